@@ -1,0 +1,126 @@
+//! What can go wrong talking to Notion, with Notion's own words kept.
+
+use std::fmt;
+use std::time::Duration;
+
+/// An error answer from Notion (any non-2xx status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    /// Notion's code (`validation_error`, …), or `http_<status>` when the body was not Notion's JSON.
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+    /// The `Retry-After` header, in seconds.
+    pub retry_after: Option<Duration>,
+    /// `additional_data.rate_limit_reason` of a 429.
+    pub rate_limit_reason: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Notion answered {} {}: {}", self.status, self.code, self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why the client stopped sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// SIGINT or SIGTERM.
+    Interrupted,
+    /// Notion refused the token in the middle of a run.
+    TokenRefused,
+}
+
+/// An error of one Notion call, after any retries.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NotionError {
+    #[error("{0}")]
+    Api(ApiError),
+    #[error("Notion did not answer within {}s", .0.as_secs_f64())]
+    Timeout(Duration),
+    #[error("could not reach Notion: {0}")]
+    Connection(String),
+    #[error("Notion's answer (HTTP {status}) could not be read: {detail}")]
+    BadResponse {
+        status: u16,
+        detail: String,
+        /// A syntax error or a cut-off body is worth another try; a body of
+        /// the wrong shape is not.
+        transient: bool,
+        request_id: Option<String>,
+    },
+    #[error("stopped before this request was sent")]
+    Stopped(StopReason),
+    #[error("{last} (gave up after {attempts} attempts)")]
+    RetriesExhausted {
+        attempts: u32,
+        last: Box<NotionError>,
+    },
+    #[error("{last} (gave up: the {deadline_secs}s deadline for retries has passed)")]
+    DeadlineExceeded {
+        deadline_secs: u64,
+        last: Box<NotionError>,
+    },
+}
+
+impl NotionError {
+    /// The innermost error: the last answer when retries ran out.
+    pub fn last(&self) -> &NotionError {
+        match self {
+            NotionError::RetriesExhausted { last, .. } | NotionError::DeadlineExceeded { last, .. } => {
+                last.last()
+            }
+            other => other,
+        }
+    }
+
+    /// Notion's answer, if the error is one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self.last() {
+            NotionError::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// HTTP status of Notion's answer, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self.last() {
+            NotionError::Api(api) => Some(api.status),
+            NotionError::BadResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// A short machine-readable code: Notion's, or one of ours.
+    pub fn code(&self) -> String {
+        match self.last() {
+            NotionError::Api(api) => api.code.clone(),
+            NotionError::Timeout(_) => "timeout".into(),
+            NotionError::Connection(_) => "connection_error".into(),
+            NotionError::BadResponse { .. } => "unreadable_response".into(),
+            NotionError::Stopped(_) => "stopped".into(),
+            NotionError::RetriesExhausted { .. } | NotionError::DeadlineExceeded { .. } => {
+                unreachable!("last() unwraps these")
+            }
+        }
+    }
+
+    /// Notion's request id, if it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self.last() {
+            NotionError::Api(api) => api.request_id.as_deref(),
+            NotionError::BadResponse { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// True when Notion refused the token (401).
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(401)
+    }
+}
