@@ -59,7 +59,7 @@ pub fn run(cli: Cli, dotenv_warning: Option<String>) -> Exit {
             Command::Sweep(args) => sweep_command(&args, &env, false).await,
             Command::Check(args) => sweep_command(&args, &env, true).await,
             Command::Schema(args) => schema_command(&args, &env).await,
-            Command::Demo(_args) => todo!(),
+            Command::Demo(args) => crate::demo::run(&args).await,
         }
     });
     // Requests abandoned after a stop must not hold the process open.
@@ -271,7 +271,10 @@ async fn check(settings: &SweepSettings, stop: &Stop) -> Result<Exit, UsageError
         page_size: 1,
     };
     let properties = vec![plan.title.id.clone()];
-    let candidates = match client.query(&resolved.data_source_id, &probe, &properties).await {
+    let candidates = match client
+        .query(&resolved.data_source_id, &probe, &properties)
+        .await
+    {
         Ok(page) => !page.results.is_empty(),
         Err(error) => {
             let error = SetupError::Notion {
@@ -304,16 +307,27 @@ async fn check(settings: &SweepSettings, stop: &Stop) -> Result<Exit, UsageError
                 "slack": slack,
                 "requests": client.counts(),
             });
-            println!("{}", serde_json::to_string_pretty(&doc).expect("serializes"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("serializes")
+            );
         }
         _ => {
-            println!("Database:     {} ({})", resolved.name, resolved.database_id.as_deref().unwrap_or("not looked up"));
+            println!(
+                "Database:     {} ({})",
+                resolved.name,
+                resolved.database_id.as_deref().unwrap_or("not looked up")
+            );
             println!("Data source:  {}", resolved.data_source_id);
             println!(
                 "Status:       '{}' ({}): {} → '{}'",
                 plan.status.name,
                 plan.status_kind.key(),
-                plan.from.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", "),
+                plan.from
+                    .iter()
+                    .map(|f| format!("'{f}'"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 plan.to
             );
             println!("Due date:     '{}' (date)", plan.date.name);
@@ -321,7 +335,11 @@ async fn check(settings: &SweepSettings, stop: &Stop) -> Result<Exit, UsageError
                 "Overdue:      due before {} in {}; {}",
                 rule.as_of,
                 rule.tz.name(),
-                if candidates { "some open tasks match now" } else { "no open task matches now" }
+                if candidates {
+                    "some open tasks match now"
+                } else {
+                    "no open task matches now"
+                }
             );
             println!("Filter:       {filter}");
             println!("Slack:        {slack}");
@@ -336,7 +354,10 @@ fn report_setup_error(error: &SetupError, output: OutputFormat) -> Exit {
     eprintln!("error: {error}");
     if output == OutputFormat::Json {
         let doc = json!({ "ok": false, "error": error.to_string(), "exit_code": exit.code() });
-        println!("{}", serde_json::to_string_pretty(&doc).expect("serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("serializes")
+        );
     }
     exit
 }
@@ -349,11 +370,12 @@ async fn schema_command(
     let settings = SchemaSettings::from_args(args, env)?;
     let stop = Stop::default();
     stop.on_signals();
-    let client = NotionClient::new(settings.client.clone(), stop)
-        .map_err(|e| UsageError(e.to_string()))?;
+    let client =
+        NotionClient::new(settings.client.clone(), stop).map_err(|e| UsageError(e.to_string()))?;
     let fail = |during: String| move |error| SetupError::Notion { during, error };
     let gathered: Result<_, SetupError> = async {
-        let (database_title, ids) = match (&settings.target.data_source, &settings.target.database) {
+        let (database_title, ids) = match (&settings.target.data_source, &settings.target.database)
+        {
             (Some(settings::DataSourceChoice::Id(id)), _) => (None, vec![id.to_string()]),
             (_, Some(database)) => {
                 let db = client
@@ -415,20 +437,37 @@ async fn schema_command(
                 "title": database_title,
                 "data_sources": described,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).expect("serializes"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("serializes")
+            );
         }
         _ => {
             if let (Some(title), Some(id)) = (&database_title, &settings.target.database) {
-                println!("Database '{title}' ({id}): {} data {}", sources.len(), crate::report::plural(sources.len(), "source"));
+                println!(
+                    "Database '{title}' ({id}): {} data {}",
+                    sources.len(),
+                    crate::report::plural(sources.len(), "source")
+                );
             }
             for source in &sources {
-                println!("\nData source '{}' ({})", wire::plain_text(&source.title), source.id);
+                println!(
+                    "\nData source '{}' ({})",
+                    wire::plain_text(&source.title),
+                    source.id
+                );
                 for p in source.properties.values() {
                     let options = p.status.as_ref().or(p.select.as_ref()).map(|o| {
-                        o.options.iter().map(|o| format!("'{}'", o.name)).collect::<Vec<_>>().join(", ")
+                        o.options
+                            .iter()
+                            .map(|o| format!("'{}'", o.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     });
                     match options {
-                        Some(options) => println!("  {:<24} {:<10} options: {options}", p.name, p.kind),
+                        Some(options) => {
+                            println!("  {:<24} {:<10} options: {options}", p.name, p.kind)
+                        }
                         None => println!("  {:<24} {}", p.name, p.kind),
                     }
                 }

@@ -10,9 +10,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Moves overdue Notion tasks to "Overdue" and posts one summary to Slack.
 #[derive(Debug, Parser)]
 #[command(name = "notion-sweep", version, about, long_about = None)]
-#[command(after_help = "The Notion token comes from NOTION_TOKEN or --token-file, never from a flag.\n\
+#[command(
+    after_help = "The Notion token comes from NOTION_TOKEN or --token-file, never from a flag.\n\
 A .env file in the working directory is read if present; real environment variables win.\n\
-Exit codes: 0 done, 1 internal error, 2 usage, 3 setup (nothing written), 4 incomplete, 5 summary not posted.")]
+Exit codes: 0 done, 1 internal error, 2 usage, 3 setup (nothing written), 4 incomplete, 5 summary not posted."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -47,15 +49,30 @@ pub struct ConnectionArgs {
     pub rate: String,
 
     /// Retries of one request on 409, 429, 5xx, timeouts and connection errors.
-    #[arg(long, env = "NOTION_MAX_RETRIES", default_value = "5", value_name = "N")]
+    #[arg(
+        long,
+        env = "NOTION_MAX_RETRIES",
+        default_value = "5",
+        value_name = "N"
+    )]
     pub max_retries: String,
 
     /// Per-request timeout in seconds.
-    #[arg(long, env = "NOTION_TIMEOUT", default_value = "30", value_name = "SECS")]
+    #[arg(
+        long,
+        env = "NOTION_TIMEOUT",
+        default_value = "30",
+        value_name = "SECS"
+    )]
     pub timeout: String,
 
     /// Give up retrying after this many seconds in all, so a cron job cannot hang for hours.
-    #[arg(long, env = "NOTION_DEADLINE", default_value = "900", value_name = "SECS")]
+    #[arg(
+        long,
+        env = "NOTION_DEADLINE",
+        default_value = "900",
+        value_name = "SECS"
+    )]
     pub deadline: String,
 
     /// Notion API base URL, for proxies and tests; plain http only to loopback hosts.
@@ -109,7 +126,12 @@ pub struct SweepArgs {
     pub run: RunArgs,
 
     /// Slack incoming webhook for the summary; none means no notification.
-    #[arg(long, env = "SLACK_WEBHOOK_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SLACK_WEBHOOK_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub slack_webhook: Option<String>,
 
     /// Never post to Slack, even with a webhook set.
@@ -153,7 +175,12 @@ pub struct RuleArgs {
     pub from: Vec<String>,
 
     /// The state overdue tasks are moved to.
-    #[arg(long, env = "SWEEP_TO", default_value = "Overdue", value_name = "STATUS")]
+    #[arg(
+        long,
+        env = "SWEEP_TO",
+        default_value = "Overdue",
+        value_name = "STATUS"
+    )]
     pub to: String,
 
     /// Tasks due strictly before this date (YYYY-MM-DD) are overdue [default: today in --tz].

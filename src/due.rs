@@ -90,7 +90,9 @@ impl OverdueRule {
             json!({ "property": plan.date.id, "date": { "before": self.server_cutoff().to_string() } }),
         ];
         if let Some(floor) = floor {
-            all.push(json!({ "property": plan.date.id, "date": { "on_or_after": floor.to_string() } }));
+            all.push(
+                json!({ "property": plan.date.id, "date": { "on_or_after": floor.to_string() } }),
+            );
         }
         json!({ "and": all })
     }
@@ -156,10 +158,18 @@ mod tests {
 
     #[test]
     fn the_server_cutoff_reaches_far_enough_west_and_no_further_east() {
-        assert_eq!(rule("2026-11-22", "UTC").server_cutoff().to_string(), "2026-11-22");
-        assert_eq!(rule("2026-11-22", "Asia/Tokyo").server_cutoff().to_string(), "2026-11-22");
         assert_eq!(
-            rule("2026-11-22", "America/Los_Angeles").server_cutoff().to_string(),
+            rule("2026-11-22", "UTC").server_cutoff().to_string(),
+            "2026-11-22"
+        );
+        assert_eq!(
+            rule("2026-11-22", "Asia/Tokyo").server_cutoff().to_string(),
+            "2026-11-22"
+        );
+        assert_eq!(
+            rule("2026-11-22", "America/Los_Angeles")
+                .server_cutoff()
+                .to_string(),
             "2026-11-23"
         );
     }

@@ -9,13 +9,13 @@
 
 pub mod app;
 pub mod cli;
-// pub mod demo;
+pub mod demo;
 pub mod due;
 pub mod ids;
 pub mod notion;
 pub mod progress;
 pub mod report;
-// pub mod sandbox;
+pub mod sandbox;
 pub mod schema;
 pub mod settings;
 pub mod slack;

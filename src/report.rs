@@ -167,7 +167,11 @@ impl Summary {
     pub fn setup_failed(mut self, error: &SetupError) -> Summary {
         let exit = setup_exit(error);
         self.error = Some(RunError::new(
-            if exit == Exit::Setup { "setup" } else { "query_failed" },
+            if exit == Exit::Setup {
+                "setup"
+            } else {
+                "query_failed"
+            },
             error.to_string(),
             error.notion(),
         ));
@@ -187,10 +191,17 @@ impl Summary {
         let mut line = if late == 0 {
             format!("No overdue tasks in {name} as of {as_of}.")
         } else if self.dry_run {
-            let would = self.tasks.iter().filter(|t| t.outcome == Outcome::WouldUpdate).count();
+            let would = self
+                .tasks
+                .iter()
+                .filter(|t| t.outcome == Outcome::WouldUpdate)
+                .count();
             format!("Dry run: {would} of {late} overdue {} in {name} would move to '{to}' (as of {as_of}); nothing was changed.", plural(late, "task"))
         } else if self.updated == late {
-            format!("Moved {late} overdue {} in {name} to '{to}' (as of {as_of}).", plural(late, "task"))
+            format!(
+                "Moved {late} overdue {} in {name} to '{to}' (as of {as_of}).",
+                plural(late, "task")
+            )
         } else {
             format!(
                 "Moved {} of {late} overdue {} in {name} to '{to}' (as of {as_of}).",
@@ -199,7 +210,10 @@ impl Summary {
             )
         };
         if self.failed > 0 {
-            line.push_str(&format!(" {} could not be updated; run again to retry.", self.failed));
+            line.push_str(&format!(
+                " {} could not be updated; run again to retry.",
+                self.failed
+            ));
         }
         if self.limit_reached {
             line.push_str(&format!(
@@ -208,7 +222,10 @@ impl Summary {
             ));
         }
         if let Some(error) = &self.error {
-            line.push_str(&format!(" Stopped early: {}. Run again to finish.", error.message));
+            line.push_str(&format!(
+                " Stopped early: {}. Run again to finish.",
+                error.message
+            ));
         }
         match (&self.notification.status, &self.notification.error) {
             (NotificationStatus::Failed, Some(error)) => {
@@ -243,7 +260,10 @@ impl Summary {
                 .max()
                 .unwrap_or(0)
                 .clamp(5, 50);
-            out.push_str(&format!("{:<width$}  {:<10}  {:>4}  OUTCOME\n", "TASK", "DUE", "LATE"));
+            out.push_str(&format!(
+                "{:<width$}  {:<10}  {:>4}  OUTCOME\n",
+                "TASK", "DUE", "LATE"
+            ));
             for t in &self.tasks {
                 let title: String = truncate(&display_title(t), width);
                 out.push_str(&format!(

@@ -63,8 +63,14 @@ pub fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String>> {
         )),
         Some(p) => {
             let (kind, options) = match p.kind.as_str() {
-                "status" => (Some(StatusKind::Status), p.status.clone().unwrap_or_default()),
-                "select" => (Some(StatusKind::Select), p.select.clone().unwrap_or_default()),
+                "status" => (
+                    Some(StatusKind::Status),
+                    p.status.clone().unwrap_or_default(),
+                ),
+                "select" => (
+                    Some(StatusKind::Select),
+                    p.select.clone().unwrap_or_default(),
+                ),
                 other => {
                     problems.push(format!(
                         "property '{}' is of type {other}; the status property must be of type status or select",
@@ -86,25 +92,43 @@ pub fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String>> {
                         ));
                     }
                 }
-                status = Some((PropertyRef { id: p.id.clone(), name: p.name.clone() }, kind));
+                status = Some((
+                    PropertyRef {
+                        id: p.id.clone(),
+                        name: p.name.clone(),
+                    },
+                    kind,
+                ));
             }
         }
     }
 
     let mut date = None;
     match find(&rule.date_property) {
-        None => problems.push(missing_property(&rule.date_property, "date", "--date-property")),
+        None => problems.push(missing_property(
+            &rule.date_property,
+            "date",
+            "--date-property",
+        )),
         Some(p) if p.kind != "date" => problems.push(format!(
             "property '{}' is of type {}; the due date property must be of type date",
             p.name, p.kind
         )),
-        Some(p) => date = Some(PropertyRef { id: p.id.clone(), name: p.name.clone() }),
+        Some(p) => {
+            date = Some(PropertyRef {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            })
+        }
     }
 
-    let title = props.iter().find(|p| p.kind == "title").map(|p| PropertyRef {
-        id: p.id.clone(),
-        name: p.name.clone(),
-    });
+    let title = props
+        .iter()
+        .find(|p| p.kind == "title")
+        .map(|p| PropertyRef {
+            id: p.id.clone(),
+            name: p.name.clone(),
+        });
     if title.is_none() {
         problems.push("the data source has no title property".to_string());
     }
@@ -151,7 +175,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let here = row[j + 1];
-            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(here) };
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(here)
+            };
             previous = here;
         }
     }
@@ -162,7 +190,11 @@ fn quoted_list(names: &[&str]) -> String {
     if names.is_empty() {
         return "(none)".into();
     }
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -171,8 +203,14 @@ mod tests {
 
     #[test]
     fn near_misses_are_named() {
-        assert_eq!(did_you_mean("overdue", &["To Do", "Overdue"]), " (did you mean 'Overdue'?)");
-        assert_eq!(did_you_mean("To-Do", &["To Do", "Done"]), " (did you mean 'To Do'?)");
+        assert_eq!(
+            did_you_mean("overdue", &["To Do", "Overdue"]),
+            " (did you mean 'Overdue'?)"
+        );
+        assert_eq!(
+            did_you_mean("To-Do", &["To Do", "Done"]),
+            " (did you mean 'To Do'?)"
+        );
         assert_eq!(did_you_mean("Due", &["Due Date", "Name"]), "");
         assert_eq!(did_you_mean("Late", &["To Do", "Done"]), "");
     }

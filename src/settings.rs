@@ -252,10 +252,13 @@ fn rule(args: &RuleArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Rule, U
 /// A strict `YYYY-MM-DD`.
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let shape_ok = raw.len() == 10
-        && raw
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && raw.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if !shape_ok {
         return None;
     }
@@ -277,7 +280,9 @@ fn system_zone(env: &dyn Fn(&str) -> Option<String>) -> Tz {
 fn non_empty(raw: &str, flag: &str) -> Result<String, UsageError> {
     let value = raw.trim();
     if value.is_empty() {
-        return usage(format!("{flag} is empty: expected a name, e.g. {flag} Status"));
+        return usage(format!(
+            "{flag} is empty: expected a name, e.g. {flag} Status"
+        ));
     }
     Ok(value.to_string())
 }
@@ -342,12 +347,10 @@ fn token(
         },
         None => match env("NOTION_TOKEN") {
             Some(value) => (value, "NOTION_TOKEN".to_string()),
-            None => {
-                return usage(
-                    "NOTION_TOKEN is not set: export NOTION_TOKEN=ntn_… (your integration's secret), \
+            None => return usage(
+                "NOTION_TOKEN is not set: export NOTION_TOKEN=ntn_… (your integration's secret), \
                      or pass --token-file PATH",
-                )
-            }
+            ),
         },
     };
     let value = value.trim();
@@ -414,8 +417,19 @@ mod tests {
 
     #[test]
     fn dates_are_strict() {
-        assert_eq!(parse_date("2026-11-22"), NaiveDate::from_ymd_opt(2026, 11, 22));
-        for bad in ["2026-11-31", "2026-1-22", "22-11-2026", "2026/11/22", "20261122", "tomorrow", "2026-11-22T00:00"] {
+        assert_eq!(
+            parse_date("2026-11-22"),
+            NaiveDate::from_ymd_opt(2026, 11, 22)
+        );
+        for bad in [
+            "2026-11-31",
+            "2026-1-22",
+            "22-11-2026",
+            "2026/11/22",
+            "20261122",
+            "tomorrow",
+            "2026-11-22T00:00",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

@@ -114,7 +114,8 @@ pub async fn post(webhook: &SecretString, payload: &Value) -> Result<(), SlackEr
             Ok(response) => response,
             Err(error) => {
                 // The URL is the secret: never let it into a message.
-                let error = SlackError::Connection(crate::notion::client::describe(&error.without_url()));
+                let error =
+                    SlackError::Connection(crate::notion::client::describe(&error.without_url()));
                 if attempt >= RETRIES {
                     return Err(error);
                 }
@@ -146,7 +147,10 @@ pub async fn post(webhook: &SecretString, payload: &Value) -> Result<(), SlackEr
         if attempt >= RETRIES || wait > LONGEST_WAIT {
             return Err(error);
         }
-        tracing::info!("Slack answered {status}; posting again in {}s", wait.as_secs());
+        tracing::info!(
+            "Slack answered {status}; posting again in {}s",
+            wait.as_secs()
+        );
         tokio::time::sleep(wait).await;
         attempt += 1;
     }

@@ -47,10 +47,7 @@ pub struct Resolved {
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     #[error("{}", notion_setup_message(.during, .error))]
-    Notion {
-        during: String,
-        error: NotionError,
-    },
+    Notion { during: String, error: NotionError },
     #[error("database '{database}' has {} data sources; choose one with --data-source ID_OR_NAME: {}", .sources.len(), list_sources(.sources))]
     SeveralDataSources {
         database: String,
@@ -109,16 +106,22 @@ pub fn notion_setup_message(during: &str, error: &NotionError) -> String {
 pub async fn resolve(client: &NotionClient, target: &Target) -> Result<Resolved, SetupError> {
     let notion = |during: String| move |error| SetupError::Notion { during, error };
     let (database_id, database_name, source_id) = match (&target.data_source, &target.database) {
-        (Some(DataSourceChoice::Id(id)), database) => {
-            (database.as_ref().map(|d| d.to_string()), None, id.to_string())
-        }
+        (Some(DataSourceChoice::Id(id)), database) => (
+            database.as_ref().map(|d| d.to_string()),
+            None,
+            id.to_string(),
+        ),
         (choice, Some(database)) => {
             let db = client
                 .database(database.as_str())
                 .await
                 .map_err(notion(format!("could not open database {database}")))?;
             let title = wire::plain_text(&db.title);
-            let name = if title.is_empty() { db.id.clone() } else { title };
+            let name = if title.is_empty() {
+                db.id.clone()
+            } else {
+                title
+            };
             let sources: Vec<(String, String)> = db
                 .data_sources
                 .iter()
@@ -129,7 +132,8 @@ pub async fn resolve(client: &NotionClient, target: &Target) -> Result<Resolved,
                     match sources.iter().find(|(_, n)| n == wanted) {
                         Some((id, _)) => id.clone(),
                         None => {
-                            let names: Vec<&str> = sources.iter().map(|(_, n)| n.as_str()).collect();
+                            let names: Vec<&str> =
+                                sources.iter().map(|(_, n)| n.as_str()).collect();
                             return Err(SetupError::NoSuchDataSource {
                                 database: name,
                                 wanted: wanted.clone(),
@@ -142,7 +146,12 @@ pub async fn resolve(client: &NotionClient, target: &Target) -> Result<Resolved,
                 _ => match sources.as_slice() {
                     [] => return Err(SetupError::NoDataSource(name)),
                     [(id, _)] => id.clone(),
-                    _ => return Err(SetupError::SeveralDataSources { database: name, sources }),
+                    _ => {
+                        return Err(SetupError::SeveralDataSources {
+                            database: name,
+                            sources,
+                        })
+                    }
                 },
             };
             (Some(db.id.clone()), Some(name), id)
@@ -154,7 +163,8 @@ pub async fn resolve(client: &NotionClient, target: &Target) -> Result<Resolved,
         .await
         .map_err(notion(format!("could not open data source {source_id}")))?;
     let source_title = wire::plain_text(&source.title);
-    let database_id = database_id.or_else(|| source.parent.as_ref().and_then(|p| p.database_id.clone()));
+    let database_id =
+        database_id.or_else(|| source.parent.as_ref().and_then(|p| p.database_id.clone()));
     let name = database_name.unwrap_or_else(|| {
         if source_title.is_empty() {
             source.id.clone()
@@ -425,7 +435,10 @@ impl Run<'_> {
             outcome: Outcome::Skipped,
             error: None,
         };
-        let over_limit = self.options.limit.is_some_and(|limit| self.dispatched >= limit);
+        let over_limit = self
+            .options
+            .limit
+            .is_some_and(|limit| self.dispatched >= limit);
         if over_limit {
             self.outcome.limit_reached = true;
         } else if self.stop.reason().is_some() {
@@ -442,7 +455,11 @@ impl Run<'_> {
                 }
             };
             let client = self.client.clone();
-            let body = wire::status_update(&self.plan.status.id, self.plan.status_kind.key(), &self.plan.to);
+            let body = wire::status_update(
+                &self.plan.status.id,
+                self.plan.status_kind.key(),
+                &self.plan.to,
+            );
             let page_id = result.task.id.clone();
             self.writes.spawn(async move {
                 let written = client.update_page(&page_id, &body).await;
@@ -486,7 +503,9 @@ impl Run<'_> {
             Err(error) => {
                 if error.is_unauthorized() {
                     if self.stop.reason().is_none() {
-                        tracing::error!("Notion refused the token in the middle of the run; stopping");
+                        tracing::error!(
+                            "Notion refused the token in the middle of the run; stopping"
+                        );
                     }
                     self.stop.trigger(StopReason::TokenRefused);
                 }
@@ -519,7 +538,10 @@ impl Run<'_> {
 
     fn read_task(&self, page: &Page, due: Option<wire::DateValue>) -> Result<Task, String> {
         let due_value = due.ok_or_else(|| {
-            format!("its '{}' property is missing or not a date", self.plan.date.name)
+            format!(
+                "its '{}' property is missing or not a date",
+                self.plan.date.name
+            )
         })?;
         let due = self
             .options

@@ -303,7 +303,10 @@ impl NotionClient {
                 .and_then(|v| v.trim().parse::<f64>().ok())
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .map(Duration::from_secs_f64);
-            let bytes = response.bytes().await.map_err(|e| self.transport_error(e))?;
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| self.transport_error(e))?;
             if status.is_success() {
                 serde_json::from_slice(&bytes).map_err(|e| NotionError::BadResponse {
                     status: status.as_u16(),

@@ -19,7 +19,11 @@ pub struct ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Notion answered {} {}: {}", self.status, self.code, self.message)?;
+        write!(
+            f,
+            "Notion answered {} {}: {}",
+            self.status, self.code, self.message
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
@@ -72,9 +76,8 @@ impl NotionError {
     /// The innermost error: the last answer when retries ran out.
     pub fn last(&self) -> &NotionError {
         match self {
-            NotionError::RetriesExhausted { last, .. } | NotionError::DeadlineExceeded { last, .. } => {
-                last.last()
-            }
+            NotionError::RetriesExhausted { last, .. }
+            | NotionError::DeadlineExceeded { last, .. } => last.last(),
             other => other,
         }
     }

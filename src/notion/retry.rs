@@ -38,7 +38,9 @@ impl Retryable for NotionError {
                 _ => Verdict::Fail,
             },
             NotionError::Timeout(_) | NotionError::Connection(_) => Verdict::Retry { after: None },
-            NotionError::BadResponse { transient, .. } if *transient => Verdict::Retry { after: None },
+            NotionError::BadResponse { transient, .. } if *transient => {
+                Verdict::Retry { after: None }
+            }
             _ => Verdict::Fail,
         }
     }
@@ -92,7 +94,11 @@ mod tests {
         assert_eq!(api(429, None).verdict(), Verdict::PauseAll { after });
         assert_eq!(api(529, None).verdict(), Verdict::PauseAll { after });
         for status in [409, 500, 502, 503, 504] {
-            assert_eq!(api(status, None).verdict(), Verdict::Retry { after }, "{status}");
+            assert_eq!(
+                api(status, None).verdict(),
+                Verdict::Retry { after },
+                "{status}"
+            );
         }
         for status in [400, 401, 403, 404] {
             assert_eq!(api(status, None).verdict(), Verdict::Fail, "{status}");
@@ -122,7 +128,10 @@ mod tests {
         for retry in 0..10 {
             let step = Duration::from_millis(400 * 2u64.pow(retry)).min(Duration::from_secs(5));
             let wait = policy.backoff(retry);
-            assert!(wait >= step / 2 && wait <= step, "{retry}: {wait:?} vs {step:?}");
+            assert!(
+                wait >= step / 2 && wait <= step,
+                "{retry}: {wait:?} vs {step:?}"
+            );
         }
     }
 }

@@ -1,0 +1,128 @@
+//! The hyper 1 HTTP/1.1 server on loopback: moves bytes between the socket
+//! and the [`Engine`], adds latency, drops or stalls connections on demand.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use super::api::{Engine, Outcome, RawRequest, Reply};
+
+/// Returned by the service to make hyper close the connection unanswered.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by the sandbox (fault injection)")]
+pub(crate) struct Dropped;
+
+/// Binds a loopback listener on a free port.
+pub(crate) async fn bind() -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
+}
+
+/// Accepts connections until `shutdown` changes or its sender is dropped.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // e.g. too many open files: back off instead of spinning
+                        tracing::warn!("sandbox: accept failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let engine = engine.clone();
+                let mut stop = shutdown.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| handle(engine.clone(), req));
+                    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    // shutdown also ends connections that hang on purpose
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = stop.changed() => {}
+                    }
+                });
+            }
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+fn to_response(reply: Reply) -> Response<Full<Bytes>> {
+    let mut b = Response::builder()
+        .status(reply.status)
+        .header("content-type", reply.content_type);
+    if let Some(id) = &reply.request_id {
+        b = b.header("x-notion-request-id", id.as_str());
+    }
+    if let Some(secs) = reply.retry_after {
+        b = b.header("retry-after", secs.to_string());
+    }
+    b.body(Full::new(Bytes::from(reply.body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+async fn read_request(req: Request<Incoming>) -> RawRequest {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let headers = req
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes().to_vec(),
+        Err(_) => Vec::new(),
+    };
+    RawRequest {
+        method,
+        path,
+        query,
+        headers,
+        body,
+    }
+}
+
+async fn handle(
+    engine: Arc<Engine>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let raw = read_request(req).await;
+    if raw.path.starts_with("/slack/") {
+        return Ok(to_response(engine.slack(&raw)));
+    }
+    let latency = engine.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match engine.dispatch(&raw) {
+        Outcome::Reply(r) => Ok(to_response(r)),
+        Outcome::Drop => Err(Dropped),
+        Outcome::Hang { wait, reply, index } => {
+            tokio::time::sleep(wait).await;
+            engine.set_status(index, reply.status);
+            Ok(to_response(reply))
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! End-to-end tests over real HTTP.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::*;
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+/// Sends one HTTP/1.1 request on a fresh connection and reads until close.
+async fn raw(sb: &Sandbox, method: &str, path: &str, body: Option<&Value>) -> String {
+    let mut s = TcpStream::connect(sb.addr()).await.unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nNotion-Version: 2025-09-03\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        sb.token(),
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut out)).await;
+    out
+}
+
+fn split(resp: &str) -> (u16, String, Value) {
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((resp, ""));
+    (
+        status,
+        head.to_ascii_lowercase(),
+        serde_json::from_str(body).unwrap_or(Value::String(body.into())),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sweep_over_http() {
+    let sb = Sandbox::start(Board::demo(today()), SandboxConfig::default())
+        .await
+        .unwrap();
+    let (s, head, db) = split(
+        &raw(
+            &sb,
+            "GET",
+            &format!("/v1/databases/{DEMO_DATABASE_ID}"),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(s, 200);
+    assert!(head.contains("x-notion-request-id:"));
+    let ds_id = db["data_sources"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(ds_id, DEMO_DATA_SOURCE_ID);
+    let filter = json!({"filter": {"and": [
+        {"property": "Status", "status": {"equals": "To Do"}},
+        {"property": "Due Date", "date": {"before": "2026-11-22"}}
+    ]}});
+    // loop like a careful client: restart from the top after each page
+    let mut moved = 0;
+    loop {
+        let (s, _, page) = split(
+            &raw(
+                &sb,
+                "POST",
+                &format!("/v1/data_sources/{ds_id}/query"),
+                Some(&filter),
+            )
+            .await,
+        );
+        assert_eq!(s, 200);
+        let rows = page["results"].as_array().unwrap().clone();
+        if rows.is_empty() {
+            break;
+        }
+        for r in rows {
+            let id = r["id"].as_str().unwrap();
+            let patch = json!({"properties": {"Status": {"status": {"name": "Overdue"}}}});
+            let (s, _, _) =
+                split(&raw(&sb, "PATCH", &format!("/v1/pages/{id}"), Some(&patch)).await);
+            assert_eq!(s, 200);
+            moved += 1;
+        }
+    }
+    assert_eq!(moved, 12);
+    let overdue = sb
+        .pages(DEMO_DATA_SOURCE_ID)
+        .iter()
+        .filter(|p| p.get("Status").as_text() == Some("Overdue"))
+        .count();
+    assert_eq!(overdue, 14);
+    assert!(sb.requests().iter().all(|r| r.status == 200));
+    assert_eq!(
+        sb.requests()[0].header("Notion-Version"),
+        Some("2025-09-03")
+    );
+
+    // Slack sink over HTTP
+    let client = reqwest::Client::new();
+    let r = client
+        .post(sb.slack_url())
+        .json(&json!({"text": "moved 12 tasks"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.text().await.unwrap(), "ok");
+    assert_eq!(sb.slack_messages()[0]["text"], "moved 12 tasks");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_hung_and_html_answers() {
+    let config = SandboxConfig {
+        faults: FaultConfig {
+            hang_for: Duration::from_millis(300),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let sb = Sandbox::start(Board::demo(today()), config).await.unwrap();
+    let path = format!("/v1/data_sources/{DEMO_DATA_SOURCE_ID}");
+    sb.faults().push(FaultKind::DropConnection, 1);
+    assert_eq!(raw(&sb, "GET", &path, None).await, "");
+    sb.faults().push(FaultKind::BadGateway, 1);
+    let (s, head, body) = split(&raw(&sb, "GET", &path, None).await);
+    assert_eq!(s, 502);
+    assert!(head.contains("content-type: text/html"));
+    assert!(body.as_str().unwrap().contains("Bad Gateway"));
+    sb.faults().rate_limit_next(1, 2);
+    let (s, head, body) = split(&raw(&sb, "GET", &path, None).await);
+    assert_eq!((s, body["code"].as_str()), (429, Some("rate_limited")));
+    assert!(head.contains("retry-after: 2"));
+    sb.faults().push(FaultKind::Hang, 1);
+    let t0 = std::time::Instant::now();
+    let (s, _, _) = split(&raw(&sb, "GET", &path, None).await);
+    assert_eq!(s, 504);
+    assert!(t0.elapsed() >= Duration::from_millis(300));
+    let statuses: Vec<u16> = sb.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![0, 502, 429, 504]);
+}
+
+#[test]
+fn spawn_from_sync_code_and_drop() {
+    let sb = Sandbox::spawn(Board::demo(today()), SandboxConfig::default()).unwrap();
+    let addr = sb.addr();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (s, _, v) = rt.block_on(async {
+        split(
+            &raw(
+                &sb,
+                "GET",
+                &format!("/v1/data_sources/{DEMO_DATA_SOURCE_ID}"),
+                None,
+            )
+            .await,
+        )
+    });
+    assert_eq!(s, 200);
+    assert_eq!(v["object"], "data_source");
+    let page = sb.pages(DEMO_DATA_SOURCE_ID)[0].id.clone();
+    sb.set_property(&page, "Status", PropertyValue::option("Done"));
+    assert_eq!(
+        sb.page(&page.replace('-', ""))
+            .unwrap()
+            .get("Status")
+            .as_text(),
+        Some("Done")
+    );
+    drop(sb);
+    assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err());
+}

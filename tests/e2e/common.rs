@@ -1,0 +1,189 @@
+//! Runs the real binary as a subprocess against a sandbox on loopback, the
+//! way cron runs it: a clean environment, no terminal, no `.env`.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use notion_sweep::sandbox::{PageState, PropertyValue, RecordedRequest, Sandbox};
+use serde_json::Value;
+
+/// The day every test sweeps "as of".
+pub const AS_OF: &str = "2026-11-22";
+
+pub fn as_of() -> NaiveDate {
+    AS_OF.parse().unwrap()
+}
+
+/// What one run of the binary left behind.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Standard output as the one JSON document it must be.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// Fails with both streams shown when the exit code is not `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// An empty working directory, so no developer's `.env` is read.
+fn workdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("notion-sweep-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `notion-sweep args` with exactly `env` (nothing inherited), for at most 120 s.
+pub fn notion_sweep(args: &[&str], env: &[(String, String)]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_notion-sweep"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(workdir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).unwrap();
+        s
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("notion-sweep {args:?} did not finish in 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    }
+}
+
+/// The environment a cron job against this sandbox would have.
+pub fn env_for(sandbox: &Sandbox) -> Vec<(String, String)> {
+    vec![
+        ("NOTION_TOKEN".into(), sandbox.token()),
+        ("NOTION_API_URL".into(), sandbox.url()),
+        ("SLACK_WEBHOOK_URL".into(), sandbox.slack_url()),
+        ("SWEEP_AS_OF".into(), AS_OF.into()),
+        ("SWEEP_TZ".into(), "UTC".into()),
+        ("NOTION_RATE".into(), "1000".into()),
+    ]
+}
+
+/// `env` with `name` set to `value` (replacing it if present).
+pub fn with(mut env: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String, String)> {
+    env.retain(|(k, _)| k != name);
+    env.push((name.into(), value.into()));
+    env
+}
+
+/// `env` without `name`.
+pub fn without(mut env: Vec<(String, String)>, name: &str) -> Vec<(String, String)> {
+    env.retain(|(k, _)| k != name);
+    env
+}
+
+/// Requests with this method.
+pub fn requests(sandbox: &Sandbox, method: &str) -> Vec<RecordedRequest> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == method)
+        .collect()
+}
+
+/// The page id a PATCH went to, dashed.
+pub fn patched_id(request: &RecordedRequest) -> String {
+    let raw = request.path.trim_start_matches("/v1/pages/");
+    notion_sweep::ids::NotionId::parse(raw)
+        .expect("a page id")
+        .to_string()
+}
+
+/// A text-ish value (title, status, select) of a page.
+pub fn text<'a>(page: &'a PageState, property: &str) -> Option<&'a str> {
+    match page.properties.get(property) {
+        Some(PropertyValue::Text(t)) => Some(t.as_str()),
+        _ => None,
+    }
+}
+
+/// The pages that must be moved: open status, due (as a calendar date in
+/// `tz`) before `as_of`, not trashed. Written from the contract, independently
+/// of the sweep's own code.
+pub fn expected_overdue(
+    pages: &[PageState],
+    status: &str,
+    date: &str,
+    from: &[&str],
+    as_of: NaiveDate,
+    tz: Tz,
+) -> BTreeSet<String> {
+    pages
+        .iter()
+        .filter(|p| !p.in_trash)
+        .filter(|p| text(p, status).is_some_and(|s| from.contains(&s)))
+        .filter(|p| {
+            let Some(PropertyValue::Date(d)) = p.properties.get(date) else {
+                return false;
+            };
+            let due = if d.start.len() == 10 {
+                d.start.parse::<NaiveDate>().unwrap()
+            } else {
+                chrono::DateTime::parse_from_rfc3339(&d.start)
+                    .map(|t| t.with_timezone(&tz).date_naive())
+                    .unwrap_or_else(|_| {
+                        // A datetime without offset is UTC.
+                        chrono::NaiveDateTime::parse_from_str(&d.start, "%Y-%m-%dT%H:%M:%S%.f")
+                            .unwrap()
+                            .and_utc()
+                            .with_timezone(&tz)
+                            .date_naive()
+                    })
+            };
+            due < as_of
+        })
+        .map(|p| p.id.clone())
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the `notion-sweep` binary as a subprocess against the
+//! sandbox Notion on loopback.
+
+mod common;
+mod demo;
+mod secrets;
+mod setup;
+mod sweep;
+mod usage;

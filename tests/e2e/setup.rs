@@ -1,0 +1,199 @@
+//! Setup failures: exit 3, a message that says what to do, and no write.
+
+use notion_sweep::sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
+
+use crate::common::*;
+
+fn sandbox() -> (GeneratedBoard, Sandbox) {
+    let spec = GeneratedBoard::new(40, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    (spec, sandbox)
+}
+
+/// Runs a sweep that must stop in setup; returns stderr.
+#[track_caller]
+fn setup_failure(sandbox: &Sandbox, args: &[&str], env: &[(String, String)]) -> String {
+    let run = notion_sweep(args, env);
+    run.expect_code(3);
+    assert!(requests(sandbox, "PATCH").is_empty(), "nothing written");
+    assert!(sandbox.slack_messages().is_empty(), "nothing posted");
+    run.stderr
+}
+
+#[test]
+fn a_missing_option_is_named_with_the_options_there_are() {
+    let (spec, sandbox) = sandbox();
+    let err = setup_failure(
+        &sandbox,
+        &["sweep", &spec.database_id(), "--to", "Late"],
+        &env_for(&sandbox),
+    );
+    assert!(err.contains("no option 'Late' (given by --to)"), "{err}");
+    assert!(err.contains("'Overdue'"), "the options are listed: {err}");
+}
+
+#[test]
+fn a_near_miss_says_did_you_mean() {
+    let (spec, sandbox) = sandbox();
+    let err = setup_failure(
+        &sandbox,
+        &["sweep", &spec.database_id(), "--to", "overdue"],
+        &env_for(&sandbox),
+    );
+    assert!(err.contains("did you mean 'Overdue'?"), "{err}");
+    let err = setup_failure(
+        &sandbox,
+        &["sweep", &spec.database_id(), "--from", "To do"],
+        &env_for(&sandbox),
+    );
+    assert!(err.contains("did you mean 'To Do'?"), "{err}");
+    let err = setup_failure(
+        &sandbox,
+        &["sweep", &spec.database_id(), "--date-property", "due date"],
+        &env_for(&sandbox),
+    );
+    assert!(err.contains("no property 'due date'"), "{err}");
+    assert!(err.contains("did you mean 'Due Date'?"), "{err}");
+}
+
+#[test]
+fn wrong_property_types_are_refused() {
+    let (spec, sandbox) = sandbox();
+    let err = setup_failure(
+        &sandbox,
+        &["sweep", &spec.database_id(), "--date-property", "Name"],
+        &env_for(&sandbox),
+    );
+    assert!(
+        err.contains("'Name' is of type title; the due date property must be of type date"),
+        "{err}"
+    );
+    let err = setup_failure(
+        &sandbox,
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--status-property",
+            "Due Date",
+        ],
+        &env_for(&sandbox),
+    );
+    assert!(err.contains("must be of type status or select"), "{err}");
+}
+
+#[test]
+fn a_refused_token_is_a_setup_error() {
+    let (spec, sandbox) = sandbox();
+    let env = with(env_for(&sandbox), "NOTION_TOKEN", "ntn_not_the_right_one");
+    let run = notion_sweep(&["sweep", &spec.database_id(), "--output", "json"], &env);
+    run.expect_code(3);
+    assert!(
+        run.stderr.contains("Notion refused the token"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("NOTION_TOKEN"), "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["exit_code"], 3);
+    assert_eq!(doc["error"]["status"], 401);
+    assert_eq!(doc["error"]["code"], "unauthorized");
+    assert!(
+        doc["error"]["request_id"].is_string(),
+        "Notion's request id is kept"
+    );
+    assert!(requests(&sandbox, "PATCH").is_empty());
+    assert_eq!(sandbox.requests().len(), 1, "no retry of a 401");
+}
+
+#[test]
+fn an_unshared_database_says_how_to_share_it() {
+    let spec = GeneratedBoard::new(10, as_of());
+    let mut board = Board::generated(&spec);
+    assert!(board.set_shared(&spec.database_id(), false));
+    let sandbox = Sandbox::spawn(board, SandboxConfig::default()).unwrap();
+    let err = setup_failure(
+        &sandbox,
+        &["sweep", &spec.database_id()],
+        &env_for(&sandbox),
+    );
+    assert!(err.contains("not shared with the integration"), "{err}");
+    assert!(err.contains("Connections"), "{err}");
+    assert!(err.contains("object_not_found"), "{err}");
+}
+
+#[test]
+fn several_data_sources_need_a_choice() {
+    let sandbox =
+        Sandbox::spawn(Board::demo_multi_source(as_of()), SandboxConfig::default()).unwrap();
+    let err = setup_failure(&sandbox, &["sweep", DEMO_DATABASE_ID], &env_for(&sandbox));
+    assert!(err.contains("choose one with --data-source"), "{err}");
+    assert!(err.contains("'Tasks'"), "{err}");
+
+    let err = setup_failure(
+        &sandbox,
+        &["sweep", DEMO_DATABASE_ID, "--data-source", "tasks"],
+        &env_for(&sandbox),
+    );
+    assert!(err.contains("did you mean 'Tasks'?"), "{err}");
+
+    let run = notion_sweep(
+        &[
+            "sweep",
+            DEMO_DATABASE_ID,
+            "--data-source",
+            "Tasks",
+            "--dry-run",
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    assert!(run.json()["matched"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn check_reports_what_a_sweep_would_use_and_writes_nothing() {
+    let (spec, sandbox) = sandbox();
+    let run = notion_sweep(&["check", &spec.database_id()], &env_for(&sandbox));
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("'Status' (status): 'To Do' → 'Overdue'"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("'Due Date' (date)"), "{}", run.stdout);
+    assert!(requests(&sandbox, "PATCH").is_empty());
+
+    let bad = notion_sweep(
+        &["check", &spec.database_id(), "--to", "Gone"],
+        &env_for(&sandbox),
+    );
+    bad.expect_code(3);
+    assert!(bad.stderr.contains("no option 'Gone'"), "{}", bad.stderr);
+}
+
+#[test]
+fn schema_lists_properties_and_options() {
+    let (spec, sandbox) = sandbox();
+    let run = notion_sweep(&["schema", &spec.database_id()], &env_for(&sandbox));
+    run.expect_code(0);
+    assert!(run.stdout.contains("Due Date"), "{}", run.stdout);
+    assert!(run.stdout.contains("'To Do', "), "{}", run.stdout);
+    let json = notion_sweep(
+        &["schema", &spec.database_id(), "--output", "json"],
+        &env_for(&sandbox),
+    );
+    json.expect_code(0);
+    let doc = json.json();
+    let props = doc["data_sources"][0]["properties"].as_array().unwrap();
+    let status = props.iter().find(|p| p["name"] == "Status").unwrap();
+    assert_eq!(status["type"], "status");
+    assert!(status["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o == "Overdue"));
+    assert!(requests(&sandbox, "PATCH").is_empty());
+}

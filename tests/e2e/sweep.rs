@@ -1,0 +1,500 @@
+//! The main job: exactly the overdue open tasks move, nothing else changes.
+
+use std::collections::BTreeSet;
+
+use chrono_tz::Tz;
+use notion_sweep::sandbox::{
+    Board, GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig,
+};
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+fn board(spec: &GeneratedBoard) -> Sandbox {
+    Sandbox::spawn(Board::generated(spec), SandboxConfig::default()).unwrap()
+}
+
+/// Ids of the tasks in the JSON document with the given outcome.
+fn ids_with(doc: &Value, outcome: &str) -> BTreeSet<String> {
+    doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["outcome"] == outcome)
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
+    let spec = GeneratedBoard {
+        seed: 7,
+        trashed_fraction: 0.05,
+        ..GeneratedBoard::new(300, as_of())
+    };
+    let sandbox = board(&spec);
+    let before = sandbox.pages(&spec.data_source_id());
+    let expected = expected_overdue(&before, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC);
+    assert_eq!(
+        expected.len(),
+        spec.overdue_count(),
+        "the board is as designed"
+    );
+    assert!(expected.len() > 50);
+
+    let run = notion_sweep(
+        &["sweep", &spec.database_id(), "--output", "json"],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+
+    // Notion's state: the overdue tasks moved, every other page untouched.
+    let after = sandbox.pages(&spec.data_source_id());
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(b.id, a.id);
+        if expected.contains(&b.id) {
+            assert_eq!(text(a, "Status"), Some("Overdue"), "{}", b.id);
+            let mut unchanged = b.properties.clone();
+            unchanged.insert("Status".into(), PropertyValue::Text("Overdue".into()));
+            assert_eq!(unchanged, a.properties, "only the status changed");
+        } else {
+            assert_eq!(b, a, "a page that was not overdue changed");
+        }
+    }
+
+    // Each PATCH went to an expected page, once, with only the status property.
+    let patches = requests(&sandbox, "PATCH");
+    let patched: Vec<String> = patches.iter().map(patched_id).collect();
+    assert_eq!(patched.len(), expected.len(), "one PATCH per task");
+    assert_eq!(patched.iter().cloned().collect::<BTreeSet<_>>(), expected);
+    for patch in &patches {
+        let properties = patch.body.as_ref().unwrap()["properties"]
+            .as_object()
+            .unwrap();
+        assert_eq!(properties.len(), 1, "{properties:?}");
+        assert_eq!(
+            properties.values().next().unwrap(),
+            &json!({"status": {"name": "Overdue"}})
+        );
+        assert_eq!(patch.body.as_ref().unwrap().as_object().unwrap().len(), 1);
+    }
+
+    // Every request carries the token, the version, and a JSON content type with a body.
+    for request in sandbox.requests() {
+        let header = |name: &str| {
+            request
+                .headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(
+            header("authorization"),
+            Some(format!("Bearer {}", sandbox.token()))
+        );
+        assert_eq!(header("notion-version").as_deref(), Some("2025-09-03"));
+        if request.body.is_some() {
+            assert_eq!(header("content-type").as_deref(), Some("application/json"));
+        }
+    }
+
+    // The filter is Notion's job: few queries, each with the status and date filter.
+    let queries = requests(&sandbox, "POST");
+    assert!(
+        queries.len() <= expected.len() / 50 + 4,
+        "{} queries",
+        queries.len()
+    );
+    for query in &queries {
+        let filter = query.body.as_ref().unwrap()["filter"].to_string();
+        assert!(filter.contains(r#""equals":"To Do""#), "{filter}");
+        assert!(filter.contains(r#""before":"2026-11-22""#), "{filter}");
+    }
+
+    // The JSON document.
+    let doc = run.json();
+    assert_eq!(doc["database_id"], spec.database_id());
+    assert_eq!(doc["data_source_id"], spec.data_source_id());
+    assert_eq!(doc["as_of"], AS_OF);
+    assert_eq!(doc["dry_run"], false);
+    assert_eq!(doc["from"], json!(["To Do"]));
+    assert_eq!(doc["to"], "Overdue");
+    assert_eq!(doc["matched"], expected.len());
+    assert_eq!(doc["updated"], expected.len());
+    assert_eq!(doc["failed"], 0);
+    assert_eq!(ids_with(&doc, "updated"), expected);
+    for task in doc["tasks"].as_array().unwrap() {
+        assert!(task["due"].as_str().unwrap() < AS_OF);
+        assert_eq!(task["status"], "To Do");
+        assert_eq!(task["error"], Value::Null);
+        assert!(task["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://www.notion.so/"));
+        assert!(task["title"].is_string());
+    }
+    assert_eq!(
+        doc["notification"],
+        json!({"status": "sent", "error": null})
+    );
+    assert_eq!(doc["requests"]["sent"], sandbox.requests().len());
+    assert_eq!(doc["requests"]["retried"], 0);
+    assert_eq!(doc["exit_code"], 0);
+    assert!(doc["elapsed_ms"].is_u64());
+
+    // One Slack message: the database, the count, ten links, the rest counted.
+    let messages = sandbox.slack_messages();
+    assert_eq!(messages.len(), 1);
+    let text = messages[0]["text"].as_str().unwrap();
+    let n = expected.len();
+    assert!(
+        text.starts_with(&format!("Moved {n} overdue tasks in *Tasks* to *Overdue*")),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("\n• <https://www.notion.so/").count(),
+        10,
+        "{text}"
+    );
+    assert!(text.contains(&format!("…and {} more", n - 10)), "{text}");
+    assert!(text.contains(", due 2026-"), "{text}");
+}
+
+#[test]
+fn a_second_run_finds_nothing_and_stays_quiet() {
+    let spec = GeneratedBoard::new(60, as_of());
+    let sandbox = board(&spec);
+    notion_sweep(&["sweep", &spec.database_id()], &env_for(&sandbox)).expect_code(0);
+    let patches = requests(&sandbox, "PATCH").len();
+    assert_eq!(patches, spec.overdue_count());
+
+    let again = notion_sweep(&["sweep", &spec.database_id(), "-q"], &env_for(&sandbox));
+    again.expect_code(0);
+    assert_eq!(
+        requests(&sandbox, "PATCH").len(),
+        patches,
+        "nothing written again"
+    );
+    assert_eq!(
+        sandbox.slack_messages().len(),
+        1,
+        "no message when nothing was overdue"
+    );
+    assert_eq!(again.stdout, "", "quiet when all is well");
+    assert_eq!(again.stderr, "");
+
+    let text = notion_sweep(&["sweep", &spec.database_id()], &env_for(&sandbox));
+    text.expect_code(0);
+    assert!(
+        text.stdout
+            .contains("No overdue tasks in Tasks as of 2026-11-22."),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn pages_through_hundreds_of_overdue_tasks_while_moving_them() {
+    // The sandbox's cursor is an offset into the current results: a sweeper
+    // that follows it while its writes shrink the result set skips rows.
+    let spec = GeneratedBoard {
+        seed: 11,
+        overdue_fraction: 0.75,
+        ..GeneratedBoard::new(600, as_of())
+    };
+    let sandbox = board(&spec);
+    let before = sandbox.pages(&spec.data_source_id());
+    let run = notion_sweep(
+        &["sweep", &spec.database_id(), "--output", "json"],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    let doc = run.json();
+    assert_eq!(spec.overdue_count(), 450);
+    assert_eq!(doc["updated"], 450);
+    let moved = before
+        .iter()
+        .zip(sandbox.pages(&spec.data_source_id()))
+        .filter(|(b, a)| text(b, "Status") == Some("To Do") && text(a, "Status") == Some("Overdue"))
+        .count();
+    assert_eq!(moved, 450, "every overdue task moved, none skipped");
+    assert!(
+        requests(&sandbox, "POST").len() >= 5,
+        "several pages were read"
+    );
+}
+
+#[test]
+fn goes_past_the_query_row_cap() {
+    // A cap of 120 rows per query stands in for Notion's 10,000.
+    let spec = GeneratedBoard {
+        seed: 5,
+        overdue_fraction: 0.8,
+        ..GeneratedBoard::new(500, as_of())
+    };
+    let config = SandboxConfig {
+        row_cap: 120,
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    // A dry run writes nothing, so it must page past the cap on one query.
+    let dry = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--dry-run",
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    dry.expect_code(0);
+    let doc = dry.json();
+    assert_eq!(doc["matched"], 400);
+    assert_eq!(ids_with(&doc, "would_update").len(), 400);
+    assert!(requests(&sandbox, "PATCH").is_empty());
+
+    let run = notion_sweep(
+        &["sweep", &spec.database_id(), "--output", "json"],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    assert_eq!(run.json()["updated"], 400);
+}
+
+#[test]
+fn select_status_with_custom_names_and_two_open_states() {
+    let spec = GeneratedBoard {
+        seed: 3,
+        status_kind: PropertyKind::Select,
+        title_property: "Task".into(),
+        status_property: "Stage".into(),
+        date_property: "Deadline".into(),
+        open_statuses: vec!["Backlog".into(), "Todo".into()],
+        late_status: "Late".into(),
+        other_statuses: vec!["Doing".into(), "Shipped".into()],
+        ..GeneratedBoard::new(200, as_of())
+    };
+    let sandbox = board(&spec);
+    let before = sandbox.pages(&spec.data_source_id());
+    let expected = expected_overdue(
+        &before,
+        "Stage",
+        "Deadline",
+        &["Backlog", "Todo"],
+        as_of(),
+        Tz::UTC,
+    );
+    let from: BTreeSet<&str> = expected
+        .iter()
+        .map(|id| text(before.iter().find(|p| &p.id == id).unwrap(), "Stage").unwrap())
+        .collect();
+    assert_eq!(from.len(), 2, "both open states are overdue somewhere");
+
+    let env = with(env_for(&sandbox), "SWEEP_FROM", "Backlog, Todo");
+    let run = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--status-property",
+            "Stage",
+            "--date-property",
+            "Deadline",
+            "--to",
+            "Late",
+            "--output",
+            "json",
+        ],
+        &env,
+    );
+    run.expect_code(0);
+    let doc = run.json();
+    assert_eq!(doc["from"], json!(["Backlog", "Todo"]));
+    assert_eq!(ids_with(&doc, "updated"), expected);
+    for patch in requests(&sandbox, "PATCH") {
+        let properties = patch.body.unwrap()["properties"].clone();
+        assert_eq!(
+            properties.as_object().unwrap().values().next().unwrap(),
+            &json!({"select": {"name": "Late"}})
+        );
+    }
+    for (b, a) in before.iter().zip(sandbox.pages(&spec.data_source_id())) {
+        let moved = text(b, "Stage") != text(&a, "Stage");
+        assert_eq!(moved, expected.contains(&b.id), "{}", b.id);
+        if moved {
+            assert_eq!(text(&a, "Stage"), Some("Late"));
+        }
+    }
+}
+
+#[test]
+fn datetimes_are_read_as_calendar_dates_in_the_zone() {
+    let spec = GeneratedBoard {
+        overdue_fraction: 0.0,
+        no_date_fraction: 0.0,
+        ..GeneratedBoard::new(20, as_of())
+    };
+    let sandbox = board(&spec);
+    let open: Vec<String> = sandbox
+        .pages(&spec.data_source_id())
+        .iter()
+        .filter(|p| text(p, "Status") == Some("To Do"))
+        .map(|p| p.id.clone())
+        .take(3)
+        .collect();
+    assert_eq!(open.len(), 3);
+    let due = |id: &str, start: &str| {
+        sandbox.set_property(id, "Due Date", PropertyValue::date(start));
+    };
+    // 23:30 on the 21st in Los Angeles: already the 22nd in UTC.
+    due(&open[0], "2026-11-21T23:30:00.000-08:00");
+    // 01:00 on the 22nd in Tokyo: still the 21st in UTC and in Los Angeles.
+    due(&open[1], "2026-11-22T01:00:00.000+09:00");
+    // Due on the day itself: never overdue.
+    due(&open[2], "2026-11-22");
+
+    let tokyo = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--tz",
+            "Asia/Tokyo",
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    tokyo.expect_code(0);
+    assert_eq!(tokyo.json()["matched"], 0, "both are the 22nd in Tokyo");
+
+    let los_angeles = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--tz",
+            "America/Los_Angeles",
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    los_angeles.expect_code(0);
+    let doc = los_angeles.json();
+    assert_eq!(
+        ids_with(&doc, "updated"),
+        open[..2].iter().cloned().collect()
+    );
+    assert!(doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["due"] == "2026-11-21"));
+    assert_eq!(
+        text(&sandbox.page(&open[2]).unwrap(), "Status"),
+        Some("To Do")
+    );
+}
+
+#[test]
+fn dry_run_writes_nothing_and_posts_nothing() {
+    let spec = GeneratedBoard::new(80, as_of());
+    let sandbox = board(&spec);
+    let before = sandbox.pages(&spec.data_source_id());
+    let expected = expected_overdue(&before, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC);
+    let run = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--dry-run",
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    let doc = run.json();
+    assert_eq!(doc["dry_run"], true);
+    assert_eq!(
+        ids_with(&doc, "would_update"),
+        expected,
+        "the exact tasks, not a count"
+    );
+    assert_eq!(doc["updated"], 0);
+    assert_eq!(doc["notification"]["status"], "skipped");
+    assert!(requests(&sandbox, "PATCH").is_empty());
+    assert!(sandbox.slack_messages().is_empty());
+    assert_eq!(sandbox.pages(&spec.data_source_id()), before);
+
+    let text = notion_sweep(
+        &["sweep", &spec.database_id(), "--dry-run"],
+        &env_for(&sandbox),
+    );
+    text.expect_code(0);
+    assert!(text.stdout.contains("would update"), "{}", text.stdout);
+    assert!(text.stdout.contains("Dry run:"), "{}", text.stdout);
+}
+
+#[test]
+fn limit_stops_at_n_and_the_next_run_finishes() {
+    let spec = GeneratedBoard::new(100, as_of());
+    let sandbox = board(&spec);
+    let total = spec.overdue_count();
+    let run = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--limit",
+            "5",
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    let doc = run.json();
+    assert_eq!(doc["updated"], 5);
+    assert_eq!(requests(&sandbox, "PATCH").len(), 5);
+    assert!(
+        !ids_with(&doc, "skipped").is_empty(),
+        "tasks over the limit are listed"
+    );
+
+    let rest = notion_sweep(
+        &["sweep", &spec.database_id(), "--output", "json"],
+        &env_for(&sandbox),
+    );
+    rest.expect_code(0);
+    assert_eq!(rest.json()["updated"], total - 5);
+    assert_eq!(requests(&sandbox, "PATCH").len(), total);
+}
+
+#[test]
+fn markdown_output_is_a_table() {
+    let spec = GeneratedBoard::new(30, as_of());
+    let sandbox = board(&spec);
+    let run = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--output",
+            "markdown",
+            "--no-notify",
+        ],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("| Task | Due | Days overdue | Outcome |"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("| updated |").count(),
+        spec.overdue_count(),
+        "{}",
+        run.stdout
+    );
+    assert!(sandbox.slack_messages().is_empty(), "--no-notify");
+}

@@ -1,0 +1,167 @@
+//! Usage errors: exit 2 before any request, with a message that shows a valid value.
+
+use notion_sweep::sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+
+use crate::common::*;
+
+/// Arguments, environment, and what stderr must say.
+type Case<'a> = (Vec<&'a str>, Vec<(String, String)>, &'a str);
+
+#[test]
+fn bad_values_are_usage_errors_before_any_request() {
+    let spec = GeneratedBoard::new(10, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let db = spec.database_id();
+    let env = env_for(&sandbox);
+    let cases: Vec<Case> = vec![
+        (
+            vec!["sweep", "not-a-database"],
+            env.clone(),
+            "32 hex digits",
+        ),
+        (
+            vec![
+                "sweep",
+                "https://www.notion.so/acme/Tasks?v=0123456789abcdef0123456789abcdef",
+            ],
+            env.clone(),
+            "32 hex digits",
+        ),
+        (
+            vec!["sweep", &db, "--rate", "0"],
+            env.clone(),
+            "greater than 0",
+        ),
+        (
+            vec!["sweep", &db, "--tz", "Mars/Olympus_Mons"],
+            env.clone(),
+            "IANA zone name such as",
+        ),
+        (
+            vec!["sweep", &db, "--as-of", "2026-13-01"],
+            env.clone(),
+            "YYYY-MM-DD",
+        ),
+        (
+            vec!["sweep", &db, "--as-of", "22/11/2026"],
+            env.clone(),
+            "YYYY-MM-DD",
+        ),
+        (
+            vec!["sweep", &db, "--to", "To Do"],
+            env.clone(),
+            "also one of the --from states",
+        ),
+        (
+            vec!["sweep", &db, "--limit", "0"],
+            env.clone(),
+            "at least 1",
+        ),
+        (
+            vec!["sweep", &db, "--timeout", "soon"],
+            env.clone(),
+            "seconds",
+        ),
+        (
+            vec!["sweep", &db],
+            without(env.clone(), "NOTION_TOKEN"),
+            "NOTION_TOKEN is not set",
+        ),
+        (
+            vec!["sweep", &db],
+            with(env.clone(), "NOTION_TOKEN", "  "),
+            "is empty",
+        ),
+        (vec!["sweep"], env.clone(), "no database given"),
+        (
+            vec!["sweep", &db],
+            with(env.clone(), "NOTION_API_URL", "http://api.notion.com"),
+            "loopback",
+        ),
+        (
+            vec!["sweep", &db],
+            with(
+                env.clone(),
+                "SLACK_WEBHOOK_URL",
+                "http://hooks.slack.com/services/x",
+            ),
+            "https URL",
+        ),
+        (
+            vec!["sweep", &db, "--output", "yaml"],
+            env.clone(),
+            "possible values",
+        ),
+        (
+            vec!["sweep", &db, "--token", "ntn_x"],
+            env.clone(),
+            "--token",
+        ),
+        (
+            vec!["check", &db, "--rate=-1"],
+            env.clone(),
+            "greater than 0",
+        ),
+    ];
+    for (args, env, says) in cases {
+        let run = notion_sweep(&args, &env);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(says),
+            "{args:?}: wanted '{says}' in:\n{}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+    assert!(sandbox.requests().is_empty(), "no request was sent");
+}
+
+#[test]
+fn the_database_may_come_from_the_environment_or_a_url() {
+    let spec = GeneratedBoard::new(10, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let hex = spec.database_id().replace('-', "");
+    let env = with(
+        env_for(&sandbox),
+        "NOTION_DATABASE_ID",
+        &format!("https://www.notion.so/acme/Team-Tasks-{hex}?v=0123456789abcdef0123456789abcdef"),
+    );
+    let run = notion_sweep(&["sweep", "--dry-run", "--output", "json"], &env);
+    run.expect_code(0);
+    assert_eq!(run.json()["database_id"], spec.database_id());
+}
+
+#[test]
+fn the_token_can_come_from_a_file() {
+    let spec = GeneratedBoard::new(10, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let file = std::env::temp_dir().join(format!("notion-sweep-token-{}", std::process::id()));
+    std::fs::write(&file, format!("{}\n", sandbox.token())).unwrap();
+    let env = without(env_for(&sandbox), "NOTION_TOKEN");
+    let run = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--dry-run",
+            "--token-file",
+            file.to_str().unwrap(),
+        ],
+        &env,
+    );
+    run.expect_code(0);
+    let missing = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--token-file",
+            "/nonexistent/token",
+        ],
+        &env,
+    );
+    missing.expect_code(2);
+    assert!(
+        missing.stderr.contains("could not read the token file"),
+        "{}",
+        missing.stderr
+    );
+}
