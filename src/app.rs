@@ -146,7 +146,6 @@ pub async fn run_sweep(
     let (resolved, plan) = match sweep::prepare(&client, &settings.target, rule).await {
         Ok(ready) => ready,
         Err(error) => {
-            tracing::error!("{error}");
             summary.notification.status = if settings.notify.webhook.is_some() {
                 NotificationStatus::Skipped
             } else {
@@ -208,7 +207,10 @@ async fn notify(settings: &SweepSettings, summary: &Summary) -> Notification {
         };
     };
     let nothing_to_say = summary.matched == 0 && summary.error.is_none();
-    if settings.notify.disabled
+    // A run refused before its first write changed nothing: no news for the channel.
+    let nothing_done = summary.exit() == Exit::Setup;
+    if nothing_done
+        || settings.notify.disabled
         || settings.dry_run
         || (nothing_to_say && !settings.notify.when_empty)
     {
@@ -239,14 +241,16 @@ pub fn print_summary(summary: &Summary, format: OutputFormat, quiet: bool) {
         let _ = out.write_all(summary.render(format).as_bytes());
         let _ = out.flush();
     }
+    if let Some(error) = &summary.error {
+        // Also on stderr, where cron mail and CI logs look for errors.
+        tracing::error!("{}", error.message);
+    }
     if format != OutputFormat::Text {
         if summary.exit() == Exit::Done {
             tracing::info!(target: "notion_sweep::summary", "{}", summary.headline());
         } else {
             tracing::warn!(target: "notion_sweep::summary", "{}", summary.headline());
         }
-    } else if summary.exit() == Exit::Setup {
-        // The headline went to stdout; the reason also belongs on stderr for cron mail.
     }
 }
 

@@ -117,13 +117,20 @@ impl Summary {
                 None,
             ),
             Halt::Stopped(StopReason::TokenRefused) => RunError::new(
-                "token_refused",
-                "Notion refused the token (401) in the middle of the run; check NOTION_TOKEN".into(),
+                self.setup_if_nothing_written("token_refused"),
+                "Notion refused the token (401); check that NOTION_TOKEN holds the integration's current secret".into(),
+                None,
+            ),
+            Halt::Stopped(StopReason::CapabilityMissing) => RunError::new(
+                self.setup_if_nothing_written("capability_missing"),
+                "Notion refused a write for a missing capability (403 restricted_resource); \
+                 enable Update content in the integration's settings at notion.so/my-integrations"
+                    .into(),
                 None,
             ),
             Halt::QueryFailed(error) => {
-                let kind = if self.updated == 0 && is_setup_error(error) {
-                    "setup"
+                let kind = if is_setup_error(error) {
+                    self.setup_if_nothing_written("query_failed")
                 } else {
                     "query_failed"
                 };
@@ -144,6 +151,15 @@ impl Summary {
         });
         self.tasks = outcome.tasks;
         self.exit_code = self.exit().code();
+    }
+
+    /// A refusal before the first successful write is a setup error (exit 3).
+    fn setup_if_nothing_written(&self, kind: &'static str) -> &'static str {
+        if self.updated == 0 {
+            "setup"
+        } else {
+            kind
+        }
     }
 
     /// The one rule that turns a run into an exit code.

@@ -66,6 +66,7 @@ pub fn message(summary: &Summary) -> Value {
             match error.kind {
                 "interrupted" => "interrupted",
                 "token_refused" => "Notion refused the token",
+                "capability_missing" => "Notion refused the writes for a missing capability",
                 _ => "stopped early",
             },
             plural(not_done, "task")

@@ -501,13 +501,17 @@ impl Run<'_> {
             }
             Err(NotionError::Stopped(_)) => result.outcome = Outcome::Skipped,
             Err(error) => {
-                if error.is_unauthorized() {
+                // Every other write would be refused the same way: stop.
+                let refusal = match error.status() {
+                    Some(401) => Some(StopReason::TokenRefused),
+                    Some(403) => Some(StopReason::CapabilityMissing),
+                    _ => None,
+                };
+                if let Some(reason) = refusal {
                     if self.stop.reason().is_none() {
-                        tracing::error!(
-                            "Notion refused the token in the middle of the run; stopping"
-                        );
+                        tracing::error!("Notion refused a write ({error}); stopping");
                     }
-                    self.stop.trigger(StopReason::TokenRefused);
+                    self.stop.trigger(reason);
                 }
                 tracing::warn!(task = %result.task.id, "could not update '{}': {error}", result.task.title);
                 result.outcome = Outcome::Failed;

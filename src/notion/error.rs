@@ -38,6 +38,8 @@ pub enum StopReason {
     Interrupted,
     /// Notion refused the token in the middle of a run.
     TokenRefused,
+    /// Notion refused a write for a missing capability (403): every write would fail.
+    CapabilityMissing,
 }
 
 /// An error of one Notion call, after any retries.

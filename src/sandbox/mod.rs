@@ -10,12 +10,14 @@
 //! rows, unknown select options are silently added on PATCH, and errors,
 //! rate limits and edge failures look like Notion's.
 //!
-//! ```ignore
+//! ```
 //! use notion_sweep::sandbox::*;
 //! let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
 //! let sb = Sandbox::spawn(Board::demo(today), SandboxConfig::default()).unwrap();
-//! // point the client at sb.url() with sb.token(), then inspect:
+//! // Point a client at sb.url() with sb.token(), then inspect the board:
 //! let rows = sb.pages(DEMO_DATA_SOURCE_ID);
+//! assert!(rows.len() > 20);
+//! assert!(sb.requests().is_empty());
 //! ```
 
 mod api;

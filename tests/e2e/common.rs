@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -59,7 +59,12 @@ fn workdir() -> PathBuf {
 
 /// Runs `notion-sweep args` with exactly `env` (nothing inherited), for at most 120 s.
 pub fn notion_sweep(args: &[&str], env: &[(String, String)]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_notion-sweep"))
+    finish(start(args, env))
+}
+
+/// Starts `notion-sweep args` with exactly `env` (nothing inherited), without waiting.
+pub fn start(args: &[&str], env: &[(String, String)]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_notion-sweep"))
         .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -68,7 +73,11 @@ pub fn notion_sweep(args: &[&str], env: &[(String, String)]) -> Run {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("the binary starts");
+        .expect("the binary starts")
+}
+
+/// Waits at most 120 s for a started run and collects what it printed.
+pub fn finish(mut child: Child) -> Run {
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
     let out_reader = std::thread::spawn(move || {
@@ -88,7 +97,7 @@ pub fn notion_sweep(args: &[&str], env: &[(String, String)]) -> Run {
         }
         if Instant::now() > deadline {
             child.kill().unwrap();
-            panic!("notion-sweep {args:?} did not finish in 120 s");
+            panic!("notion-sweep did not finish in 120 s");
         }
         std::thread::sleep(Duration::from_millis(10));
     };

@@ -3,6 +3,7 @@
 
 mod common;
 mod demo;
+mod faults;
 mod secrets;
 mod setup;
 mod sweep;
