@@ -38,6 +38,7 @@ pub fn run(cli: Cli, dotenv_warning: Option<String>) -> Exit {
         Command::Sweep(a) | Command::Check(a) => a.connection.log,
         Command::Schema(a) => a.connection.log,
         Command::Demo(a) => a.log,
+        Command::Sandbox(a) => a.log,
     };
     init_logging(log, &env);
     if let Some(warning) = dotenv_warning {
@@ -60,6 +61,7 @@ pub fn run(cli: Cli, dotenv_warning: Option<String>) -> Exit {
             Command::Check(args) => sweep_command(&args, &env, true).await,
             Command::Schema(args) => schema_command(&args, &env).await,
             Command::Demo(args) => crate::demo::run(&args).await,
+            Command::Sandbox(args) => crate::demo::serve(&args).await,
         }
     });
     // Requests abandoned after a stop must not hold the process open.

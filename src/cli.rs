@@ -31,6 +31,8 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Run a real sweep over HTTP against a built-in sandbox board (no token, no network).
     Demo(DemoArgs),
+    /// Serve the sandbox Notion (and a Slack webhook sink) on loopback until interrupted.
+    Sandbox(SandboxArgs),
 }
 
 /// How to reach Notion.
@@ -241,6 +243,37 @@ pub struct DemoArgs {
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// Arguments of `sandbox`: a local Notion to try automations against.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Loopback port to listen on [default: any free port, printed on start].
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// A board to serve, as JSON (see docs/sandbox.md) [default: the demo board].
+    #[arg(long, value_name = "FILE")]
+    pub board: Option<PathBuf>,
+
+    /// Added to every Notion request, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+
+    /// Enforce Notion's rate limit: requests per second (429 with Retry-After past it).
+    #[arg(long, value_name = "R")]
+    pub rate_limit: Option<f64>,
+
+    /// Fraction of Notion requests answered with a random 500/502/503/504 (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub fault_rate: f64,
+
+    /// The token the sandbox accepts.
+    #[arg(long, default_value = crate::sandbox::SANDBOX_TOKEN)]
+    pub token: String,
 
     #[command(flatten)]
     pub log: LogArgs,

@@ -6,15 +6,105 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, SandboxArgs};
 use crate::ids::NotionId;
 use crate::notion::retry::RetryPolicy;
 use crate::notion::{ClientConfig, NOTION_VERSION};
 use crate::progress::Progress;
 use crate::report::Exit;
-use crate::sandbox::{Board, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
+use crate::sandbox::{
+    Board, FaultConfig, FaultKind, RateLimit, Sandbox, SandboxConfig, DEMO_DATABASE_ID,
+};
 use crate::settings::{self, Notify, Rule, SweepSettings, Target, UsageError};
 use crate::stop::Stop;
+
+/// `notion-sweep sandbox`: serves a board on loopback until SIGINT/SIGTERM.
+pub async fn serve(args: &SandboxArgs) -> Result<Exit, UsageError> {
+    let today = chrono::Utc::now().date_naive();
+    let board = match &args.board {
+        None => Board::demo(today),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                UsageError(format!(
+                    "could not read the board file {}: {}",
+                    path.display(),
+                    e.kind()
+                ))
+            })?;
+            Board::from_json(&text).map_err(|e| {
+                UsageError(format!(
+                    "the board file {} is not a valid board: {e} (see docs/sandbox.md for the format)",
+                    path.display()
+                ))
+            })?
+        }
+    };
+    if !(0.0..=1.0).contains(&args.fault_rate) {
+        return Err(UsageError(format!(
+            "invalid --fault-rate {}: expected a fraction from 0 to 1, e.g. 0.1",
+            args.fault_rate
+        )));
+    }
+    let rate_limit = match args.rate_limit {
+        None => None,
+        Some(r) if r.is_finite() && r > 0.0 => Some(RateLimit {
+            per_second: r,
+            burst: (r.ceil() as u32).max(1),
+        }),
+        Some(r) => {
+            return Err(UsageError(format!(
+                "invalid --rate-limit {r}: expected requests per second greater than 0, e.g. 3"
+            )))
+        }
+    };
+    let each = args.fault_rate / 4.0;
+    let faults = [
+        FaultKind::InternalServerError,
+        FaultKind::BadGateway,
+        FaultKind::ServiceUnavailable,
+        FaultKind::GatewayTimeout,
+    ]
+    .into_iter()
+    .filter(|_| each > 0.0)
+    .fold(FaultConfig::default(), |f, kind| f.with_random(kind, each));
+    let databases: Vec<String> = board
+        .databases
+        .iter()
+        .map(|d| format!("  {} ({})", d.title, d.id))
+        .collect();
+    let config = SandboxConfig {
+        token: args.token.clone(),
+        latency: Duration::from_millis(args.latency_ms),
+        rate_limit,
+        faults,
+        port: args.port,
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(board, config)
+        .await
+        .map_err(|e| UsageError(format!("could not listen on 127.0.0.1:{}: {e}", args.port)))?;
+    println!(
+        "Sandbox Notion (API {NOTION_VERSION}) listening on {}",
+        sandbox.url()
+    );
+    println!("Token:          {}", sandbox.token());
+    println!("Slack webhook:  {}", sandbox.slack_url());
+    println!("Databases:\n{}", databases.join("\n"));
+    println!(
+        "\nTry: NOTION_TOKEN={} notion-sweep sweep --api-url {} {} --dry-run",
+        sandbox.token(),
+        sandbox.url(),
+        DEMO_DATABASE_ID
+    );
+    println!("Stop with Ctrl-C.");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let stop = Stop::default();
+    stop.on_signals();
+    stop.stopped().await;
+    println!("{} Notion requests served.", sandbox.requests().len());
+    Ok(Exit::Done)
+}
 
 /// Runs the demo and prints what happened and the Slack message that went out.
 pub async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {

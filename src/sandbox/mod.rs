@@ -72,6 +72,8 @@ pub struct SandboxConfig {
     /// Token bucket for the Slack sink (Slack allows about one message per
     /// second per webhook): 429 `rate_limited` with `Retry-After` when empty.
     pub slack_rate_limit: Option<RateLimit>,
+    /// Loopback port to listen on; 0 for any free port.
+    pub port: u16,
 }
 
 impl Default for SandboxConfig {
@@ -87,6 +89,7 @@ impl Default for SandboxConfig {
             read_only: false,
             slack_replies: Vec::new(),
             slack_rate_limit: None,
+            port: 0,
         }
     }
 }
@@ -165,8 +168,9 @@ impl Sandbox {
     /// Starts the server on a free loopback port, inside the current tokio
     /// runtime. Fails if the board is invalid or no port can be bound.
     pub async fn start(board: Board, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let port = config.port;
         let engine = Arc::new(Engine::new(board, config)?);
-        let (listener, addr) = server::bind().await?;
+        let (listener, addr) = server::bind(port).await?;
         let (shutdown, rx) = watch::channel(false);
         tokio::spawn(server::serve(listener, engine.clone(), rx));
         Ok(Sandbox {
@@ -180,6 +184,7 @@ impl Sandbox {
     /// Starts the server from sync code: it runs its own multi-thread
     /// runtime on a background thread, stopped when the sandbox is dropped.
     pub fn spawn(board: Board, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let port = config.port;
         let engine = Arc::new(Engine::new(board, config)?);
         let (shutdown, rx) = watch::channel(false);
         let (tx, ready) = std::sync::mpsc::channel();
@@ -200,7 +205,7 @@ impl Sandbox {
                     }
                 };
                 rt.block_on(async move {
-                    match server::bind().await {
+                    match server::bind(port).await {
                         Ok((listener, addr)) => {
                             let _ = tx.send(Ok(addr));
                             server::serve(listener, server_engine, rx).await;

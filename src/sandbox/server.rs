@@ -21,8 +21,8 @@ use super::api::{Engine, Outcome, RawRequest, Reply};
 pub(crate) struct Dropped;
 
 /// Binds a loopback listener on a free port.
-pub(crate) async fn bind() -> std::io::Result<(TcpListener, SocketAddr)> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+pub(crate) async fn bind(port: u16) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
     let addr = listener.local_addr()?;
     Ok((listener, addr))
 }
