@@ -114,6 +114,42 @@ mod tests {
     }
 
     #[test]
+    fn random_input_never_panics_and_every_valid_form_round_trips() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let alphabet: Vec<char> = "0123456789abcdefABCDEF-/?#.:vé漢 notion.sosite"
+            .chars()
+            .collect();
+        for _ in 0..50_000 {
+            let len = rng.usize(..80);
+            let s: String = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            if let Some(id) = NotionId::from_id_or_url(&s) {
+                assert_eq!(NotionId::parse(id.as_str()), Some(id.clone()), "{s}");
+            }
+        }
+        for _ in 0..2_000 {
+            let hex: String = (0..32)
+                .map(|_| "0123456789abcdef".as_bytes()[rng.usize(..16)] as char)
+                .collect();
+            let id = NotionId::parse(&hex).unwrap();
+            let upper = hex.to_uppercase();
+            for form in [
+                upper.clone(),
+                id.to_string(),
+                format!("https://www.notion.so/team/Some-Title-{hex}?v={hex}"),
+                format!("notion.so/{hex}"),
+            ] {
+                assert_eq!(
+                    NotionId::from_id_or_url(&form).as_ref(),
+                    Some(&id),
+                    "{form}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn refuses_what_is_not_an_id() {
         for input in [
             "",

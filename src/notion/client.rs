@@ -399,3 +399,36 @@ fn api_error(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_are_read_or_described_never_panicked_on() {
+        let json = br#"{"object":"error","status":429,"code":"rate_limited","message":"slow down","request_id":"r-1","additional_data":{"rate_limit_reason":"public_api_request_blocked"},"new_field":[1,2]}"#;
+        let read = api_error(StatusCode::TOO_MANY_REQUESTS, json, None, None);
+        assert_eq!(read.code, "rate_limited");
+        assert_eq!(read.request_id.as_deref(), Some("r-1"));
+        assert_eq!(
+            read.rate_limit_reason.as_deref(),
+            Some("public_api_request_blocked")
+        );
+
+        let html = b"<html><body><h1>502 Bad Gateway</h1></body></html>";
+        let edge = api_error(StatusCode::BAD_GATEWAY, html, Some("h-2".into()), None);
+        assert_eq!(edge.code, "http_502");
+        assert_eq!(edge.request_id.as_deref(), Some("h-2"));
+
+        // Every cut-off prefix and random bytes: an error, never a panic.
+        for end in 0..json.len() {
+            let cut = api_error(StatusCode::INTERNAL_SERVER_ERROR, &json[..end], None, None);
+            assert_eq!(cut.status, 500);
+        }
+        let mut rng = fastrand::Rng::with_seed(3);
+        for _ in 0..5_000 {
+            let bytes: Vec<u8> = (0..rng.usize(..64)).map(|_| rng.u8(..)).collect();
+            let _ = api_error(StatusCode::SERVICE_UNAVAILABLE, &bytes, None, None);
+        }
+    }
+}

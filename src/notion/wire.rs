@@ -134,8 +134,10 @@ pub struct Page {
     pub url: Option<String>,
     #[serde(default)]
     pub in_trash: bool,
+    /// Raw values by name, read one at a time with [`PropertyValue`], so an
+    /// odd property the sweep does not use cannot make the page unreadable.
     #[serde(default)]
-    pub properties: BTreeMap<String, PropertyValue>,
+    pub properties: BTreeMap<String, Value>,
 }
 
 /// One property value of a page. Only the kinds notion-sweep reads have fields.
