@@ -32,6 +32,15 @@ fn patched_pages(sandbox: &Sandbox) -> BTreeSet<String> {
     requests(sandbox, "PATCH").iter().map(patched_id).collect()
 }
 
+/// One row of the fault table (`cargo test --test e2e faults -- --nocapture`).
+fn table_row(fault: &str, rate: &str, expected: usize, run: &Run) {
+    let doc = run.json();
+    eprintln!(
+        "| {fault} | {rate} | {expected} | {} | {} | {} | {} |",
+        doc["updated"], doc["requests"]["sent"], doc["requests"]["retried"], run.code
+    );
+}
+
 fn ids(doc: &Value, outcome: &str) -> BTreeSet<String> {
     doc["tasks"]
         .as_array()
@@ -75,6 +84,12 @@ fn random_5xx_html_502_and_dropped_connections_lose_nothing() {
         &env_for(&sandbox),
     );
     run.expect_code(0);
+    table_row(
+        "500/502 HTML/503/504/409/dropped",
+        "20% of requests",
+        expected.len(),
+        &run,
+    );
     let doc = run.json();
     let after = sandbox.pages(&spec.data_source_id());
     assert_eq!(
@@ -123,6 +138,12 @@ fn hangs_are_cut_by_the_timeout_and_retried() {
         &env_for(&sandbox),
     );
     run.expect_code(0);
+    table_row(
+        "hang (timeout 1 s)",
+        "first 2 requests",
+        expected.len(),
+        &run,
+    );
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "{:?}",
@@ -147,6 +168,7 @@ fn locked_pages_are_listed_and_a_second_run_is_bounded() {
         &env_for(&sandbox),
     );
     run.expect_code(4);
+    table_row("locked pages (400)", "3 pages", expected.len(), &run);
     let doc = run.json();
     assert_eq!(doc["failed"], 3);
     assert_eq!(doc["exit_code"], 4);
@@ -211,6 +233,12 @@ fn a_token_revoked_mid_run_stops_it_at_once_and_the_next_run_finishes() {
         &env_for(&sandbox),
     );
     run.expect_code(4);
+    table_row(
+        "token revoked (401)",
+        "after 40 requests",
+        expected.len(),
+        &run,
+    );
     assert!(run.stderr.contains("refused"), "{}", run.stderr);
     let doc = run.json();
     assert_eq!(doc["error"]["kind"], "token_refused");
@@ -297,6 +325,7 @@ fn sigterm_mid_run_reports_what_was_done_and_the_next_run_finishes() {
         signalled.elapsed()
     );
     run.expect_code(4);
+    table_row("SIGTERM", "after 30 writes", expected.len(), &run);
     let doc = run.json();
     assert_eq!(doc["error"]["kind"], "interrupted");
     let moved = changed(&before, &sandbox.pages(&spec.data_source_id()));
@@ -379,6 +408,7 @@ fn a_429_pauses_every_request_for_its_retry_after() {
     sandbox.faults().rate_limit_next(1, 2);
     let run = finish(child);
     run.expect_code(0);
+    table_row("429 Retry-After 2", "1 mid-run", expected.len(), &run);
     let doc = run.json();
     assert_eq!(doc["requests"]["rate_limited"], 1);
     assert_eq!(ids(&doc, "updated"), expected);
