@@ -64,11 +64,16 @@ pub fn notion_sweep(args: &[&str], env: &[(String, String)]) -> Run {
 
 /// Starts `notion-sweep args` with exactly `env` (nothing inherited), without waiting.
 pub fn start(args: &[&str], env: &[(String, String)]) -> Child {
+    start_in(&workdir(), args, env)
+}
+
+/// Like [`start`], in the working directory `dir`.
+pub fn start_in(dir: &std::path::Path, args: &[&str], env: &[(String, String)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_notion-sweep"))
         .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .current_dir(workdir())
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

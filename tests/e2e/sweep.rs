@@ -498,3 +498,60 @@ fn markdown_output_is_a_table() {
     );
     assert!(sandbox.slack_messages().is_empty(), "--no-notify");
 }
+
+#[test]
+fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
+    let spec = GeneratedBoard::new(40, as_of());
+    let sandbox = board(&spec);
+    let expected = expected_overdue(
+        &sandbox.pages(&spec.data_source_id()),
+        "Status",
+        "Due Date",
+        &["To Do"],
+        as_of(),
+        Tz::UTC,
+    );
+    let first = expected.iter().next().unwrap();
+    sandbox.set_property(
+        first,
+        "Name",
+        PropertyValue::text("Fix <script> & \"login\" > now"),
+    );
+    let run = notion_sweep(
+        &[
+            "sweep",
+            "--data-source",
+            &spec.data_source_id(),
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    let doc = run.json();
+    assert_eq!(
+        doc["database_id"],
+        spec.database_id(),
+        "from the data source's parent"
+    );
+    assert!(
+        sandbox
+            .requests()
+            .iter()
+            .all(|r| !r.path.starts_with("/v1/databases")),
+        "no database lookup"
+    );
+    let text = sandbox.slack_messages()[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("in *Tasks*"),
+        "the data source's title names it: {text}"
+    );
+    assert!(
+        text.contains("|Fix &lt;script&gt; &amp; \"login\" &gt; now>"),
+        "{text}"
+    );
+    assert!(!text.contains("<script>"), "{text}");
+}

@@ -165,3 +165,34 @@ fn the_token_can_come_from_a_file() {
         missing.stderr
     );
 }
+
+#[test]
+fn a_dotenv_file_is_read_and_real_variables_win() {
+    let spec = GeneratedBoard::new(30, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let dir = std::env::temp_dir().join(format!("notion-sweep-dotenv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "# settings for the sandbox\nNOTION_TOKEN={}\nNOTION_API_URL={}\nNOTION_DATABASE_ID={}\nSWEEP_TO=\"Nowhere\"\nSWEEP_TZ=UTC\n",
+            sandbox.token(),
+            sandbox.url(),
+            spec.database_id()
+        ),
+    )
+    .unwrap();
+    let env = vec![
+        ("SWEEP_TO".to_string(), "Overdue".to_string()),
+        ("SWEEP_AS_OF".to_string(), AS_OF.to_string()),
+    ];
+    let run = finish(start_in(&dir, &["sweep", "--output", "json"], &env));
+    run.expect_code(0);
+    let doc = run.json();
+    assert_eq!(doc["to"], "Overdue", "the real variable won over .env");
+    assert_eq!(
+        doc["updated"],
+        spec.overdue_count(),
+        "the token and URL came from .env"
+    );
+}
