@@ -301,6 +301,7 @@ pub async fn sweep(
         writes: JoinSet::new(),
         in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
         dispatched: 0,
+        completed: 0,
     };
     run.pages(data_source_id).await;
     run.finish_writes().await;
@@ -319,6 +320,8 @@ struct Run<'a> {
     in_flight: Arc<Semaphore>,
     /// Tasks written or counted against `--limit`.
     dispatched: usize,
+    /// Writes that have finished, either way.
+    completed: usize,
 }
 
 impl Run<'_> {
@@ -333,10 +336,14 @@ impl Run<'_> {
         let mut cursor: Option<String> = None;
         let mut floor: Option<NaiveDate> = None;
         let mut new_since_restart = false;
+        let mut completed_at_chain_start = 0;
         loop {
             if let Some(reason) = self.stop.reason() {
                 self.outcome.halt = Some(Halt::Stopped(reason));
                 return;
+            }
+            if cursor.is_none() {
+                completed_at_chain_start = self.completed;
             }
             let body = QueryBody {
                 filter: rule.filter(self.plan, floor),
@@ -405,7 +412,13 @@ impl Run<'_> {
             }
             if page.has_more {
                 if let Some(next) = page.next_cursor {
-                    cursor = Some(next);
+                    // A write that lands while the chain is read shifts the
+                    // rows under the cursor: let them land, then start again.
+                    if !self.writes.is_empty() || self.completed != completed_at_chain_start {
+                        self.finish_writes().await;
+                    } else {
+                        cursor = Some(next);
+                    }
                     continue;
                 }
             }
@@ -496,6 +509,7 @@ impl Run<'_> {
             tracing::error!("a write task ended without a result");
             return;
         };
+        self.completed += 1;
         let result = &mut self.outcome.tasks[index];
         match written {
             Ok(()) => {
