@@ -249,13 +249,15 @@ impl NotionClient {
     async fn wait_for_turn(&self) -> Result<(), NotionError> {
         let wait = async {
             loop {
-                let until = *self.paused_until.lock().expect("not poisoned");
-                match until {
-                    Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
-                    _ => break,
+                while let Some(until) = self.pause_end() {
+                    tokio::time::sleep_until(until).await;
+                }
+                self.limiter.until_ready().await;
+                // A pause may have begun while this request waited for its permit.
+                if self.pause_end().is_none() {
+                    break;
                 }
             }
-            self.limiter.until_ready().await;
         };
         if let Some(reason) = self.stop.reason() {
             return Err(NotionError::Stopped(reason));
@@ -264,6 +266,12 @@ impl NotionClient {
             _ = wait => Ok(()),
             reason = self.stop.stopped() => Err(NotionError::Stopped(reason)),
         }
+    }
+
+    /// When the current pause ends, if one is on.
+    fn pause_end(&self) -> Option<Instant> {
+        let until = (*self.paused_until.lock().expect("not poisoned"))?;
+        (until > Instant::now()).then_some(until)
     }
 
     fn pause_all(&self, wait: Duration) {
