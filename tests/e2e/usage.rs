@@ -196,3 +196,34 @@ fn a_dotenv_file_is_read_and_real_variables_win() {
         "the token and URL came from .env"
     );
 }
+
+#[test]
+fn every_flag_and_variable_is_documented() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example")).unwrap();
+    for command in ["sweep", "check", "schema", "demo", "sandbox"] {
+        let help = notion_sweep(&[command, "--help"], &[]);
+        help.expect_code(0);
+        for word in help
+            .stdout
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        {
+            if word.starts_with("--") && word.len() > 2 && word != "--help" {
+                assert!(
+                    readme.contains(word),
+                    "README.md does not mention {word} ({command})"
+                );
+            }
+        }
+        for line in help.stdout.lines() {
+            if let Some(rest) = line.trim().strip_prefix("[env: ") {
+                let var = rest.split(['=', ']']).next().unwrap();
+                assert!(readme.contains(var), "README.md does not mention {var}");
+                assert!(example.contains(var), ".env.example does not list {var}");
+            }
+        }
+    }
+    assert!(readme.contains("NOTION_TOKEN") && example.contains("NOTION_TOKEN"));
+}
