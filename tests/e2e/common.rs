@@ -201,3 +201,23 @@ pub fn expected_overdue(
         .map(|p| p.id.clone())
         .collect()
 }
+
+/// Ids of the tasks in the JSON document with the given outcome.
+pub fn ids_with(doc: &Value, outcome: &str) -> BTreeSet<String> {
+    doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["outcome"] == outcome)
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The overdue tasks of a generated board with the default names, in UTC.
+pub fn overdue(
+    sandbox: &Sandbox,
+    spec: &notion_sweep::sandbox::GeneratedBoard,
+) -> BTreeSet<String> {
+    let pages = sandbox.pages(&spec.data_source_id());
+    expected_overdue(&pages, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC)
+}

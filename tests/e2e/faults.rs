@@ -4,19 +4,12 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use chrono_tz::Tz;
 use notion_sweep::sandbox::{
     Board, FaultConfig, FaultKind, GeneratedBoard, PageState, PropertyValue, Sandbox,
     SandboxConfig, SlackReply,
 };
-use serde_json::Value;
 
 use crate::common::*;
-
-fn overdue(sandbox: &Sandbox, spec: &GeneratedBoard) -> BTreeSet<String> {
-    let pages = sandbox.pages(&spec.data_source_id());
-    expected_overdue(&pages, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC)
-}
 
 /// Pages whose status differs between two snapshots.
 fn changed(before: &[PageState], after: &[PageState]) -> BTreeSet<String> {
@@ -39,16 +32,6 @@ fn table_row(fault: &str, rate: &str, expected: usize, run: &Run) {
         "| {fault} | {rate} | {expected} | {} | {} | {} | {} |",
         doc["updated"], doc["requests"]["sent"], doc["requests"]["retried"], run.code
     );
-}
-
-fn ids(doc: &Value, outcome: &str) -> BTreeSet<String> {
-    doc["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["outcome"] == outcome)
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]
@@ -151,7 +134,7 @@ fn hangs_are_cut_by_the_timeout_and_retried() {
     );
     let doc = run.json();
     assert_eq!(doc["requests"]["retried"], 2);
-    assert_eq!(ids(&doc, "updated"), expected);
+    assert_eq!(ids_with(&doc, "updated"), expected);
 }
 
 #[test]
@@ -172,8 +155,8 @@ fn locked_pages_are_listed_and_a_second_run_is_bounded() {
     let doc = run.json();
     assert_eq!(doc["failed"], 3);
     assert_eq!(doc["exit_code"], 4);
-    assert_eq!(ids(&doc, "failed"), locked);
-    assert_eq!(ids(&doc, "updated"), &expected - &locked);
+    assert_eq!(ids_with(&doc, "failed"), locked);
+    assert_eq!(ids_with(&doc, "updated"), &expected - &locked);
     for task in doc["tasks"]
         .as_array()
         .unwrap()
@@ -253,7 +236,7 @@ fn a_token_revoked_mid_run_stops_it_at_once_and_the_next_run_finishes() {
     );
     let moved = changed(&before, &sandbox.pages(&spec.data_source_id()));
     assert_eq!(doc["updated"], moved.len(), "everything done is reported");
-    assert_eq!(ids(&doc, "updated"), moved);
+    assert_eq!(ids_with(&doc, "updated"), moved);
     let text = sandbox.slack_messages()[0]["text"]
         .as_str()
         .unwrap()
@@ -330,7 +313,11 @@ fn sigterm_mid_run_reports_what_was_done_and_the_next_run_finishes() {
     assert_eq!(doc["error"]["kind"], "interrupted");
     let moved = changed(&before, &sandbox.pages(&spec.data_source_id()));
     assert!(moved.len() < expected.len(), "interrupted before the end");
-    assert_eq!(ids(&doc, "updated"), moved, "everything done is reported");
+    assert_eq!(
+        ids_with(&doc, "updated"),
+        moved,
+        "everything done is reported"
+    );
     let text = sandbox.slack_messages()[0]["text"]
         .as_str()
         .unwrap()
@@ -411,7 +398,7 @@ fn a_429_pauses_every_request_for_its_retry_after() {
     table_row("429 Retry-After 2", "1 mid-run", expected.len(), &run);
     let doc = run.json();
     assert_eq!(doc["requests"]["rate_limited"], 1);
-    assert_eq!(ids(&doc, "updated"), expected);
+    assert_eq!(ids_with(&doc, "updated"), expected);
     let log = sandbox.requests();
     let limited = log
         .iter()
@@ -502,7 +489,7 @@ fn slack_429_is_retried_and_slack_404_is_exit_5() {
         .unwrap()
         .contains("channel_not_found"));
     assert_eq!(
-        ids(&doc, "updated"),
+        ids_with(&doc, "updated"),
         expected,
         "the sweep's result is not hidden"
     );

@@ -14,17 +14,6 @@ fn board(spec: &GeneratedBoard) -> Sandbox {
     Sandbox::spawn(Board::generated(spec), SandboxConfig::default()).unwrap()
 }
 
-/// Ids of the tasks in the JSON document with the given outcome.
-fn ids_with(doc: &Value, outcome: &str) -> BTreeSet<String> {
-    doc["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["outcome"] == outcome)
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
     let spec = GeneratedBoard {
@@ -503,14 +492,7 @@ fn markdown_output_is_a_table() {
 fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
     let spec = GeneratedBoard::new(40, as_of());
     let sandbox = board(&spec);
-    let expected = expected_overdue(
-        &sandbox.pages(&spec.data_source_id()),
-        "Status",
-        "Due Date",
-        &["To Do"],
-        as_of(),
-        Tz::UTC,
-    );
+    let expected = overdue(&sandbox, &spec);
     let first = expected.iter().next().unwrap();
     sandbox.set_property(
         first,
