@@ -153,9 +153,12 @@ impl NotionClient {
         body: &QueryBody,
         properties: &[String],
     ) -> Result<QueryPage, NotionError> {
-        let query: Vec<(&str, &str)> = properties
+        // Property ids come URL-encoded (`fk%5EY` is `fk^Y`) and Notion wants
+        // them encoded exactly once on the wire: send them as they are
+        // (encoding again gives `fk%255EY`, which Notion cannot find).
+        let query: Vec<String> = properties
             .iter()
-            .map(|p| ("filter_properties", p.as_str()))
+            .map(|p| format!("filter_properties={}", escape_query_value(p)))
             .collect();
         let body = serde_json::to_value(body).expect("a query body always serializes");
         self.call(
@@ -180,7 +183,7 @@ impl NotionClient {
         &self,
         method: Method,
         segments: &[&str],
-        query: &[(&str, &str)],
+        query: &[String],
         body: Option<&Value>,
     ) -> Result<T, NotionError> {
         let mut url = self.base.clone();
@@ -189,7 +192,7 @@ impl NotionClient {
             .pop_if_empty()
             .extend(segments);
         if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
+            url.set_query(Some(&query.join("&")));
         }
         let path = url.path().to_string();
 
@@ -358,6 +361,20 @@ impl NotionClient {
     }
 }
 
+/// A query value that is already URL-encoded, made safe to send as it is:
+/// `%` escapes are kept, anything else outside the unreserved set is escaped.
+fn escape_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~%".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// The error chain of a transport error, on one line.
 pub(crate) fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
@@ -411,6 +428,13 @@ fn api_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_property_ids_are_sent_encoded_once() {
+        assert_eq!(escape_query_value("fk%5EY"), "fk%5EY");
+        assert_eq!(escape_query_value("title"), "title");
+        assert_eq!(escape_query_value("a b&c"), "a%20b%26c");
+    }
 
     #[test]
     fn error_bodies_are_read_or_described_never_panicked_on() {

@@ -11,8 +11,8 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use super::board::{
-    derived_uuid, parse_date_start, parse_id, percent_decode_with, to_minute, Board, DateValue,
-    PageState, PropertyKind, PropertyValue, SelectOption,
+    derived_uuid, parse_date_start, parse_id, percent_decode, percent_decode_with, to_minute,
+    Board, DateValue, PageState, PropertyKind, PropertyValue, SelectOption,
 };
 use super::faults::{FaultKind, FaultState, TokenBucket};
 use super::filter::{default_rank, facts_of, order, parse_filter, parse_sorts, Fact};
@@ -375,6 +375,14 @@ fn bad_id(param: &str, raw: &str) -> ApiError {
 /// Cursors are opaque to clients but are just an offset into the current
 /// results (re-filtered and re-sorted on every call), with a check value
 /// so that a made-up cursor is refused.
+///
+/// Recorded truth (docs/sandbox.md, "Cursors under changes"): Notion does
+/// not say what a cursor means once the rows it pages through change. The
+/// sandbox takes the harder reading for a client: the cursor stays valid
+/// but counts positions in the result set *as it is now*, so rows a client
+/// patched out of its filter shift the rest forward and the next page skips
+/// as many unseen rows. A client that writes while it pages must start the
+/// query again rather than follow `next_cursor`.
 pub(crate) fn encode_cursor(seed: u64, offset: usize) -> String {
     let check = super::board::fnv(seed, &[b"cursor", &offset.to_le_bytes()]) & 0xffff_ffff;
     base64url(format!("sbx1:{offset}:{check:08x}").as_bytes())
@@ -605,6 +613,9 @@ impl Engine {
             }
             Some(_) => {}
         }
+        // one bucket for the whole integration, as at Notion: a 429 is about
+        // every request, not only the one refused (see TokenBucket::try_take
+        // for the Retry-After values)
         if let Some(b) = lock(&self.bucket).as_mut() {
             if let Err(secs) = b.try_take(now) {
                 let mut e = rate_limited();
@@ -655,7 +666,17 @@ impl Engine {
         Ok(data_source_json(db, &db.data_sources[i]))
     }
 
+    /// `filter_properties` values (already percent-decoded once, as any
+    /// server decodes a query string).
+    ///
+    /// Property ids are shown URL-encoded (`fk%5EY` is the id `fk^Y`). On
+    /// the wire Notion wants that id encoded once (`?filter_properties=fk%5EY`,
+    /// which decodes to `fk^Y`): the official SDK decodes ids before it
+    /// builds the query string for exactly this reason, because Notion
+    /// refused the twice-encoded form (makenotion/notion-sdk-js#402). The
+    /// sandbox refuses it too (400 `validation_error`): the harder reading.
     fn filter_properties(
+        &self,
         ds: &super::board::DataSource,
         query: Option<&str>,
     ) -> Result<Option<Vec<usize>>, ApiError> {
@@ -666,7 +687,11 @@ impl Engine {
         wanted
             .iter()
             .map(|w| {
-                ds.property_index(w).ok_or_else(|| {
+                let found = ds
+                    .properties
+                    .iter()
+                    .position(|p| p.name == *w || percent_decode(&p.id) == *w);
+                found.ok_or_else(|| {
                     ApiError::validation(format!("Could not find property with name or id: {w}"))
                 })
             })
@@ -721,7 +746,7 @@ impl Engine {
             None | Some(Value::Null) => Vec::new(),
             Some(s) => parse_sorts(s, ds).map_err(ApiError::validation)?,
         };
-        let only = Self::filter_properties(ds, query)?;
+        let only = self.filter_properties(ds, query)?;
         let cache = &st.cache[d][i];
         let mut rows: Vec<usize> = ds
             .pages
@@ -788,7 +813,7 @@ impl Engine {
         let (d, i, p) = self.page_at(&st, raw)?;
         let db = &st.board.databases[d];
         let ds = &db.data_sources[i];
-        let only = Self::filter_properties(ds, query)?;
+        let only = self.filter_properties(ds, query)?;
         Ok(page_json(&db.id, ds, &ds.pages[p], only.as_deref()))
     }
 
@@ -1208,7 +1233,7 @@ mod tests {
     fn query_pages_with_cursor_and_filter_properties() {
         let e = demo();
         let path = format!(
-            "{}?filter_properties=title&filter_properties=fk%255EY",
+            "{}?filter_properties=title&filter_properties=fk%5EY",
             query_path()
         );
         let (s, v) = call(&e, &req("POST", &path, Some(json!({"page_size": 10}))));
@@ -1258,6 +1283,25 @@ mod tests {
             v["message"],
             "Could not find property with name or id: Nope"
         );
+    }
+
+    #[test]
+    fn filter_properties_wants_the_id_encoded_once() {
+        let e = demo();
+        let body = Some(json!({"page_size": 1}));
+        // as the official SDK sends it: `fk^Y` encoded once
+        let path = format!(
+            "{}?filter_properties=fk%5EY&filter_properties=Name",
+            query_path()
+        );
+        let (s, v) = call(&e, &req("POST", &path, body.clone()));
+        assert_eq!(s, 200, "{v}");
+        let props = v["results"][0]["properties"].as_object().unwrap();
+        assert!(props.contains_key("Status") && props.contains_key("Name"));
+        // the id as shown, encoded again: Notion cannot find it
+        let path = format!("{}?filter_properties=fk%255EY", query_path());
+        let (s, v) = call(&e, &req("POST", &path, body));
+        assert_eq!((s, v["code"].as_str()), (400, Some("validation_error")));
     }
 
     #[test]

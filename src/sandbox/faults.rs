@@ -243,6 +243,15 @@ impl TokenBucket {
 
     /// Takes a token, or says after how many whole seconds (at least 1) one
     /// will be there. A refused request takes nothing.
+    ///
+    /// Recorded truth (docs/sandbox.md, "Retry-After"): Notion sends an
+    /// integer number of seconds and does not say how it is computed. The
+    /// sandbox sends the time until a token is back, rounded *up* to whole
+    /// seconds and never 0, and refuses every request until that token is
+    /// back: a client that retries on its own shorter backoff instead of
+    /// waiting out Retry-After only collects more 429s. Scripted
+    /// faults ([`FaultKind::RateLimited`]) can send any value, also past
+    /// 60 s as the workspace limit does.
     pub fn try_take(&mut self, now: Instant) -> Result<(), u64> {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity);

@@ -414,6 +414,17 @@ fn parse_date_cond(body: &Value, path: &str) -> Result<DateCond, String> {
 /// A date-only filter value without a time zone is the whole UTC day; a
 /// datetime is one instant (`hi` one millisecond later, so the same
 /// comparisons serve both; Notion times have millisecond precision).
+///
+/// Recorded truth (docs/sandbox.md, "Date-only against datetime"): Notion
+/// says a date without a time zone is taken as UTC, and leaves open how a
+/// datetime value compares with a date-only filter. The sandbox takes the
+/// harder reading for a client: a page's datetime is compared by its UTC
+/// instant against the filter's UTC day, so `before: "2026-11-22"` misses a
+/// task due 2026-11-21 22:30 in Los Angeles (06:30 UTC on the 22nd) and
+/// catches one due 2026-11-22 07:00 in Tokyo (22:00 UTC on the 21st). A
+/// client that wants calendar days in its own zone must widen the server
+/// filter and decide each row itself. A date range counts by its start;
+/// `time_zone` is echoed but not used (a datetime without offset is UTC).
 fn filter_span(s: &str) -> Option<(i64, i64)> {
     if let Some(d) = parse_day(s) {
         let lo = d.and_time(NaiveTime::MIN).and_utc().timestamp_millis();
@@ -636,6 +647,13 @@ fn key_of(page: &PageState, key: &SortKey) -> Option<Key> {
 /// the sandbox seed. Stable between calls and edits, unrelated to creation
 /// order (Notion promises no order without sorts; a client must not rely
 /// on one).
+///
+/// Recorded truth (docs/sandbox.md, "Order without sorts"): the harder
+/// choice for a client is an order that is neither creation order nor board
+/// order nor last-edited order, so that code which silently relies on one
+/// fails here; the sandbox takes it. The same rank breaks ties between rows
+/// whose sort keys are equal, and empty values sort last in both
+/// directions.
 pub(crate) fn default_rank(seed: u64, page: &PageState) -> u64 {
     fnv(seed, &[page.id.as_bytes()])
 }

@@ -152,6 +152,9 @@ pub(crate) fn data_source_json(db: &Database, ds: &DataSource) -> Value {
         "title": rich_text(&ds.name),
         "description": [],
         "icon": null,
+        // `cover` is required by the official SDK's DataSourceObjectResponse
+        // (5.26); found by conformance/sdk.mjs
+        "cover": null,
         "properties": props,
         "parent": {"type": "database_id", "database_id": db.id},
         "database_parent": {"type": "page_id", "page_id": derived_uuid(0, &format!("parent/{}", db.id))},
@@ -182,6 +185,8 @@ fn value_json(p: &PropertySchema, v: &PropertyValue) -> Value {
         },
         PropertyKind::Checkbox => json!(matches!(v, PropertyValue::Checkbox(true))),
         PropertyKind::Number => match v {
+            // Notion writes whole numbers without a fraction (`3`, not `3.0`)
+            PropertyValue::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => json!(*n as i64),
             PropertyValue::Number(n) => json!(n),
             _ => Value::Null,
         },
@@ -223,6 +228,10 @@ pub(crate) fn page_json(
         "parent": {"type": "data_source_id", "data_source_id": ds.id, "database_id": database_id},
         "archived": page.in_trash,
         "in_trash": page.in_trash,
+        // required by the official SDK's PageObjectResponse (5.26); found by
+        // conformance/sdk.mjs. The sandbox has no archive apart from the
+        // trash, so it is always false.
+        "is_archived": false,
         "is_locked": false,
         "properties": props,
         "url": page_url(title, &page.id),

@@ -1,0 +1,646 @@
+// Conformance of the sandbox with Notion's official JavaScript SDK.
+//
+//   node sdk.mjs <path of the notion-sweep binary>
+//
+// Starts `notion-sweep sandbox --port 0` on a generated board (more than 300
+// rows), points `@notionhq/client` at it (`baseUrl`) and does what an
+// integration does: retrieve the database and its data source, query with
+// compound status/select/date filters and sorts, page through every row with
+// `iteratePaginatedAPI`, retrieve and update pages, and run into the errors
+// the SDK has classes for. A second sandbox with `--rate-limit 1` checks that
+// the SDK's own retry gets past a 429 with Retry-After.
+//
+// Expected results are computed here, from the board this script wrote and
+// from Notion's documented rules, never from the sandbox's code. One line per
+// check; exit status 1 if any check failed. Plain ESM, no build step.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  APIErrorCode,
+  APIResponseError,
+  Client,
+  collectAllDataSourceRows,
+  collectPaginatedAPI,
+  extractDatabaseId,
+  extractPageId,
+  isFullDataSource,
+  isFullDatabase,
+  isFullPage,
+  isFullPageOrDataSource,
+  isHTTPResponseError,
+  isNotionClientError,
+  iteratePaginatedAPI,
+  UnknownHTTPResponseError,
+} from "@notionhq/client";
+
+const NOTION_VERSION = "2025-09-03";
+const DEADLINE_MS = 50_000;
+
+// ------------------------------------------------------------------ the board
+
+const DATABASE_ID = "6b1c0a52-3f1e-4a7d-9c55-1d2e3f405060";
+const DATA_SOURCE_ID = "6b1c0a52-3f1e-4a7d-9c55-1d2e3f405061";
+const ROWS = 360;
+const AS_OF = "2026-11-22";
+const STATUSES = ["To Do", "In Progress", "Done", "Overdue"];
+const PRIORITIES = ["High", "Medium", "Low"];
+
+/** A small deterministic generator (xorshift32), so every run sees the same board. */
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return (n) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % n;
+  };
+}
+
+function pageId(i) {
+  const hex = (0x10000000 + i).toString(16).padStart(12, "0").slice(-12);
+  return `7a2b3c4d-5e6f-4a1b-8c2d-${hex}`;
+}
+
+function addDays(day, n) {
+  const t = Date.parse(`${day}T00:00:00Z`) + n * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+/** Datetimes near midnight in zones east and west of UTC: where "which day" is a question. */
+const DATETIMES = [
+  "2026-11-21T22:30:00.000-08:00", // Nov 22 in UTC
+  "2026-11-22T07:00:00.000+09:00", // Nov 21 in UTC
+  "2026-11-21T23:59:00.000Z",
+  "2026-11-22T00:00:00.000Z",
+  "2026-11-20T18:00:00.000-05:00",
+  "2026-11-23T01:00:00.000+02:00", // Nov 22 in UTC
+];
+
+function makeBoard() {
+  const next = rng(20261122);
+  const pages = [];
+  for (let i = 0; i < ROWS; i++) {
+    const r = next(20);
+    let due;
+    if (r === 0) due = null;
+    else if (r <= 3) due = DATETIMES[next(DATETIMES.length)];
+    else due = addDays(AS_OF, next(41) - 20);
+    const created = new Date(Date.parse("2026-01-01T08:00:00Z") + i * 3_600_000);
+    pages.push({
+      id: pageId(i),
+      created_time: created.toISOString(),
+      last_edited_time: created.toISOString(),
+      in_trash: i % 97 === 5,
+      properties: {
+        Name: `Task ${i}${i % 7 === 0 ? ": with a colon & more" : ""}`,
+        Status: STATUSES[next(STATUSES.length)],
+        Priority: PRIORITIES[next(PRIORITIES.length)],
+        "Due Date": due,
+      },
+    });
+  }
+  return {
+    databases: [
+      {
+        id: DATABASE_ID,
+        title: "Conformance",
+        data_sources: [
+          {
+            id: DATA_SOURCE_ID,
+            name: "Tasks",
+            properties: [
+              { name: "Name", type: "title" },
+              {
+                name: "Status",
+                type: "status",
+                options: STATUSES.map((name) => ({ name })),
+                groups: [
+                  { name: "To-do", options: ["To Do"] },
+                  { name: "In progress", options: ["In Progress", "Overdue"] },
+                  { name: "Complete", options: ["Done"] },
+                ],
+              },
+              { name: "Priority", type: "select", options: PRIORITIES.map((name) => ({ name })) },
+              { name: "Due Date", type: "date" },
+            ],
+            pages,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The UTC calendar day of a page date: Notion compares date filters by it. */
+function utcDay(start) {
+  return start.length === 10 ? start : new Date(start).toISOString().slice(0, 10);
+}
+
+// ------------------------------------------------------------- the sandbox
+
+/** Every sandbox started, so that the watchdog can stop them too. */
+const children = [];
+
+function startSandbox(binary, args) {
+  return new Promise((resolveStart, rejectStart) => {
+    const child = spawn(binary, ["sandbox", "--port", "0", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    children.push(child);
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      rejectStart(new Error(`the sandbox did not print its URL in 10 s\n${out}${err}`));
+    }, 10_000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const url = /listening on (http:\/\/\S+)/.exec(out);
+      const token = /Token:\s+(\S+)/.exec(out);
+      if (url && token) {
+        clearTimeout(timer);
+        resolveStart({ child, url: url[1], token: token[1] });
+      }
+    });
+    child.stderr.on("data", (chunk) => {
+      err += chunk;
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      rejectStart(e);
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      rejectStart(new Error(`the sandbox exited (${code}) before it was ready\n${out}${err}`));
+    });
+  });
+}
+
+function stopSandbox(sb) {
+  if (!sb || sb.child.exitCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const hard = setTimeout(() => sb.child.kill("SIGKILL"), 3_000);
+    sb.child.once("exit", () => {
+      clearTimeout(hard);
+      done();
+    });
+    sb.child.kill("SIGINT");
+  });
+}
+
+// ------------------------------------------------------------------ checks
+
+let failures = 0;
+let count = 0;
+
+async function check(name, fn) {
+  count++;
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failures++;
+    const detail = e && e.stack && !(e instanceof Mismatch) ? e.stack : String(e && e.message);
+    console.log(`FAIL ${name}: ${detail}`);
+  }
+}
+
+class Mismatch extends Error {}
+
+function expect(cond, message) {
+  if (!cond) throw new Mismatch(message);
+}
+
+/** JSON with object keys sorted: key order carries no meaning in JSON. */
+function canon(v) {
+  return JSON.stringify(v, (_, x) =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]]))
+      : x,
+  );
+}
+
+function eq(actual, expected, what) {
+  const a = canon(actual);
+  const b = canon(expected);
+  expect(a === b, `${what}: expected ${b}, got ${a}`);
+}
+
+/** Keys every full object of this type has, from the SDK's own TypeScript types (5.26). */
+const REQUIRED = {
+  database: [
+    "object", "id", "title", "description", "parent", "is_inline", "in_trash", "archived",
+    "is_locked", "created_time", "last_edited_time", "data_sources", "icon", "cover", "url",
+    "public_url",
+  ],
+  data_source: [
+    "object", "id", "title", "description", "parent", "database_parent", "is_inline", "in_trash",
+    "archived", "created_time", "last_edited_time", "created_by", "last_edited_by", "properties",
+    "icon", "cover", "url", "public_url",
+  ],
+  page: [
+    "object", "id", "created_time", "last_edited_time", "in_trash", "archived", "is_archived",
+    "is_locked", "url", "public_url", "parent", "properties", "icon", "cover", "created_by",
+    "last_edited_by",
+  ],
+  list: ["object", "type", "page_or_data_source", "next_cursor", "has_more", "results"],
+  rich_text: ["type", "text", "annotations", "plain_text", "href"],
+  error: ["object", "status", "code", "message"],
+};
+
+function hasKeys(obj, kind, where) {
+  const missing = REQUIRED[kind].filter((k) => !(k in obj));
+  expect(missing.length === 0, `${where}: missing ${missing.join(", ")} (required by the SDK's ${kind} type)`);
+}
+
+function checkRichText(arr, where) {
+  expect(Array.isArray(arr), `${where} is not an array`);
+  arr.forEach((item, i) => {
+    hasKeys(item, "rich_text", `${where}[${i}]`);
+    expect(item.type === "text" && typeof item.text.content === "string", `${where}[${i}] is not a text item`);
+  });
+}
+
+function checkPage(page, where) {
+  expect(isFullPage(page), `${where}: isFullPage refused it`);
+  expect(isFullPageOrDataSource(page), `${where}: isFullPageOrDataSource refused it`);
+  hasKeys(page, "page", where);
+  eq(page.parent, { type: "data_source_id", data_source_id: DATA_SOURCE_ID, database_id: DATABASE_ID }, `${where}.parent`);
+  eq(extractPageId(page.url), page.id, `${where}: extractPageId(url)`);
+  for (const [name, v] of Object.entries(page.properties)) {
+    expect(typeof v.id === "string" && typeof v.type === "string" && v.type in v, `${where}.properties.${name} lacks id/type/value`);
+    if (v.type === "title") checkRichText(v.title, `${where}.properties.${name}.title`);
+    if ((v.type === "status" || v.type === "select") && v[v.type] !== null) {
+      const o = v[v.type];
+      expect(["id", "name", "color"].every((k) => typeof o[k] === "string"), `${where}.properties.${name}: option lacks id/name/color`);
+    }
+    if (v.type === "date" && v.date !== null) {
+      expect(typeof v.date.start === "string" && "end" in v.date && "time_zone" in v.date, `${where}.properties.${name}: date lacks start/end/time_zone`);
+    }
+  }
+}
+
+function title(page) {
+  return page.properties.Name.title.map((t) => t.plain_text).join("");
+}
+
+async function expectApiError(promise, status, code, what) {
+  try {
+    await promise;
+  } catch (e) {
+    expect(isNotionClientError(e), `${what}: not a NotionClientError: ${e}`);
+    expect(APIResponseError.isAPIResponseError(e), `${what}: not an APIResponseError (${e.name}: ${e.message})`);
+    eq(e.status, status, `${what}: status`);
+    eq(e.code, code, `${what}: code`);
+    expect(typeof e.message === "string" && e.message.length > 0, `${what}: empty message`);
+    expect(typeof e.request_id === "string" && e.request_id.length > 0, `${what}: no request_id`);
+    const body = JSON.parse(e.body);
+    hasKeys(body, "error", `${what}: body`);
+    eq(body.object, "error", `${what}: body.object`);
+    return e;
+  }
+  throw new Mismatch(`${what}: the call succeeded, expected ${status} ${code}`);
+}
+
+async function main() {
+  const binary = process.argv[2];
+  if (!binary) {
+    console.error("usage: node sdk.mjs <path of the notion-sweep binary>");
+    process.exit(2);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "notion-sweep-conformance-"));
+  const boardFile = join(dir, "board.json");
+  const board = makeBoard();
+  writeFileSync(boardFile, JSON.stringify(board));
+  const rows = board.databases[0].data_sources[0].pages;
+  const live = rows.filter((p) => !p.in_trash);
+
+  let sb;
+  let limited;
+  const started = Date.now();
+  try {
+    sb = await startSandbox(resolve(binary), ["--board", boardFile]);
+    console.log(`sandbox at ${sb.url}; @notionhq/client against it (Notion-Version ${NOTION_VERSION})`);
+    const notion = new Client({ auth: sb.token, baseUrl: sb.url, notionVersion: NOTION_VERSION, logLevel: "error" });
+    // property ids are the sandbox's to choose: read them once, as a client does
+    const schema = await notion.dataSources.retrieve({ data_source_id: DATA_SOURCE_ID });
+
+    await check("databases.retrieve: a full database with its data sources and no properties", async () => {
+      const db = await notion.databases.retrieve({ database_id: DATABASE_ID.replaceAll("-", "") });
+      expect(isFullDatabase(db), "isFullDatabase refused it");
+      hasKeys(db, "database", "database");
+      eq(db.id, DATABASE_ID, "id");
+      eq(db.data_sources, [{ id: DATA_SOURCE_ID, name: "Tasks" }], "data_sources");
+      expect(!("properties" in db), "a 2025-09-03 database has no properties");
+      checkRichText(db.title, "title");
+      eq(extractDatabaseId(db.url), DATABASE_ID, "extractDatabaseId(url)");
+    });
+
+    await check("dataSources.retrieve: a full data source with status, select and date schemas", async () => {
+      const ds = await notion.dataSources.retrieve({ data_source_id: DATA_SOURCE_ID });
+      expect(isFullDataSource(ds), "isFullDataSource refused it");
+      expect(isFullPageOrDataSource(ds), "isFullPageOrDataSource refused it");
+      hasKeys(ds, "data_source", "data source");
+      eq(ds.parent, { type: "database_id", database_id: DATABASE_ID }, "parent");
+      eq(Object.keys(ds.properties).sort(), ["Due Date", "Name", "Priority", "Status"], "property names");
+      eq(ds.properties.Name.id, "title", "the title property's id");
+      for (const [name, p] of Object.entries(ds.properties)) {
+        expect(typeof p.id === "string" && p.name === name && p.type in p, `${name}: id/name/type`);
+        expect("description" in p, `${name}: no description`);
+      }
+      const st = ds.properties.Status.status;
+      eq(st.options.map((o) => o.name), STATUSES, "status options");
+      for (const o of [...st.options, ...ds.properties.Priority.select.options]) {
+        expect(typeof o.id === "string" && typeof o.color === "string" && "description" in o, `option ${o.name}: id/color/description`);
+      }
+      const ids = new Set(st.options.map((o) => o.id));
+      eq(st.groups.map((g) => g.name), ["To-do", "In progress", "Complete"], "status groups");
+      expect(st.groups.every((g) => g.option_ids.every((id) => ids.has(id))), "group option_ids name real options");
+      eq(ds.properties.Priority.select.options.map((o) => o.name), PRIORITIES, "select options");
+      eq(ds.properties["Due Date"].date, {}, "date config");
+    });
+
+    const statusId = () => schema.properties.Status.id;
+    const dueId = () => schema.properties["Due Date"].id;
+
+    await check(`iteratePaginatedAPI: every one of ${live.length} live rows once, trashed rows never`, async () => {
+      const seen = [];
+      let calls = 0;
+      const list = async (args) => {
+        calls++;
+        const res = await notion.dataSources.query(args);
+        hasKeys(res, "list", `response ${calls}`);
+        eq(res.object, "list", "object");
+        eq(res.type, "page_or_data_source", "type");
+        expect(res.has_more === (res.next_cursor !== null), `response ${calls}: has_more disagrees with next_cursor`);
+        expect(res.results.length <= 100, `response ${calls}: more than 100 results`);
+        return res;
+      };
+      for await (const page of iteratePaginatedAPI(list, { data_source_id: DATA_SOURCE_ID })) {
+        checkPage(page, `row ${seen.length}`);
+        seen.push(page.id);
+      }
+      eq(calls, Math.ceil(live.length / 100), "requests");
+      eq(new Set(seen).size, seen.length, "distinct rows");
+      eq([...seen].sort(), live.map((p) => p.id).sort(), "the rows");
+    });
+
+    await check("collectAllDataSourceRows (created_time windows and sorts) sees the same rows", async () => {
+      const all = await collectAllDataSourceRows(notion, { data_source_id: DATA_SOURCE_ID, page_size: 100 });
+      eq(all.map((p) => p.id).sort(), live.map((p) => p.id).sort(), "the rows");
+      const times = all.map((p) => p.created_time);
+      expect(times.every((t, i) => i === 0 || times[i - 1] <= t), "not in created_time order");
+    });
+
+    const open = ["To Do", "In Progress"];
+    const compound = () => ({
+      and: [
+        {
+          or: [
+            { property: "Status", status: { equals: "To Do" } },
+            { property: statusId(), status: { equals: "In Progress" } },
+          ],
+        },
+        { property: "Priority", select: { does_not_equal: "Low" } },
+        { property: dueId(), date: { before: AS_OF } },
+      ],
+    });
+    const expectedOverdue = live.filter(
+      (p) =>
+        open.includes(p.properties.Status) &&
+        p.properties.Priority !== "Low" &&
+        p.properties["Due Date"] !== null &&
+        utcDay(p.properties["Due Date"]) < AS_OF,
+    );
+
+    await check(`dataSources.query: and/or of status, select and date-before (${expectedOverdue.length} rows), sorted`, async () => {
+      const got = await collectPaginatedAPI(notion.dataSources.query, {
+        data_source_id: DATA_SOURCE_ID,
+        filter: compound(),
+        sorts: [
+          { property: "Due Date", direction: "ascending" },
+          { timestamp: "created_time", direction: "descending" },
+        ],
+        page_size: 25,
+      });
+      got.forEach((p, i) => checkPage(p, `result ${i}`));
+      eq(got.map((p) => p.id).sort(), expectedOverdue.map((p) => p.id).sort(), "matching rows");
+      for (let i = 1; i < got.length; i++) {
+        const a = got[i - 1];
+        const b = got[i];
+        const ta = Date.parse(a.properties["Due Date"].date.start);
+        const tb = Date.parse(b.properties["Due Date"].date.start);
+        expect(ta < tb || (ta === tb && a.created_time >= b.created_time), `results ${i - 1} and ${i} out of order`);
+      }
+    });
+
+    await check("date filters compare the UTC day: before + on_or_after + is_empty partition the rows", async () => {
+      const q = (date) =>
+        collectPaginatedAPI(notion.dataSources.query, {
+          data_source_id: DATA_SOURCE_ID,
+          filter: { property: "Due Date", date },
+        });
+      const before = await q({ before: AS_OF });
+      const after = await q({ on_or_after: AS_OF });
+      const empty = await q({ is_empty: true });
+      const day = await q({ equals: AS_OF });
+      const want = (pred) => live.filter((p) => pred(p.properties["Due Date"])).map((p) => p.id).sort();
+      eq(before.map((p) => p.id).sort(), want((d) => d !== null && utcDay(d) < AS_OF), "before");
+      eq(after.map((p) => p.id).sort(), want((d) => d !== null && utcDay(d) >= AS_OF), "on_or_after");
+      eq(empty.map((p) => p.id).sort(), want((d) => d === null), "is_empty");
+      eq(day.map((p) => p.id).sort(), want((d) => d !== null && utcDay(d) === AS_OF), "equals");
+      eq(before.length + after.length + empty.length, live.length, "partition");
+    });
+
+    await check("dataSources.query: filter_properties limits the properties returned", async () => {
+      const res = await notion.dataSources.query({
+        data_source_id: DATA_SOURCE_ID,
+        filter_properties: ["title", statusId()],
+        page_size: 5,
+      });
+      eq(res.results.length, 5, "results");
+      for (const p of res.results) {
+        eq(Object.keys(p.properties).sort(), ["Name", "Status"], "properties");
+        expect(isFullPage(p), "isFullPage refused it");
+      }
+    });
+
+    const target = live.find(
+      (p) => p.properties.Status === "To Do" && p.properties.Priority === "Low" && p.properties["Due Date"] !== null,
+    );
+
+    await check("pages.retrieve: a full page whose values match the board", async () => {
+      const page = await notion.pages.retrieve({ page_id: target.id.replaceAll("-", "") });
+      checkPage(page, "page");
+      eq(page.id, target.id, "id");
+      eq(title(page), target.properties.Name, "title");
+      eq(page.properties.Status.status.name, "To Do", "status");
+      eq(page.properties.Priority.select.name, "Low", "select");
+      eq(page.properties["Due Date"].date.start, target.properties["Due Date"], "due");
+      eq(page.in_trash, false, "in_trash");
+      const only = await notion.pages.retrieve({ page_id: target.id, filter_properties: [dueId()] });
+      eq(Object.keys(only.properties), ["Due Date"], "filter_properties");
+    });
+
+    await check("pages.update of a status (by property id) changes only that and bumps last_edited_time", async () => {
+      const before = await notion.pages.retrieve({ page_id: target.id });
+      const page = await notion.pages.update({
+        page_id: target.id,
+        properties: { [statusId()]: { status: { name: "Overdue" } } },
+      });
+      checkPage(page, "response");
+      eq(page.properties.Status.status.name, "Overdue", "status in the response");
+      eq(page.properties.Priority, before.properties.Priority, "untouched select");
+      eq(page.properties["Due Date"], before.properties["Due Date"], "untouched date");
+      expect(page.last_edited_time > before.last_edited_time, "last_edited_time did not move");
+      const again = await notion.pages.retrieve({ page_id: target.id });
+      eq(again.properties.Status.status.name, "Overdue", "status read back");
+    });
+
+    await check("pages.update of a select: an existing option, then an unknown one is added to the schema", async () => {
+      const page = await notion.pages.update({ page_id: target.id, properties: { Priority: { select: { name: "High" } } } });
+      checkPage(page, "response");
+      eq(page.properties.Priority.select.name, "High", "select in the response");
+      const added = await notion.pages.update({ page_id: target.id, properties: { Priority: { select: { name: "Urgent" } } } });
+      eq(added.properties.Priority.select.name, "Urgent", "new option in the response");
+      const ds = await notion.dataSources.retrieve({ data_source_id: DATA_SOURCE_ID });
+      expect(ds.properties.Priority.select.options.some((o) => o.name === "Urgent"), "the new option is not in the schema");
+    });
+
+    await check("the status write takes the row out of the filter; a fresh query no longer returns it", async () => {
+      const res = await collectPaginatedAPI(notion.dataSources.query, {
+        data_source_id: DATA_SOURCE_ID,
+        filter: { property: "Status", status: { equals: "To Do" } },
+      });
+      expect(!res.some((p) => p.id === target.id), "still returned");
+    });
+
+    await check("400 validation_error: a status option that does not exist (APIResponseError)", async () => {
+      const e = await expectApiError(
+        notion.pages.update({ page_id: target.id, properties: { Status: { status: { name: "Nope" } } } }),
+        400,
+        APIErrorCode.ValidationError,
+        "unknown status option",
+      );
+      expect(typeof e.headers.get === "function" && e.headers.get("x-notion-request-id") === e.request_id, "x-notion-request-id header differs from the body's request_id");
+    });
+
+    await check("400 validation_error: a select filter on a status property, an unknown property, page_size 101, a made-up cursor", async () => {
+      const q = (extra) => notion.dataSources.query({ data_source_id: DATA_SOURCE_ID, ...extra });
+      await expectApiError(q({ filter: { property: "Status", select: { equals: "To Do" } } }), 400, APIErrorCode.ValidationError, "select filter on status");
+      await expectApiError(q({ filter: { property: "Nope", status: { equals: "To Do" } } }), 400, APIErrorCode.ValidationError, "unknown property");
+      await expectApiError(q({ page_size: 101 }), 400, APIErrorCode.ValidationError, "page_size 101");
+      await expectApiError(q({ start_cursor: "not-a-cursor" }), 400, APIErrorCode.ValidationError, "made-up cursor");
+    });
+
+    await check("401 unauthorized: a wrong token (APIResponseError)", async () => {
+      const wrong = new Client({ auth: "ntn_wrong", baseUrl: sb.url, logLevel: "error" });
+      await expectApiError(wrong.databases.retrieve({ database_id: DATABASE_ID }), 401, APIErrorCode.Unauthorized, "wrong token");
+    });
+
+    await check("404 object_not_found: a data source id as a database, an unknown page (APIResponseError)", async () => {
+      await expectApiError(notion.databases.retrieve({ database_id: DATA_SOURCE_ID }), 404, APIErrorCode.ObjectNotFound, "data source id as database");
+      await expectApiError(notion.pages.retrieve({ page_id: pageId(99_999) }), 404, APIErrorCode.ObjectNotFound, "unknown page");
+      await expectApiError(notion.dataSources.retrieve({ data_source_id: DATABASE_ID }), 404, APIErrorCode.ObjectNotFound, "database id as data source");
+    });
+
+    await check("400 missing_version: no Notion-Version header (raw fetch, and the SDK with the header stripped)", async () => {
+      const res = await fetch(`${sb.url}/v1/databases/${DATABASE_ID}`, { headers: { Authorization: `Bearer ${sb.token}` } });
+      eq(res.status, 400, "status");
+      const body = await res.json();
+      hasKeys(body, "error", "body");
+      eq([body.object, body.code], ["error", "missing_version"], "object and code");
+      // missing_version is not one of the SDK's APIErrorCode values (5.26), so
+      // the SDK reports it as an UnknownHTTPResponseError carrying the body.
+      const stripping = new Client({
+        auth: sb.token,
+        baseUrl: sb.url,
+        logLevel: "error",
+        fetch: (url, init) => {
+          const headers = { ...init.headers };
+          delete headers["Notion-Version"];
+          return fetch(url, { ...init, headers });
+        },
+      });
+      try {
+        await stripping.databases.retrieve({ database_id: DATABASE_ID });
+        throw new Mismatch("succeeded without Notion-Version");
+      } catch (e) {
+        if (e instanceof Mismatch) throw e;
+        expect(isHTTPResponseError(e), `not an HTTP response error: ${e}`);
+        expect(UnknownHTTPResponseError.isUnknownHTTPResponseError(e) || APIResponseError.isAPIResponseError(e), `unexpected class ${e.name}`);
+        eq(e.status, 400, "SDK status");
+        eq(JSON.parse(e.body).code, "missing_version", "SDK body code");
+      }
+    });
+
+    await stopSandbox(sb);
+    sb = undefined;
+
+    limited = await startSandbox(resolve(binary), ["--rate-limit", "1"]);
+    await check("429 rate_limited with Retry-After: the SDK waits and its retry succeeds", async () => {
+      const seen = [];
+      const client = new Client({
+        auth: limited.token,
+        baseUrl: limited.url,
+        logLevel: "error",
+        fetch: async (url, init) => {
+          const res = await fetch(url, init);
+          seen.push({ status: res.status, retryAfter: res.headers.get("retry-after"), at: Date.now() });
+          return res;
+        },
+      });
+      const dbId = "2f26ee68-df30-4251-aad4-8ddc420cba3d"; // the demo board's database
+      // two at once against a bucket of one: one of them gets the 429 (a
+      // very slow machine may need another round)
+      for (let round = 0; round < 3 && !seen.some((s) => s.status === 429); round++) {
+        const both = await Promise.all([0, 1].map(() => client.databases.retrieve({ database_id: dbId })));
+        expect(both.every(isFullDatabase), "an answer (retried or not) is not a full database");
+      }
+      const statuses = seen.map((s) => s.status);
+      expect(statuses.includes(429), `no 429 was answered: ${statuses}`);
+      eq(statuses[statuses.length - 1], 200, "last status");
+      const i = statuses.indexOf(429);
+      const ra = seen[i].retryAfter;
+      expect(ra !== null && /^[0-9]+$/.test(ra) && Number(ra) >= 1, `Retry-After is not a whole number of seconds: ${ra}`);
+      // the retry is the last request: the others were answered at once
+      const waited = seen[seen.length - 1].at - seen[i].at;
+      expect(waited >= Number(ra) * 1000 - 50, `the SDK retried after ${waited} ms, before Retry-After ${ra} s`);
+      // the body of the 429 is an SDK-recognised error too
+      const raw = await fetch(`${limited.url}/v1/databases/${dbId}`, {
+        headers: { Authorization: `Bearer ${limited.token}`, "Notion-Version": NOTION_VERSION },
+      });
+      if (raw.status === 429) {
+        const body = await raw.json();
+        eq(body.code, APIErrorCode.RateLimited, "429 body code");
+      }
+    });
+  } catch (e) {
+    failures++;
+    console.log(`FAIL setup: ${e && e.stack ? e.stack : e}`);
+  } finally {
+    await stopSandbox(sb);
+    await stopSandbox(limited);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (failures) {
+    console.log(`conformance: ${failures} of ${count} checks FAILED against @notionhq/client (${secs} s)`);
+    process.exit(1);
+  }
+  console.log(`conformance: all ${count} checks passed against @notionhq/client (${secs} s)`);
+}
+
+const watchdog = setTimeout(() => {
+  console.log(`FAIL timeout: the checks took more than ${DEADLINE_MS / 1000} s`);
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  process.exit(1);
+}, DEADLINE_MS);
+watchdog.unref();
+await main();
