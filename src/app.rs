@@ -281,7 +281,7 @@ async fn check(settings: &SweepSettings, stop: &Stop) -> Result<Exit, UsageError
         .query(&resolved.data_source_id, &probe, &properties)
         .await
     {
-        Ok(page) => !page.results.is_empty(),
+        Ok((page, _)) => !page.results.is_empty(),
         Err(error) => {
             let error = SetupError::Notion {
                 during: "Notion refused the overdue filter".into(),

@@ -326,12 +326,27 @@ struct Run<'a> {
 
 impl Run<'_> {
     async fn pages(&mut self, data_source_id: &str) {
-        let properties = vec![
+        let properties = Arc::new(vec![
             self.plan.title.id.clone(),
             self.plan.status.id.clone(),
             self.plan.date.id.clone(),
-        ];
+        ]);
         let rule = &self.options.rule;
+        let (plan, client) = (self.plan, self.client.clone());
+        let query = |cursor: Option<String>, floor: Option<NaiveDate>| {
+            let body = QueryBody {
+                filter: rule.filter(plan, floor),
+                sorts: rule.sorts(plan),
+                start_cursor: cursor,
+                page_size: PAGE_SIZE,
+            };
+            let (client, properties) = (client.clone(), properties.clone());
+            let id = data_source_id.to_string();
+            tokio::spawn(async move { client.query(&id, &body, &properties).await })
+        };
+        // A restart query sent while the last writes of a page still wait
+        // for their turn, so that the limiter never idles while it is answered.
+        let mut prefetched: Option<tokio::task::JoinHandle<_>> = None;
         let mut seen: HashSet<String> = HashSet::new();
         let mut cursor: Option<String> = None;
         let mut floor: Option<NaiveDate> = None;
@@ -345,14 +360,17 @@ impl Run<'_> {
             if cursor.is_none() {
                 completed_at_chain_start = self.completed;
             }
-            let body = QueryBody {
-                filter: rule.filter(self.plan, floor),
-                sorts: rule.sorts(self.plan),
-                start_cursor: cursor.take(),
-                page_size: PAGE_SIZE,
+            let pending = match prefetched.take() {
+                Some(pending) if cursor.is_none() => pending,
+                _ => query(cursor.take(), floor),
             };
-            let page = match self.client.query(data_source_id, &body, &properties).await {
-                Ok(page) => page,
+            let answer = pending.await.unwrap_or_else(|e| {
+                Err(NotionError::Connection(format!(
+                    "the query task failed: {e}"
+                )))
+            });
+            let (page, answer_time) = match answer {
+                Ok(answered) => answered,
                 Err(NotionError::Stopped(reason)) => {
                     self.outcome.halt = Some(Halt::Stopped(reason));
                     return;
@@ -368,7 +386,16 @@ impl Run<'_> {
             };
             let mut wrote = false;
             let mut last_day = None;
-            for raw in page.results {
+            let rows = page.results.len();
+            // Rows left on the page when the restart query is sent: enough
+            // writes to keep the limiter busy while Notion answers it.
+            let depth = ((self.client.rate() * answer_time.as_secs_f64() * 2.0).ceil() as usize
+                + 1)
+            .min(PAGE_SIZE as usize / 2);
+            for (index, raw) in page.results.into_iter().enumerate() {
+                if wrote && prefetched.is_none() && rows - index <= depth {
+                    prefetched = Some(query(None, floor));
+                }
                 let row = match read_row(raw) {
                     Row::Page(page) => page,
                     Row::Ignored => continue,
@@ -404,6 +431,9 @@ impl Run<'_> {
             self.collect_finished();
             self.progress.update(&self.outcome);
             if self.outcome.limit_reached {
+                if let Some(pending) = prefetched.take() {
+                    pending.abort();
+                }
                 return;
             }
             if wrote {

@@ -20,6 +20,9 @@ use super::retry::{RetryPolicy, Retryable, Verdict};
 use super::wire::{DataSource, Database, ErrorBody, QueryBody, QueryPage};
 use crate::stop::Stop;
 
+/// Rate limiter cells per request (see [`NotionClient::new`]).
+const CELLS: NonZeroU32 = NonZeroU32::new(10).expect("not zero");
+
 /// How long a request already sent may run on after the run is stopped.
 const STOP_GRACE: Duration = Duration::from_secs(3);
 
@@ -56,10 +59,13 @@ pub struct NotionClient {
     base: Url,
     headers: HeaderMap,
     limiter: DefaultDirectRateLimiter,
+    /// The queue for the limiter (tokio's mutex is first come, first served).
+    turn: tokio::sync::Mutex<()>,
     /// Set by a 429 or 529: no request is sent before this instant.
     paused_until: Mutex<Option<Instant>>,
     policy: RetryPolicy,
     http_timeout: Duration,
+    rate: f64,
     started: Instant,
     counters: Counters,
     stop: Stop,
@@ -104,25 +110,35 @@ impl NotionClient {
             .build()
             .map_err(|e| ClientBuildError::Http(e.without_url().to_string()))?;
 
-        // One permit every 1/rate seconds, no burst: a server that enforces
-        // exactly `rate` never sees us above it.
-        let period = Duration::from_secs_f64(1.0 / config.rate);
-        let quota = Quota::with_period(period)
+        // One request every 1/rate seconds and no burst, so a server that
+        // enforces exactly `rate` never sees us above it. Each request costs
+        // CELLS cells and the bucket holds one more: a timer that wakes a
+        // little late (under a tenth of the interval) does not push every
+        // later request back with it.
+        let cell = Duration::from_secs_f64(1.0 / config.rate / f64::from(CELLS.get()));
+        let quota = Quota::with_period(cell)
             .expect("rate is validated positive and finite")
-            .allow_burst(NonZeroU32::MIN);
+            .allow_burst(CELLS.saturating_add(1));
 
         Ok(NotionClient {
             http,
             base: config.base_url,
             headers,
             limiter: RateLimiter::direct(quota),
+            turn: tokio::sync::Mutex::new(()),
             paused_until: Mutex::new(None),
             policy: config.retry,
             http_timeout: config.timeout,
+            rate: config.rate,
             started: Instant::now(),
             counters: Counters::default(),
             stop,
         })
+    }
+
+    /// The rate every request is paced at, per second.
+    pub fn rate(&self) -> f64 {
+        self.rate
     }
 
     /// Requests sent so far, retries included.
@@ -146,13 +162,15 @@ impl NotionClient {
             .await
     }
 
-    /// `POST /v1/data_sources/{id}/query`, asking only for `properties` (ids or names).
+    /// `POST /v1/data_sources/{id}/query`, asking only for `properties` (ids or
+    /// names). Also says how long Notion took to answer (the last attempt,
+    /// without the wait for a rate permit).
     pub async fn query(
         &self,
         data_source_id: &str,
         body: &QueryBody,
         properties: &[String],
-    ) -> Result<QueryPage, NotionError> {
+    ) -> Result<(QueryPage, Duration), NotionError> {
         // Property ids come URL-encoded (`fk%5EY` is `fk^Y`) and Notion wants
         // them encoded exactly once on the wire: send them as they are
         // (encoding again gives `fk%255EY`, which Notion cannot find).
@@ -161,7 +179,7 @@ impl NotionClient {
             .map(|p| format!("filter_properties={}", escape_query_value(p)))
             .collect();
         let body = serde_json::to_value(body).expect("a query body always serializes");
-        self.call(
+        self.call_timed(
             Method::POST,
             &["v1", "data_sources", data_source_id, "query"],
             &query,
@@ -186,6 +204,17 @@ impl NotionClient {
         query: &[String],
         body: Option<&Value>,
     ) -> Result<T, NotionError> {
+        Ok(self.call_timed(method, segments, query, body).await?.0)
+    }
+
+    /// One call with its retries, and how long its successful attempt took.
+    async fn call_timed<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[String],
+        body: Option<&Value>,
+    ) -> Result<(T, Duration), NotionError> {
         let mut url = self.base.clone();
         url.path_segments_mut()
             .expect("the API URL is validated to be http(s)")
@@ -206,8 +235,9 @@ impl NotionClient {
             let sent_at = Instant::now();
             let error = match self.attempt(method.clone(), url.clone(), body).await {
                 Ok(value) => {
-                    tracing::debug!(%method, %path, elapsed_ms = sent_at.elapsed().as_millis() as u64, "ok");
-                    return Ok(value);
+                    let took = sent_at.elapsed();
+                    tracing::debug!(%method, %path, elapsed_ms = took.as_millis() as u64, "ok");
+                    return Ok((value, took));
                 }
                 Err(error) => error,
             };
@@ -251,11 +281,17 @@ impl NotionClient {
     /// Waits out a pause set by a 429/529 and then for a rate permit.
     async fn wait_for_turn(&self) -> Result<(), NotionError> {
         let wait = async {
+            // One request at a time waits for the limiter, in the order they
+            // came: fair, and no herd of waiters waking at every permit.
+            let _turn = self.turn.lock().await;
             loop {
                 while let Some(until) = self.pause_end() {
                     tokio::time::sleep_until(until).await;
                 }
-                self.limiter.until_ready().await;
+                self.limiter
+                    .until_n_ready(CELLS)
+                    .await
+                    .expect("the bucket holds more than one request's cells");
                 // A pause may have begun while this request waited for its permit.
                 if self.pause_end().is_none() {
                     break;
