@@ -7,7 +7,6 @@ use std::time::Instant;
 use serde_json::json;
 
 use crate::cli::{Cli, Command, LogArgs, OutputFormat, SchemaArgs, SweepArgs};
-use crate::due::OverdueRule;
 use crate::notion::wire::{self, QueryBody};
 use crate::notion::{NotionClient, RequestCounts};
 use crate::progress::Progress;
@@ -172,10 +171,7 @@ pub async fn run_sweep(
     );
 
     let options = SweepOptions {
-        rule: OverdueRule {
-            as_of: rule.as_of,
-            tz: rule.tz,
-        },
+        rule: rule.overdue(),
         dry_run: settings.dry_run,
         limit: settings.limit,
     };
@@ -265,10 +261,7 @@ async fn check(settings: &SweepSettings, stop: &Stop) -> Result<Exit, UsageError
         Ok(ready) => ready,
         Err(error) => return Ok(report_setup_error(&error, settings.output)),
     };
-    let overdue = OverdueRule {
-        as_of: rule.as_of,
-        tz: rule.tz,
-    };
+    let overdue = rule.overdue();
     let filter = overdue.filter(&plan, None);
     let probe = QueryBody {
         filter: filter.clone(),

@@ -41,14 +41,6 @@ impl Progress {
         }
     }
 
-    /// No progress at all.
-    pub fn off() -> Progress {
-        Progress {
-            mode: Mode::Off,
-            last: Mutex::new((Instant::now(), false)),
-        }
-    }
-
     /// Shows where the sweep stands, at most every so often.
     pub fn update(&self, outcome: &SweepOutcome) {
         let every = match self.mode {

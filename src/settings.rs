@@ -51,6 +51,16 @@ pub struct Rule {
     pub tz: Tz,
 }
 
+impl Rule {
+    /// The overdue rule: as-of date and zone.
+    pub fn overdue(&self) -> crate::due::OverdueRule {
+        crate::due::OverdueRule {
+            as_of: self.as_of,
+            tz: self.tz,
+        }
+    }
+}
+
 /// Where and when the Slack summary goes.
 #[derive(Debug, Clone)]
 pub struct Notify {
