@@ -90,7 +90,11 @@ pub fn notion_setup_message(during: &str, error: &NotionError) -> String {
         Some(401) => "Notion refused the token: check that NOTION_TOKEN holds the integration's current secret (ntn_…)",
         Some(403) => "the integration lacks a capability: enable Read content and Update content in its settings at notion.so/my-integrations",
         Some(404) => "it does not exist, or it is not shared with the integration: open the database in Notion, ••• menu → Connections → add your integration",
-        Some(400) if error.code() == "missing_version" || error.code() == "invalid_request" => {
+        Some(400)
+            if error.code() == "missing_version"
+                || error.code() == "invalid_request"
+                || error.to_string().to_lowercase().contains("version") =>
+        {
             "Notion did not accept the request: check --notion-version and --api-url"
         }
         _ => "",

@@ -495,3 +495,53 @@ fn slack_429_is_retried_and_slack_404_is_exit_5() {
     );
     assert_eq!(sandbox.slack_messages().len(), 1, "a 404 is not retried");
 }
+
+#[test]
+fn running_out_of_retries_is_incomplete_and_says_so() {
+    let spec = GeneratedBoard::new(20, as_of());
+    let config = SandboxConfig {
+        faults: FaultConfig::default().with_scripted(FaultKind::InternalServerError, 3),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let run = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--max-retries",
+            "2",
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    run.expect_code(4);
+    assert!(
+        run.stderr.contains("gave up after 3 attempts"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        sandbox.requests().len(),
+        3,
+        "--max-retries 2 means three attempts"
+    );
+    assert_eq!(run.json()["requests"]["retried"], 2);
+}
+
+#[test]
+fn slack_5xx_is_retried_with_back_off() {
+    let spec = GeneratedBoard::new(30, as_of());
+    let config = SandboxConfig {
+        slack_replies: vec![SlackReply::error(500, "rollup_error")],
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let run = notion_sweep(
+        &["sweep", &spec.database_id(), "--output", "json"],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    assert_eq!(run.json()["notification"]["status"], "sent");
+    assert_eq!(sandbox.slack_messages().len(), 2);
+}

@@ -197,3 +197,15 @@ fn schema_lists_properties_and_options() {
         .any(|o| o == "Overdue"));
     assert!(requests(&sandbox, "PATCH").is_empty());
 }
+
+#[test]
+fn the_notion_version_header_follows_the_setting() {
+    let (spec, sandbox) = sandbox();
+    let env = with(env_for(&sandbox), "NOTION_VERSION", "2022-06-28");
+    let err = setup_failure(&sandbox, &["sweep", &spec.database_id()], &env);
+    assert!(err.contains("--notion-version"), "{err}");
+    let sent = sandbox.requests()[0]
+        .header("notion-version")
+        .map(str::to_string);
+    assert_eq!(sent.as_deref(), Some("2022-06-28"));
+}
