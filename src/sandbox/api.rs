@@ -155,7 +155,10 @@ pub(crate) fn fault_reply(kind: &FaultKind, request_id: &str) -> Reply {
             "service_unavailable",
             "Notion is unavailable, try again later. This can occur when the time to respond to a request takes longer than 60 seconds, the maximum request timeout.",
         ),
-        FaultKind::GatewayTimeout | FaultKind::Hang | FaultKind::DropConnection => ApiError::new(
+        FaultKind::GatewayTimeout
+        | FaultKind::Hang
+        | FaultKind::DropConnection
+        | FaultKind::TruncatedBody => ApiError::new(
             504,
             "gateway_timeout",
             "Notion timed out while attempting to complete this request. Please try again later.",
@@ -524,6 +527,15 @@ impl Engine {
         let outcome = match fault {
             None => Outcome::Reply(self.process(n, &rid, req, now)),
             Some(FaultKind::DropConnection) => Outcome::Drop,
+            Some(FaultKind::TruncatedBody) => {
+                let mut reply = self.process(n, &rid, req, now);
+                let mut half = reply.body.len() / 2;
+                while !reply.body.is_char_boundary(half) {
+                    half -= 1;
+                }
+                reply.body.truncate(half);
+                Outcome::Reply(reply)
+            }
             Some(FaultKind::Hang) => Outcome::Hang {
                 wait: hang_for,
                 reply: fault_reply(&FaultKind::Hang, &rid),

@@ -32,6 +32,9 @@ pub enum FaultKind {
     RequestBlocked,
     /// The connection is closed with no response (recorded with status 0).
     DropConnection,
+    /// The request is handled (a PATCH is saved), but the 200 answer's JSON
+    /// is cut off halfway, as a broken proxy or connection would leave it.
+    TruncatedBody,
     /// No answer for [`FaultConfig::hang_for`] (then a 504); recorded with
     /// status 0, since a client gives up long before.
     Hang,

@@ -545,3 +545,36 @@ fn slack_5xx_is_retried_with_back_off() {
     assert_eq!(run.json()["notification"]["status"], "sent");
     assert_eq!(sandbox.slack_messages().len(), 2);
 }
+
+#[test]
+fn cut_off_answers_are_retried() {
+    let spec = GeneratedBoard::new(100, as_of());
+    let config = SandboxConfig {
+        seed: 5,
+        faults: FaultConfig::default().with_random(FaultKind::TruncatedBody, 0.15),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let expected = overdue(&sandbox, &spec);
+    let run = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--max-retries",
+            "10",
+            "--output",
+            "json",
+        ],
+        &env_for(&sandbox),
+    );
+    run.expect_code(0);
+    table_row(
+        "200 with JSON cut off halfway",
+        "15% of requests",
+        expected.len(),
+        &run,
+    );
+    let doc = run.json();
+    assert_eq!(ids_with(&doc, "updated"), expected);
+    assert!(doc["requests"]["retried"].as_u64().unwrap() > 0);
+}
