@@ -104,7 +104,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Fills in the counts, the run-level error and the exit code.
+    /// Fills in the tasks, the counts and the run-level error. The exit code
+    /// is set once the notification is known.
     pub fn finish(&mut self, outcome: SweepOutcome) {
         self.matched = outcome.tasks.len();
         self.updated = outcome.count(Outcome::Updated);
@@ -150,7 +151,6 @@ impl Summary {
             ),
         });
         self.tasks = outcome.tasks;
-        self.exit_code = self.exit().code();
     }
 
     /// A refusal before the first successful write is a setup error (exit 3).
