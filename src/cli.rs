@@ -255,7 +255,7 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 0)]
     pub port: u16,
 
-    /// A board to serve, as JSON (see docs/sandbox.md) [default: the demo board].
+    /// A board to serve, as JSON (see crates/notion-sandbox/docs/sandbox.md) [default: the demo board].
     #[arg(long, value_name = "FILE")]
     pub board: Option<PathBuf>,
 
@@ -272,7 +272,7 @@ pub struct SandboxArgs {
     pub fault_rate: f64,
 
     /// The token the sandbox accepts.
-    #[arg(long, default_value = crate::sandbox::SANDBOX_TOKEN)]
+    #[arg(long, default_value = notion_sandbox::SANDBOX_TOKEN)]
     pub token: String,
 
     #[command(flatten)]

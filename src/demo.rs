@@ -12,11 +12,11 @@ use crate::notion::retry::RetryPolicy;
 use crate::notion::{ClientConfig, NOTION_VERSION};
 use crate::progress::Progress;
 use crate::report::Exit;
-use crate::sandbox::{
-    Board, FaultConfig, FaultKind, RateLimit, Sandbox, SandboxConfig, DEMO_DATABASE_ID,
-};
 use crate::settings::{self, Notify, Rule, SweepSettings, Target, UsageError};
 use crate::stop::Stop;
+use notion_sandbox::{
+    Board, FaultConfig, FaultKind, RateLimit, Sandbox, SandboxConfig, DEMO_DATABASE_ID,
+};
 
 /// `notion-sweep sandbox`: serves a board on loopback until SIGINT/SIGTERM.
 pub async fn serve(args: &SandboxArgs) -> Result<Exit, UsageError> {
@@ -33,7 +33,7 @@ pub async fn serve(args: &SandboxArgs) -> Result<Exit, UsageError> {
             })?;
             Board::from_json(&text).map_err(|e| {
                 UsageError(format!(
-                    "the board file {} is not a valid board: {e} (see docs/sandbox.md for the format)",
+                    "the board file {} is not a valid board: {e} (see crates/notion-sandbox/docs/sandbox.md for the format)",
                     path.display()
                 ))
             })?

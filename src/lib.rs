@@ -15,7 +15,6 @@ pub mod ids;
 pub mod notion;
 pub mod progress;
 pub mod report;
-pub mod sandbox;
 pub mod schema;
 pub mod settings;
 pub mod slack;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use notion_sweep::sandbox::{PageState, PropertyValue, RecordedRequest, Sandbox};
+use notion_sandbox::{PageState, PropertyValue, RecordedRequest, Sandbox};
 use serde_json::Value;
 
 /// The day every test sweeps "as of".
@@ -150,7 +150,7 @@ pub fn requests(sandbox: &Sandbox, method: &str) -> Vec<RecordedRequest> {
 /// The page id a PATCH went to, dashed.
 pub fn patched_id(request: &RecordedRequest) -> String {
     let raw = request.path.trim_start_matches("/v1/pages/");
-    notion_sweep::ids::NotionId::parse(raw)
+    notion_sandbox::normalize_id(raw)
         .expect("a page id")
         .to_string()
 }
@@ -214,10 +214,7 @@ pub fn ids_with(doc: &Value, outcome: &str) -> BTreeSet<String> {
 }
 
 /// The overdue tasks of a generated board with the default names, in UTC.
-pub fn overdue(
-    sandbox: &Sandbox,
-    spec: &notion_sweep::sandbox::GeneratedBoard,
-) -> BTreeSet<String> {
+pub fn overdue(sandbox: &Sandbox, spec: &notion_sandbox::GeneratedBoard) -> BTreeSet<String> {
     let pages = sandbox.pages(&spec.data_source_id());
     expected_overdue(&pages, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC)
 }

@@ -1,6 +1,6 @@
 //! `demo`: a real sweep against the built-in sandbox, with no token and no network.
 
-use notion_sweep::sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
 
 use crate::common::*;
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use notion_sweep::sandbox::{
+use notion_sandbox::{
     Board, FaultConfig, FaultKind, GeneratedBoard, PageState, PropertyValue, Sandbox,
     SandboxConfig, SlackReply,
 };

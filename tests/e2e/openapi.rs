@@ -1,7 +1,7 @@
 //! Conformance with the spec: every request the notion-sweep binary sends in
 //! representative runs (method, path, query, headers, body) is checked
 //! against Notion's own OpenAPI description of API version 2025-09-03
-//! (`conformance/notion-openapi.json`, MIT, from makenotion/notion-sdk-js,
+//! (`crates/notion-sandbox/conformance/notion-openapi.json`, MIT, from makenotion/notion-sdk-js,
 //! copied into the repository so that the test needs nothing outside it).
 //!
 //! The validator below is a small JSON Schema subset: exactly the keywords
@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use notion_sweep::sandbox::{
+use notion_sandbox::{
     Board, GeneratedBoard, PropertyKind, RecordedRequest, Sandbox, SandboxConfig, DEMO_DATABASE_ID,
     DEMO_DATA_SOURCE_ID,
 };
@@ -105,8 +105,8 @@ fn brief(v: &Value) -> String {
 impl Spec {
     /// Loads the copy in the repository.
     pub fn load() -> Spec {
-        let path =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance/notion-openapi.json");
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/notion-sandbox/conformance/notion-openapi.json");
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         Spec::from_value(serde_json::from_str(&text).expect("the OpenAPI file is JSON"))
@@ -709,7 +709,7 @@ fn scenarios() -> Vec<Scenario> {
         .expect("overdue tasks");
     sb.faults().lock_page(victim);
     sb.faults()
-        .add_random(notion_sweep::sandbox::FaultKind::InternalServerError, 0.1);
+        .add_random(notion_sandbox::FaultKind::InternalServerError, 0.1);
     let s = run_in(
         "a sweep whose PATCH fails",
         &sb,

@@ -1,6 +1,6 @@
 //! The token and the webhook URL never reach any output, at any verbosity.
 
-use notion_sweep::sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
 
 use crate::common::*;
 
@@ -63,19 +63,16 @@ fn secrets_stay_out_of_every_output() {
     assert!(!run.stderr.contains("ntn_S3CR3T_wrong"));
     assert_clean(&run, &webhook);
 
-    sandbox.push_slack_reply(notion_sweep::sandbox::SlackReply::error(
-        404,
-        "channel_not_found",
-    ));
+    sandbox.push_slack_reply(notion_sandbox::SlackReply::error(404, "channel_not_found"));
     sandbox.set_property(
         &sandbox.pages(&spec.data_source_id())[0].id.clone(),
         "Status",
-        notion_sweep::sandbox::PropertyValue::option("To Do"),
+        notion_sandbox::PropertyValue::option("To Do"),
     );
     sandbox.set_property(
         &sandbox.pages(&spec.data_source_id())[0].id.clone(),
         "Due Date",
-        notion_sweep::sandbox::PropertyValue::date("2026-11-01"),
+        notion_sandbox::PropertyValue::date("2026-11-01"),
     );
     let run = notion_sweep(&["sweep", &db, "-vv", "--output", "json"], &env);
     run.expect_code(5);

@@ -1,6 +1,6 @@
 //! Setup failures: exit 3, a message that says what to do, and no write.
 
-use notion_sweep::sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
 
 use crate::common::*;
 

@@ -3,9 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono_tz::Tz;
-use notion_sweep::sandbox::{
-    Board, GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig,
-};
+use notion_sandbox::{Board, GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
 use crate::common::*;

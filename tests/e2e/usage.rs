@@ -1,6 +1,6 @@
 //! Usage errors: exit 2 before any request, with a message that shows a valid value.
 
-use notion_sweep::sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
 
 use crate::common::*;
 

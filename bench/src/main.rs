@@ -2,16 +2,16 @@
 //!
 //! ```sh
 //! cargo build --release                                        # the binary under test
-//! cargo run --release --example bench -- --preset slow         # 600 ms answers, 3 req/s, 150 overdue
-//! cargo run --release --example bench -- --preset fast         # 60 ms answers, 30 req/s
-//! cargo run --release --example bench -- --preset scale        # 100,000 tasks, 20,000 overdue, 500 req/s
-//! cargo run --release --example bench -- --preset startup      # --help, an empty sweep, binary size
-//! cargo run --release --example bench -- --latency-ms 300 --rate 10 --tasks 2000 --overdue 0.1 \
+//! cargo run --release -p notion-sweep-bench -- --preset slow         # 600 ms answers, 3 req/s, 150 overdue
+//! cargo run --release -p notion-sweep-bench -- --preset fast         # 60 ms answers, 30 req/s
+//! cargo run --release -p notion-sweep-bench -- --preset scale        # 100,000 tasks, 20,000 overdue, 500 req/s
+//! cargo run --release -p notion-sweep-bench -- --preset startup      # --help, an empty sweep, binary size
+//! cargo run --release -p notion-sweep-bench -- --latency-ms 300 --rate 10 --tasks 2000 --overdue 0.1 \
 //!     --fault-rate 0.05 --server-burst 3 --strategies pipelined,sequential
 //! ```
 //!
 //! Every strategy works on an identical board (same generated board, same
-//! seed) served by its own sandbox (`notion_sweep::sandbox`) on loopback. The
+//! seed) served by its own sandbox (`notion_sandbox`) on loopback. The
 //! sandbox adds `--latency-ms` plus a uniform `0..=--jitter-ms` to every
 //! request before handling it, enforces exactly `--rate` with a token bucket
 //! of `--server-burst` tokens (429 + `Retry-After`; `--server-burst 0` turns
@@ -88,7 +88,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use clap::{Parser, ValueEnum};
-use notion_sweep::sandbox::{
+use notion_sandbox::{
     Board, FaultConfig, FaultKind, GeneratedBoard, RateLimit, RecordedRequest, Sandbox,
     SandboxConfig, NOTION_VERSION,
 };
@@ -260,13 +260,12 @@ fn main() {
     }
 }
 
-/// `target/release/notion-sweep`, next to `target/release/examples/bench`.
+/// `target/release/notion-sweep`, next to this benchmark's own executable.
 fn binary() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("where am I? {e}"))?;
     let dir = exe
         .parent()
-        .and_then(Path::parent)
-        .ok_or("the example's executable has no grandparent directory")?;
+        .ok_or("the benchmark's executable has no parent directory")?;
     let bin = dir.join(format!("notion-sweep{}", std::env::consts::EXE_SUFFIX));
     if !bin.is_file() {
         return Err(format!(
@@ -556,7 +555,7 @@ fn ideal_secs(overdue: usize, rate: f64) -> f64 {
     (n + n / 100.0 + 2.0) / rate
 }
 
-fn status_of(page: &notion_sweep::sandbox::PageState) -> Option<&str> {
+fn status_of(page: &notion_sandbox::PageState) -> Option<&str> {
     page.properties.get("Status").and_then(|v| v.as_text())
 }
 
@@ -593,7 +592,7 @@ fn overdue_ids(board: &Board, ds_id: &str) -> HashSet<String> {
 /// (overdue tasks now in "Overdue", other pages whose status changed).
 fn changes(
     before: &HashMap<String, String>,
-    after: &[notion_sweep::sandbox::PageState],
+    after: &[notion_sandbox::PageState],
     overdue: &HashSet<String>,
 ) -> (usize, usize) {
     let mut updated = 0;

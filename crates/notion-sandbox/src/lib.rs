@@ -11,7 +11,7 @@
 //! rate limits and edge failures look like Notion's.
 //!
 //! ```
-//! use notion_sweep::sandbox::*;
+//! use notion_sandbox::*;
 //! let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
 //! let sb = Sandbox::spawn(Board::demo(today), SandboxConfig::default()).unwrap();
 //! // Point a client at sb.url() with sb.token(), then inspect the board:
