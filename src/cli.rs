@@ -1,11 +1,16 @@
-//! The command line as typed: flags, their environment variables and defaults.
-//!
-//! Nothing here is validated beyond what clap does; [`crate::settings`] turns
-//! these raw values into settings the rest of the program can trust.
+//! The command line as typed: commands, flags, their environment variables
+//! and defaults, and the parsers that turn each value into its type, so that
+//! nothing after clap re-parses a string.
 
 use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
 
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::defaults;
 
 /// Moves overdue Notion tasks to "Overdue" and posts one summary to Slack.
 #[derive(Debug, Parser)]
@@ -15,118 +20,110 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 A .env file in the working directory is read if present; real environment variables win.\n\
 Exit codes: 0 done, 1 internal error, 2 usage, 3 setup (nothing written), 4 incomplete, 5 summary not posted."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// What to do.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Find overdue tasks, move them to the late status, and post a summary.
     Sweep(SweepArgs),
     /// Preflight: check token, sharing, data source, properties and options; write nothing.
-    Check(SweepArgs),
+    Check(CheckArgs),
     /// Print the database's data sources, their properties and options.
     Schema(SchemaArgs),
     /// Run a real sweep over HTTP against a built-in sandbox board (no token, no network).
+    #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
     /// Serve the sandbox Notion (and a Slack webhook sink) on loopback until interrupted.
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
 }
 
 /// How to reach Notion.
 #[derive(Debug, Args)]
-pub struct ConnectionArgs {
+pub(crate) struct ConnectionArgs {
     /// Read the Notion token from this file (the token itself is never a flag).
     #[arg(long, env = "NOTION_TOKEN_FILE", value_name = "PATH")]
-    pub token_file: Option<PathBuf>,
+    pub(crate) token_file: Option<PathBuf>,
 
     /// Which data source, by ID or name, when the database has several. An ID skips the database lookup.
     #[arg(long, env = "NOTION_DATA_SOURCE", value_name = "ID_OR_NAME")]
-    pub data_source: Option<String>,
+    pub(crate) data_source: Option<String>,
 
     /// Notion requests per second, averaged over all calls (3 for most plans, 10 for Business).
-    #[arg(long, env = "NOTION_RATE", default_value = "3", value_name = "R")]
-    pub rate: String,
+    #[arg(long, env = "NOTION_RATE", default_value = defaults::RATE, value_name = "R", value_parser = rate)]
+    pub(crate) rate: f64,
 
     /// Retries of one request on 409, 429, 5xx, timeouts and connection errors.
-    #[arg(
-        long,
-        env = "NOTION_MAX_RETRIES",
-        default_value = "5",
-        value_name = "N"
-    )]
-    pub max_retries: String,
+    #[arg(long, env = "NOTION_MAX_RETRIES", default_value = defaults::MAX_RETRIES, value_name = "N", value_parser = retries)]
+    pub(crate) max_retries: u32,
 
     /// Per-request timeout in seconds.
-    #[arg(
-        long,
-        env = "NOTION_TIMEOUT",
-        default_value = "30",
-        value_name = "SECS"
-    )]
-    pub timeout: String,
+    #[arg(long, env = "NOTION_TIMEOUT", default_value = defaults::TIMEOUT, value_name = "SECS", value_parser = seconds)]
+    pub(crate) timeout: Duration,
 
-    /// Give up retrying after this many seconds in all, so a cron job cannot hang for hours.
-    #[arg(
-        long,
-        env = "NOTION_DEADLINE",
-        default_value = "900",
-        value_name = "SECS"
-    )]
-    pub deadline: String,
+    /// The whole run's time limit in seconds, so a cron job cannot hang for hours.
+    #[arg(long, env = "NOTION_DEADLINE", default_value = defaults::DEADLINE, value_name = "SECS", value_parser = seconds)]
+    pub(crate) deadline: Duration,
 
     /// Notion API base URL, for proxies and tests; plain http only to loopback hosts.
-    #[arg(
-        long,
-        env = "NOTION_API_URL",
-        default_value = "https://api.notion.com",
-        value_name = "URL"
-    )]
-    pub api_url: String,
+    #[arg(long, env = "NOTION_API_URL", default_value = defaults::API_URL, value_name = "URL")]
+    pub(crate) api_url: String,
 
     /// The Notion-Version header sent on every request.
-    #[arg(
-        long,
-        env = "NOTION_VERSION",
-        default_value = crate::notion::NOTION_VERSION,
-        value_name = "V"
-    )]
-    pub notion_version: String,
+    #[arg(long, env = "NOTION_VERSION", default_value = defaults::NOTION_VERSION, value_name = "V")]
+    pub(crate) notion_version: String,
 
     #[command(flatten)]
-    pub log: LogArgs,
+    pub(crate) log: LogArgs,
 }
 
 /// Log detail on standard error.
 #[derive(Debug, Args, Clone, Copy)]
-pub struct LogArgs {
+pub(crate) struct LogArgs {
     /// Only errors on standard error; in text output, print nothing when nothing was overdue.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 
-    /// More detail on standard error (-v: each request and task, -vv: debug).
+    /// More detail on standard error (-v: each task and retry, -vv: each request).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
 }
 
-/// What a sweep looks for and what it changes.
+/// Which tasks are overdue and where they go.
 #[derive(Debug, Args)]
-pub struct SweepArgs {
-    /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
-    #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
-    pub database: Option<String>,
+pub(crate) struct RuleArgs {
+    /// The property that holds the task state (type status or select).
+    #[arg(long, env = "SWEEP_STATUS_PROPERTY", default_value = defaults::STATUS_PROPERTY, value_name = "NAME")]
+    pub(crate) status_property: String,
 
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
+    /// The property that holds the due date (type date).
+    #[arg(long, env = "SWEEP_DATE_PROPERTY", default_value = defaults::DATE_PROPERTY, value_name = "NAME")]
+    pub(crate) date_property: String,
 
-    #[command(flatten)]
-    pub rule: RuleArgs,
+    /// Open states that can become overdue (repeatable; the variable is comma-separated).
+    #[arg(long = "from", env = "SWEEP_FROM", default_value = defaults::FROM, value_delimiter = ',', value_name = "STATUS")]
+    pub(crate) from: Vec<String>,
 
-    #[command(flatten)]
-    pub run: RunArgs,
+    /// The state overdue tasks are moved to.
+    #[arg(long, env = "SWEEP_TO", default_value = defaults::TO, value_name = "STATUS")]
+    pub(crate) to: String,
 
+    /// Tasks due strictly before this date (YYYY-MM-DD) are overdue [default: today in --tz].
+    #[arg(long, env = "SWEEP_AS_OF", value_name = "DATE", value_parser = date)]
+    pub(crate) as_of: Option<NaiveDate>,
+
+    /// IANA zone used to compute "today" and to read due datetimes [default: the system's zone].
+    #[arg(long, env = "SWEEP_TZ", value_name = "ZONE", value_parser = zone)]
+    pub(crate) tz: Option<Tz>,
+}
+
+/// Where the summary goes.
+#[derive(Debug, Args)]
+pub(crate) struct NotifyArgs {
     /// Slack incoming webhook for the summary; none means no notification.
     #[arg(
         long,
@@ -134,159 +131,250 @@ pub struct SweepArgs {
         value_name = "URL",
         hide_env_values = true
     )]
-    pub slack_webhook: Option<String>,
+    pub(crate) slack_webhook: Option<String>,
 
     /// Never post to Slack, even with a webhook set.
     #[arg(long)]
-    pub no_notify: bool,
+    pub(crate) no_notify: bool,
 
     /// Also post when nothing was overdue.
     #[arg(long)]
-    pub notify_empty: bool,
+    pub(crate) notify_empty: bool,
 }
 
-/// Which tasks are overdue and where they go.
+/// Arguments of `sweep`.
 #[derive(Debug, Args)]
-pub struct RuleArgs {
-    /// The property that holds the task state (type status or select).
-    #[arg(
-        long,
-        env = "SWEEP_STATUS_PROPERTY",
-        default_value = "Status",
-        value_name = "NAME"
-    )]
-    pub status_property: String,
+pub(crate) struct SweepArgs {
+    /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
+    #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
+    pub(crate) database: Option<String>,
 
-    /// The property that holds the due date (type date).
-    #[arg(
-        long,
-        env = "SWEEP_DATE_PROPERTY",
-        default_value = "Due Date",
-        value_name = "NAME"
-    )]
-    pub date_property: String,
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
 
-    /// Open states that can become overdue (repeatable; the variable is comma-separated).
-    #[arg(
-        long = "from",
-        env = "SWEEP_FROM",
-        default_value = "To Do",
-        value_delimiter = ',',
-        value_name = "STATUS"
-    )]
-    pub from: Vec<String>,
+    #[command(flatten)]
+    pub(crate) rule: RuleArgs,
 
-    /// The state overdue tasks are moved to.
-    #[arg(
-        long,
-        env = "SWEEP_TO",
-        default_value = "Overdue",
-        value_name = "STATUS"
-    )]
-    pub to: String,
-
-    /// Tasks due strictly before this date (YYYY-MM-DD) are overdue [default: today in --tz].
-    #[arg(long, env = "SWEEP_AS_OF", value_name = "DATE")]
-    pub as_of: Option<String>,
-
-    /// IANA zone used to compute "today" and to read due datetimes [default: the system's zone].
-    #[arg(long, env = "SWEEP_TZ", value_name = "ZONE")]
-    pub tz: Option<String>,
-}
-
-/// How the run behaves and reports.
-#[derive(Debug, Args)]
-pub struct RunArgs {
     /// Find and report, change nothing, post nothing.
     #[arg(long, env = "SWEEP_DRY_RUN")]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 
     /// Update at most N tasks in this run.
-    #[arg(long, env = "SWEEP_LIMIT", value_name = "N")]
-    pub limit: Option<String>,
+    #[arg(long, env = "SWEEP_LIMIT", value_name = "N", value_parser = limit)]
+    pub(crate) limit: Option<usize>,
 
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
+    pub(crate) output: OutputFormat,
+
+    #[command(flatten)]
+    pub(crate) notify: NotifyArgs,
+}
+
+/// Arguments of `check`: what a sweep reads, nothing of what it writes.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
+    #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
+    pub(crate) database: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub(crate) rule: RuleArgs,
+
+    /// Result format on standard output.
+    #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) output: OutputFormat,
 }
 
 /// Arguments of `schema`.
 #[derive(Debug, Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
     #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
-    pub database: Option<String>,
+    pub(crate) database: Option<String>,
 
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub(crate) connection: ConnectionArgs,
 
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
+    pub(crate) output: OutputFormat,
 }
 
 /// Arguments of `demo`: only what cannot send anything outside the sandbox.
+#[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Find and report, change nothing in the sandbox.
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 
     /// Update at most N tasks.
-    #[arg(long, value_name = "N")]
-    pub limit: Option<String>,
+    #[arg(long, value_name = "N", value_parser = limit)]
+    pub(crate) limit: Option<usize>,
 
     /// Requests per second against the sandbox.
-    #[arg(long, default_value = "50", value_name = "R")]
-    pub rate: String,
+    #[arg(long, default_value = defaults::DEMO_RATE, value_name = "R", value_parser = rate)]
+    pub(crate) rate: f64,
 
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
+    pub(crate) output: OutputFormat,
 
     #[command(flatten)]
-    pub log: LogArgs,
+    pub(crate) log: LogArgs,
 }
 
 /// Arguments of `sandbox`: a local Notion to try automations against.
+#[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
-pub struct SandboxArgs {
-    /// Loopback port to listen on [default: any free port, printed on start].
+pub(crate) struct SandboxArgs {
+    /// Loopback port to listen on; 0 for any free port, printed on start.
     #[arg(long, default_value_t = 0)]
-    pub port: u16,
+    pub(crate) port: u16,
 
     /// A board to serve, as JSON (see crates/notion-sandbox/docs/sandbox.md) [default: the demo board].
     #[arg(long, value_name = "FILE")]
-    pub board: Option<PathBuf>,
+    pub(crate) board: Option<PathBuf>,
 
     /// Added to every Notion request, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]
-    pub latency_ms: u64,
+    pub(crate) latency_ms: u64,
 
     /// Enforce Notion's rate limit: requests per second (429 with Retry-After past it).
-    #[arg(long, value_name = "R")]
-    pub rate_limit: Option<f64>,
+    #[arg(long, value_name = "R", value_parser = rate)]
+    pub(crate) rate_limit: Option<f64>,
 
     /// Fraction of Notion requests answered with a random 500/502/503/504 (0 to 1).
-    #[arg(long, default_value_t = 0.0, value_name = "P")]
-    pub fault_rate: f64,
+    #[arg(long, default_value_t = 0.0, value_name = "P", value_parser = fraction)]
+    pub(crate) fault_rate: f64,
 
     /// The token the sandbox accepts.
     #[arg(long, default_value = notion_sandbox::SANDBOX_TOKEN)]
-    pub token: String,
+    pub(crate) token: String,
 
     #[command(flatten)]
-    pub log: LogArgs,
+    pub(crate) log: LogArgs,
 }
 
 /// Result format on standard output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputFormat {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
     /// A short table and one summary line.
     Text,
     /// Exactly one JSON document.
     Json,
     /// A GitHub flavoured table, fit for $GITHUB_STEP_SUMMARY.
     Markdown,
+}
+
+/// `--rate R`: requests per second, from 0.01 (one every 100 s) to 100,000.
+pub(crate) fn rate(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(r) if r.is_finite() && (0.01..=100_000.0).contains(&r) => Ok(r),
+        _ => Err(
+            "expected requests per second greater than 0 (from 0.01 to 100000), \
+             e.g. 3 (most Notion plans) or 10 (Business and Enterprise)"
+                .into(),
+        ),
+    }
+}
+
+/// A number of seconds greater than 0, at most a day.
+fn seconds(raw: &str) -> Result<Duration, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
+        _ => Err("expected a number of seconds greater than 0 (at most 86400), e.g. 30".into()),
+    }
+}
+
+/// `--max-retries N`: 0 to 100.
+fn retries(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(n) if n <= 100 => Ok(n),
+        _ => Err("expected a whole number from 0 to 100, e.g. 5".into()),
+    }
+}
+
+/// `--limit N`: a whole number of at least 1.
+fn limit(raw: &str) -> Result<usize, String> {
+    match raw.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("expected a whole number of at least 1, e.g. --limit 50 (use --dry-run to change nothing)".into()),
+    }
+}
+
+/// A fraction from 0 to 1.
+#[cfg(feature = "sandbox")]
+fn fraction(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("expected a fraction from 0 to 1, e.g. 0.1".into()),
+    }
+}
+
+/// An IANA zone name.
+fn zone(raw: &str) -> Result<Tz, String> {
+    Tz::from_str(raw.trim()).map_err(|_| {
+        "unknown time zone: expected an IANA zone name such as Europe/Berlin, America/New_York or UTC".into()
+    })
+}
+
+/// A strict `YYYY-MM-DD`.
+pub(crate) fn date(raw: &str) -> Result<NaiveDate, String> {
+    let raw = raw.trim();
+    let shape_ok = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shape_ok
+        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| "expected a date as YYYY-MM-DD, e.g. 2026-11-22".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict() {
+        assert_eq!(
+            date("2026-11-22").ok(),
+            NaiveDate::from_ymd_opt(2026, 11, 22)
+        );
+        for bad in [
+            "2026-11-31",
+            "2026-1-22",
+            "22-11-2026",
+            "2026/11/22",
+            "20261122",
+            "tomorrow",
+            "2026-11-22T00:00",
+        ] {
+            assert!(date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rates_must_be_positive_and_sane() {
+        assert_eq!(rate("3").unwrap(), 3.0);
+        assert_eq!(rate("2.5").unwrap(), 2.5);
+        for bad in ["0", "-1", "nan", "inf", "fast", "", "1e-30", "1e9"] {
+            assert!(rate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

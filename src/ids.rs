@@ -4,16 +4,16 @@ use std::fmt;
 
 /// A Notion object ID (a UUID), kept in its dashed lowercase form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct NotionId(String);
+pub(crate) struct NotionId(String);
 
 /// What a valid database argument looks like, for error messages.
-pub const DATABASE_HINT: &str = "a database ID (32 hex digits, dashes optional, e.g. \
+pub(crate) const DATABASE_HINT: &str = "a database ID (32 hex digits, dashes optional, e.g. \
 2f26ee68df304251aad48ddc420cba3d) or a Notion URL that contains one \
 (e.g. https://www.notion.so/acme/Tasks-2f26ee68df304251aad48ddc420cba3d?v=...)";
 
 impl NotionId {
     /// Parses 32 hex digits, with or without the four dashes of a UUID.
-    pub fn parse(s: &str) -> Option<NotionId> {
+    pub(crate) fn parse(s: &str) -> Option<NotionId> {
         let s = s.trim();
         let hex: String = if s.len() == 36 {
             let dashes = [8, 13, 18, 23];
@@ -43,7 +43,7 @@ impl NotionId {
     ///
     /// The `v=` query value of a URL is a view ID, never the database, so only
     /// the path is read: the last segment, after the last `-` of a slug.
-    pub fn from_id_or_url(input: &str) -> Option<NotionId> {
+    pub(crate) fn from_id_or_url(input: &str) -> Option<NotionId> {
         let input = input.trim();
         if let Some(id) = NotionId::parse(input) {
             return Some(id);
@@ -73,7 +73,7 @@ impl NotionId {
     }
 
     /// The dashed form, e.g. `2f26ee68-df30-4251-aad4-8ddc420cba3d`.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

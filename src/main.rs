@@ -1,16 +1,57 @@
-//! The `notion-sweep` binary: parse, run, exit.
+//! notion-sweep: finds Notion tasks whose due date has passed while they are
+//! still open, moves them to a late status, and posts one summary.
+//!
+//! # Architecture
+//!
+//! Each module is a room with one job; imports only go down this list, and
+//! no two modules import each other:
+//!
+//! ```text
+//! main                    parse, run, exit: nothing else
+//!  └ commands/            sweep, check, schema, demo, sandbox: flags to exit code
+//!     └ run               validated settings → a Summary: resolve, sweep, notify
+//!        └ settings       parsed flags (cli) turned once into trusted settings
+//!           └ cli         the flags, their variables and typed value parsers
+//!        └ sweep          pages through the overdue filter and writes tasks
+//!        └ resolve        database → data source, schema checked before any write
+//!           └ rule        Rule, OverdueRule, Plan, the filter
+//!              └ notion/  client, limiter, retry, wire, errors: one limiter,
+//!                         one retry policy (also for webhooks)
+//!                 └ ids, stop, defaults
+//!  report, notify, progress    take plain data (a Summary, counts) and
+//!                              know no flag and no sweep internals
+//!     └ summary          what a run did, as plain data, and its exit code
+//! ```
+//!
+//! The fake Notion is its own package (`crates/notion-sandbox`), used by
+//! `demo`, `sandbox`, the tests and the benchmark; it imports nothing here.
+
+mod cli;
+mod commands;
+mod defaults;
+mod ids;
+mod notify;
+mod notion;
+mod progress;
+mod report;
+mod resolve;
+mod rule;
+mod run;
+mod settings;
+mod stop;
+mod summary;
+mod sweep;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use notion_sweep::report::Exit;
 
 fn main() -> ExitCode {
     // Before parsing, so that `.env` values reach clap's `env` defaults.
-    let dotenv_warning = notion_sweep::app::load_dotenv();
-    let cli = notion_sweep::cli::Cli::parse();
+    let dotenv_warning = commands::load_dotenv();
+    let cli = cli::Cli::parse();
     // A panic is a bug: say so, and exit 1 rather than Rust's 101.
-    let exit = std::panic::catch_unwind(|| notion_sweep::app::run(cli, dotenv_warning))
-        .unwrap_or(Exit::Internal);
+    let exit = std::panic::catch_unwind(|| commands::run(cli, dotenv_warning))
+        .unwrap_or(summary::Exit::Internal);
     ExitCode::from(exit.code())
 }

@@ -5,10 +5,18 @@ use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::sweep::{Outcome, SweepOutcome};
-
 const REDRAW_EVERY: Duration = Duration::from_millis(100);
 const LOG_EVERY: Duration = Duration::from_secs(10);
+
+/// Where a sweep stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Overdue tasks found so far.
+    pub(crate) found: usize,
+    /// Updated, or would be in a dry run.
+    pub(crate) updated: usize,
+    pub(crate) failed: usize,
+}
 
 /// Where progress goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,14 +28,14 @@ enum Mode {
 
 /// Reports progress; silent when quiet.
 #[derive(Debug)]
-pub struct Progress {
+pub(crate) struct Progress {
     mode: Mode,
     last: Mutex<(Instant, bool)>,
 }
 
 impl Progress {
     /// Picks the mode from whether standard error is a terminal.
-    pub fn new(quiet: bool) -> Progress {
+    pub(crate) fn new(quiet: bool) -> Progress {
         let mode = if quiet {
             Mode::Off
         } else if std::io::stderr().is_terminal() {
@@ -42,22 +50,20 @@ impl Progress {
     }
 
     /// Shows where the sweep stands, at most every so often.
-    pub fn update(&self, outcome: &SweepOutcome) {
+    pub(crate) fn update(&self, counts: Counts) {
         let every = match self.mode {
             Mode::Off => return,
             Mode::Terminal => REDRAW_EVERY,
             Mode::Lines => LOG_EVERY,
         };
-        let mut last = self.last.lock().expect("not poisoned");
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if last.0.elapsed() < every {
             return;
         }
         last.0 = Instant::now();
         let line = format!(
             "{} overdue found, {} updated, {} failed",
-            outcome.tasks.len(),
-            outcome.count(Outcome::Updated) + outcome.count(Outcome::WouldUpdate),
-            outcome.count(Outcome::Failed)
+            counts.found, counts.updated, counts.failed
         );
         match self.mode {
             Mode::Terminal => {
@@ -72,8 +78,8 @@ impl Progress {
     }
 
     /// Clears the terminal line, if one was drawn.
-    pub fn finish(&self) {
-        let last = self.last.lock().expect("not poisoned");
+    pub(crate) fn finish(&self) {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if self.mode == Mode::Terminal && last.1 {
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r{:<72}\r", "");

@@ -4,11 +4,20 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-pub use crate::notion::StopReason;
+/// Why the run stopped sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StopReason {
+    /// SIGINT or SIGTERM.
+    Interrupted,
+    /// Notion refused the token in the middle of a run.
+    TokenRefused,
+    /// Notion refused a write for a missing capability (403): every write would fail.
+    CapabilityMissing,
+}
 
 /// Shared by the sweep, the client and the signal handler. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Stop {
+pub(crate) struct Stop {
     tx: Arc<watch::Sender<Option<StopReason>>>,
 }
 
@@ -22,7 +31,7 @@ impl Default for Stop {
 
 impl Stop {
     /// Pulls the switch; the first reason given is kept.
-    pub fn trigger(&self, reason: StopReason) {
+    pub(crate) fn trigger(&self, reason: StopReason) {
         self.tx.send_if_modified(|current| {
             if current.is_none() {
                 *current = Some(reason);
@@ -34,7 +43,7 @@ impl Stop {
     }
 
     /// Why the run is stopping, if it is.
-    pub fn reason(&self) -> Option<StopReason> {
+    pub(crate) fn reason(&self) -> Option<StopReason> {
         *self.tx.borrow()
     }
 
@@ -53,7 +62,7 @@ impl Stop {
     }
 
     /// Pulls the switch on SIGINT or SIGTERM, for as long as the process runs.
-    pub fn on_signals(&self) {
+    pub(crate) fn on_signals(&self) {
         let stop = self.clone();
         tokio::spawn(async move {
             #[cfg(unix)]

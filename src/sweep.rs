@@ -1,29 +1,30 @@
-//! The sweep: resolve the data source, check its schema, find overdue tasks
-//! page by page and move each to the late state.
+//! The sweep: find overdue tasks page by page and move each to the late state.
 //!
 //! How the pages are read is the heart of it. Moving a task out of the
-//! filter changes the result set under Notion's cursor, so after any page
-//! that wrote something the query starts again from the beginning; rows
+//! filter changes the result set under Notion's cursor, so after a page
+//! whose writes succeeded the query starts again from the beginning; rows
 //! already handled (failed, skipped, not overdue in the zone) are passed
 //! over by ID. A task is therefore written at most one page of results after
-//! it was read, never from a stale copy of the whole board. Past Notion's cap
-//! of rows per query, the query starts again from the last due date read.
+//! it was read, never from a stale copy of the whole board. When no write
+//! succeeded the rows did not move, and the cursor is followed: rows that
+//! stay (failing writes) cost one read each, not one per restart. Past
+//! Notion's cap of rows per query, the query starts again from the last due
+//! date read.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
-use crate::due::{utc_day, OverdueRule};
-use crate::notion::wire::{self, DataSource, Page, QueryBody};
-use crate::notion::{NotionClient, NotionError, StopReason};
-use crate::progress::Progress;
-use crate::schema::{self, Plan};
-use crate::settings::{DataSourceChoice, Rule, Target};
-use crate::stop::Stop;
+use crate::notion::wire::{self, Page, QueryBody, QueryPage};
+use crate::notion::{NotionClient, NotionError};
+use crate::progress::{Counts, Progress};
+use crate::rule::{utc_day, OverdueRule, Plan, PropertyRef, StatusKind};
+use crate::stop::{Stop, StopReason};
+use crate::summary::{Outcome, TaskError, TaskResult};
 
 /// Writes in flight at once. The rate limiter sets the pace; this only
 /// keeps the pipeline full when Notion answers slowly.
@@ -32,262 +33,42 @@ const IN_FLIGHT: usize = 16;
 /// Rows per query page: Notion's maximum.
 const PAGE_SIZE: u32 = 100;
 
-/// The data source a run works on.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    /// `None` only when a data source ID was given and its parent was not named.
-    pub database_id: Option<String>,
-    pub data_source_id: String,
-    /// The database's title, or the data source's when no database was looked up.
-    pub name: String,
-    pub source: DataSource,
-}
-
-/// Why nothing could be done; nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    #[error("{}", notion_setup_message(.during, .error))]
-    Notion { during: String, error: NotionError },
-    #[error("database '{database}' has {} data sources; choose one with --data-source ID_OR_NAME: {}", .sources.len(), list_sources(.sources))]
-    SeveralDataSources {
-        database: String,
-        sources: Vec<(String, String)>,
-    },
-    #[error("database '{database}' has no data source named '{wanted}'{hint}; its data sources: {}", list_sources(.sources))]
-    NoSuchDataSource {
-        database: String,
-        wanted: String,
-        hint: String,
-        sources: Vec<(String, String)>,
-    },
-    #[error("database '{0}' has no data source to sweep")]
-    NoDataSource(String),
-    #[error("the schema of '{name}' does not fit the sweep:\n  - {}", .problems.join("\n  - "))]
-    Schema { name: String, problems: Vec<String> },
-}
-
-impl SetupError {
-    /// The Notion error behind this, if any.
-    pub fn notion(&self) -> Option<&NotionError> {
-        match self {
-            SetupError::Notion { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-}
-
-fn list_sources(sources: &[(String, String)]) -> String {
-    sources
-        .iter()
-        .map(|(id, name)| format!("'{name}' ({id})"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A message that says what went wrong and what to do about it.
-pub fn notion_setup_message(during: &str, error: &NotionError) -> String {
-    let hint = match error.status() {
-        Some(401) => "Notion refused the token: check that NOTION_TOKEN holds the integration's current secret (ntn_…)",
-        Some(403) => "the integration lacks a capability: enable Read content and Update content in its settings at notion.so/my-integrations",
-        Some(404) => "it does not exist, or it is not shared with the integration: open the database in Notion, ••• menu → Connections → add your integration",
-        Some(400)
-            if error.code() == "missing_version"
-                || error.code() == "invalid_request"
-                || error.to_string().to_lowercase().contains("version") =>
-        {
-            "Notion did not accept the request: check --notion-version and --api-url"
-        }
-        _ => "",
-    };
-    if hint.is_empty() {
-        format!("{during}: {error}")
-    } else {
-        format!("{during}: {hint}. {error}")
-    }
-}
-
-/// Finds the data source to sweep: `GET /v1/databases/{id}`, then `GET /v1/data_sources/{id}`.
-pub async fn resolve(client: &NotionClient, target: &Target) -> Result<Resolved, SetupError> {
-    let notion = |during: String| move |error| SetupError::Notion { during, error };
-    let (database_id, database_name, source_id) = match (&target.data_source, &target.database) {
-        (Some(DataSourceChoice::Id(id)), database) => (
-            database.as_ref().map(|d| d.to_string()),
-            None,
-            id.to_string(),
-        ),
-        (choice, Some(database)) => {
-            let db = client
-                .database(database.as_str())
-                .await
-                .map_err(notion(format!("could not open database {database}")))?;
-            let title = wire::plain_text(&db.title);
-            let name = if title.is_empty() {
-                db.id.clone()
-            } else {
-                title
-            };
-            let sources: Vec<(String, String)> = db
-                .data_sources
-                .iter()
-                .map(|s| (s.id.clone(), s.name.clone()))
-                .collect();
-            let id = match choice {
-                Some(DataSourceChoice::Name(wanted)) => {
-                    match sources.iter().find(|(_, n)| n == wanted) {
-                        Some((id, _)) => id.clone(),
-                        None => {
-                            let names: Vec<&str> =
-                                sources.iter().map(|(_, n)| n.as_str()).collect();
-                            return Err(SetupError::NoSuchDataSource {
-                                database: name,
-                                wanted: wanted.clone(),
-                                hint: schema::did_you_mean(wanted, &names),
-                                sources,
-                            });
-                        }
-                    }
-                }
-                _ => match sources.as_slice() {
-                    [] => return Err(SetupError::NoDataSource(name)),
-                    [(id, _)] => id.clone(),
-                    _ => {
-                        return Err(SetupError::SeveralDataSources {
-                            database: name,
-                            sources,
-                        })
-                    }
-                },
-            };
-            (Some(db.id.clone()), Some(name), id)
-        }
-        (_, None) => unreachable!("settings require a database unless a data source ID is given"),
-    };
-    let source = client
-        .data_source(&source_id)
-        .await
-        .map_err(notion(format!("could not open data source {source_id}")))?;
-    let source_title = wire::plain_text(&source.title);
-    let database_id =
-        database_id.or_else(|| source.parent.as_ref().and_then(|p| p.database_id.clone()));
-    let name = database_name.unwrap_or_else(|| {
-        if source_title.is_empty() {
-            source.id.clone()
-        } else {
-            source_title
-        }
-    });
-    Ok(Resolved {
-        database_id,
-        data_source_id: source.id.clone(),
-        name,
-        source,
-    })
-}
-
-/// Resolves and checks the schema: everything that must hold before a write.
-pub async fn prepare(
-    client: &NotionClient,
-    target: &Target,
-    rule: &Rule,
-) -> Result<(Resolved, Plan), SetupError> {
-    let resolved = resolve(client, target).await?;
-    let plan = schema::check(&resolved.source, rule).map_err(|problems| SetupError::Schema {
-        name: resolved.name.clone(),
-        problems,
-    })?;
-    Ok((resolved, plan))
-}
-
-/// What became of one task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Updated,
-    WouldUpdate,
-    Failed,
-    Skipped,
-}
-
-/// An overdue task as the sweep read it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Task {
-    pub id: String,
-    pub title: String,
-    pub url: String,
-    /// The due date as a calendar date in `--tz`.
-    pub due: NaiveDate,
-    /// The status it had when read.
-    pub status: String,
-}
-
-/// Why one task was not updated.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct TaskError {
-    pub status: Option<u16>,
-    pub code: String,
-    pub message: String,
-    pub request_id: Option<String>,
-}
-
-impl From<&NotionError> for TaskError {
-    fn from(error: &NotionError) -> Self {
-        TaskError {
-            status: error.status(),
-            code: error.code(),
-            message: error.to_string(),
-            request_id: error.request_id().map(str::to_string),
-        }
-    }
-}
-
-/// One task and what became of it.
-#[derive(Debug, Clone, Serialize)]
-pub struct TaskResult {
-    #[serde(flatten)]
-    pub task: Task,
-    pub outcome: Outcome,
-    pub error: Option<TaskError>,
-}
-
 /// Why a sweep ended before it had seen every overdue task.
 #[derive(Debug, Clone)]
-pub enum Halt {
-    /// SIGINT/SIGTERM, or the token was refused.
+pub(crate) enum Halt {
+    /// SIGINT/SIGTERM, the deadline, or a refusal that every write would meet.
     Stopped(StopReason),
     /// A query failed (after its retries).
     QueryFailed(NotionError),
     /// Too many rows that cannot be moved share one due date to page past Notion's row cap.
     RowCap(NaiveDate),
+    /// Notion's paging went wrong: a cursor came back a second time, or
+    /// `has_more` came without a cursor.
+    BadPaging(String),
 }
 
 /// Everything a sweep did.
 #[derive(Debug, Clone, Default)]
-pub struct SweepOutcome {
-    pub tasks: Vec<TaskResult>,
-    pub halt: Option<Halt>,
-    pub limit_reached: bool,
-}
-
-impl SweepOutcome {
-    /// Tasks with the given outcome.
-    pub fn count(&self, outcome: Outcome) -> usize {
-        self.tasks.iter().filter(|t| t.outcome == outcome).count()
-    }
+pub(crate) struct SweepOutcome {
+    pub(crate) tasks: Vec<TaskResult>,
+    pub(crate) halt: Option<Halt>,
+    pub(crate) limit_reached: bool,
 }
 
 /// How to run a sweep.
 #[derive(Debug, Clone)]
-pub struct SweepOptions {
-    pub rule: OverdueRule,
-    pub dry_run: bool,
-    pub limit: Option<usize>,
+pub(crate) struct SweepOptions {
+    pub(crate) rule: OverdueRule,
+    pub(crate) dry_run: bool,
+    pub(crate) limit: Option<usize>,
 }
 
 type WriteResult = (usize, Result<(), NotionError>);
+type PendingQuery = JoinHandle<Result<(QueryPage, std::time::Duration), NotionError>>;
 
 /// Finds and moves overdue tasks. Never fails as a whole: what went wrong is
 /// in the outcome, task by task, and in `halt`.
-pub async fn sweep(
+pub(crate) async fn sweep(
     client: Arc<NotionClient>,
     data_source_id: &str,
     plan: &Plan,
@@ -297,6 +78,7 @@ pub async fn sweep(
 ) -> SweepOutcome {
     let mut run = Run {
         client,
+        data_source_id,
         plan,
         options,
         stop,
@@ -305,16 +87,20 @@ pub async fn sweep(
         writes: JoinSet::new(),
         in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
         dispatched: 0,
-        completed: 0,
+        succeeded: 0,
+        seen: HashSet::new(),
     };
-    run.pages(data_source_id).await;
+    let halt = run.pages().await.err();
     run.finish_writes().await;
+    // A stop pulled by the last writes (a 401, a 403) also ends the run early.
+    run.outcome.halt = halt.or_else(|| stop.reason().map(Halt::Stopped));
     progress.finish();
     run.outcome
 }
 
 struct Run<'a> {
     client: Arc<NotionClient>,
+    data_source_id: &'a str,
     plan: &'a Plan,
     options: &'a SweepOptions,
     stop: &'a Stop,
@@ -324,167 +110,260 @@ struct Run<'a> {
     in_flight: Arc<Semaphore>,
     /// Tasks written or counted against `--limit`.
     dispatched: usize,
-    /// Writes that have finished, either way.
-    completed: usize,
+    /// Writes that Notion applied.
+    succeeded: usize,
+    /// Rows already handled, by page id.
+    seen: HashSet<String>,
+}
+
+/// Where the reading of one query chain stands.
+#[derive(Default)]
+struct Chain {
+    /// The cursor to follow next; `None` to start from the beginning.
+    cursor: Option<String>,
+    /// Past the row cap: the earliest due date the query asks for.
+    floor: Option<NaiveDate>,
+    /// Rows never seen before were read since the last restart.
+    new_since_restart: bool,
+    /// [`Run::succeeded`] when the chain began from the beginning.
+    succeeded_at_start: usize,
+    /// Every cursor of this chain, to catch one that comes back.
+    cursors: HashSet<String>,
+}
+
+/// What one page of results gave.
+struct PageRead {
+    /// A write was started for a row of this page.
+    wrote: bool,
+    /// The UTC day of the last due date read.
+    last_day: Option<NaiveDate>,
+}
+
+/// What to ask next.
+enum Next {
+    FromStart,
+    Cursor(String),
+    Done,
 }
 
 impl Run<'_> {
-    async fn pages(&mut self, data_source_id: &str) {
-        let properties = Arc::new(vec![
-            self.plan.title.id.clone(),
-            self.plan.status.id.clone(),
-            self.plan.date.id.clone(),
-        ]);
+    /// The query of overdue candidates, sent as a task of its own.
+    fn query(&self, cursor: Option<String>, floor: Option<NaiveDate>) -> PendingQuery {
         let rule = &self.options.rule;
-        let (plan, client) = (self.plan, self.client.clone());
-        let query = |cursor: Option<String>, floor: Option<NaiveDate>| {
-            let body = QueryBody {
-                filter: rule.filter(plan, floor),
-                sorts: rule.sorts(plan),
-                start_cursor: cursor,
-                page_size: PAGE_SIZE,
-            };
-            let (client, properties) = (client.clone(), properties.clone());
-            let id = data_source_id.to_string();
-            tokio::spawn(async move { client.query(&id, &body, &properties).await })
+        let body = QueryBody {
+            filter: rule.filter(self.plan, floor),
+            sorts: rule.sorts(self.plan),
+            start_cursor: cursor,
+            page_size: PAGE_SIZE,
         };
+        let properties = [&self.plan.title, &self.plan.status, &self.plan.date]
+            .map(|p| p.id.clone())
+            .to_vec();
+        let (client, id) = (self.client.clone(), self.data_source_id.to_string());
+        tokio::spawn(async move { client.query(&id, &body, &properties).await })
+    }
+
+    /// Reads pages until no overdue task is left, the limit is reached, or the run halts.
+    async fn pages(&mut self) -> Result<(), Halt> {
+        let mut chain = Chain::default();
         // A restart query sent while the last writes of a page still wait
         // for their turn, so that the limiter never idles while it is answered.
-        let mut prefetched: Option<tokio::task::JoinHandle<_>> = None;
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut cursor: Option<String> = None;
-        let mut floor: Option<NaiveDate> = None;
-        let mut new_since_restart = false;
-        let mut completed_at_chain_start = 0;
+        let mut prefetched: Option<PendingQuery> = None;
         loop {
             if let Some(reason) = self.stop.reason() {
-                self.outcome.halt = Some(Halt::Stopped(reason));
-                return;
+                return Err(Halt::Stopped(reason));
             }
-            if cursor.is_none() {
-                completed_at_chain_start = self.completed;
+            if chain.cursor.is_none() {
+                chain.succeeded_at_start = self.succeeded;
+                chain.cursors.clear();
             }
             let pending = match prefetched.take() {
-                Some(pending) if cursor.is_none() => pending,
-                _ => query(cursor.take(), floor),
-            };
-            let answer = pending.await.unwrap_or_else(|e| {
-                Err(NotionError::Connection(format!(
-                    "the query task failed: {e}"
-                )))
-            });
-            let (page, answer_time) = match answer {
-                Ok(answered) => answered,
-                Err(NotionError::Stopped(reason)) => {
-                    self.outcome.halt = Some(Halt::Stopped(reason));
-                    return;
-                }
-                Err(error) => {
-                    if error.is_unauthorized() {
-                        self.stop.trigger(StopReason::TokenRefused);
+                Some(pending) if chain.cursor.is_none() => pending,
+                other => {
+                    if let Some(stale) = other {
+                        stale.abort();
                     }
-                    tracing::error!("query failed: {error}");
-                    self.outcome.halt = Some(Halt::QueryFailed(error));
-                    return;
+                    self.query(chain.cursor.take(), chain.floor)
                 }
             };
-            let mut wrote = false;
-            let mut last_day = None;
-            let rows = page.results.len();
+            let (page, answer_time) = self.answer(pending).await?;
             // Rows left on the page when the restart query is sent: enough
             // writes to keep the limiter busy while Notion answers it.
-            let depth = ((self.client.rate() * answer_time.as_secs_f64() * 2.0).ceil() as usize
-                + 1)
-            .min(PAGE_SIZE as usize / 2);
-            for (index, raw) in page.results.into_iter().enumerate() {
-                if wrote && prefetched.is_none() && rows - index <= depth {
-                    prefetched = Some(query(None, floor));
-                }
-                let row = match read_row(raw) {
-                    Row::Page(page) => page,
-                    Row::Ignored => continue,
-                    Row::Unreadable(id, why) => {
-                        if seen.insert(id.clone()) {
-                            new_since_restart = true;
-                            self.record_unreadable(id, why);
-                        }
-                        continue;
-                    }
-                };
-                last_day = property(&row, &self.plan.date)
-                    .and_then(|v| v.date)
-                    .as_ref()
-                    .and_then(utc_day)
-                    .or(last_day);
-                if !seen.insert(row.id.clone()) {
-                    continue;
-                }
-                new_since_restart = true;
-                let task = match read_task(self.plan, rule, &row) {
-                    Ok(task) => task,
-                    Err(why) => {
-                        self.record_unreadable(row.id.clone(), why);
-                        continue;
-                    }
-                };
-                if !rule.is_overdue(task.due) {
-                    continue;
-                }
-                wrote |= self.handle(task).await;
-            }
+            let depth = ((self.client.rate() * answer_time.as_secs_f64() * 2.0).ceil() as usize)
+                .saturating_add(1)
+                .min(PAGE_SIZE as usize / 2);
+            let read = self
+                .read_page(page.results, depth, &mut chain, &mut prefetched)
+                .await;
             self.collect_finished();
-            self.progress.update(&self.outcome);
+            self.progress.update(self.counts());
             if self.outcome.limit_reached {
                 if let Some(pending) = prefetched.take() {
                     pending.abort();
                 }
-                return;
+                return Ok(());
             }
-            if wrote {
-                // The rows just moved left the result set under the cursor.
-                continue;
-            }
-            if page.has_more {
-                if let Some(next) = page.next_cursor {
-                    // A write that lands while the chain is read shifts the
-                    // rows under the cursor: let them land, then start again.
-                    if !self.writes.is_empty() || self.completed != completed_at_chain_start {
-                        self.finish_writes().await;
-                    } else {
-                        cursor = Some(next);
+            match self
+                .next(page.has_more, page.next_cursor, &read, &mut chain)
+                .await?
+            {
+                Next::FromStart => chain.cursor = None,
+                Next::Cursor(next) => chain.cursor = Some(next),
+                Next::Done => {
+                    if page
+                        .request_status
+                        .as_ref()
+                        .is_none_or(|s| s.kind != "incomplete")
+                    {
+                        return Ok(());
                     }
-                    continue;
-                }
-            }
-            let capped = page
-                .request_status
-                .as_ref()
-                .is_some_and(|s| s.kind == "incomplete");
-            if !capped {
-                return;
-            }
-            match last_day {
-                Some(day) if floor != Some(day) || new_since_restart => {
-                    tracing::info!("Notion's row cap reached; going on from due date {day}");
-                    floor = Some(day);
-                    new_since_restart = false;
-                }
-                _ => {
-                    self.outcome.halt = Some(Halt::RowCap(last_day.unwrap_or(rule.as_of)));
-                    return;
+                    self.past_row_cap(&read, &mut chain)?;
                 }
             }
         }
     }
 
-    /// Decides one overdue task; returns true if a write was started.
-    async fn handle(&mut self, task: Task) -> bool {
-        let index = self.outcome.tasks.len();
-        let mut result = TaskResult {
-            task,
-            outcome: Outcome::Skipped,
-            error: None,
+    /// The answer of a query, or why the sweep halts.
+    async fn answer(
+        &mut self,
+        pending: PendingQuery,
+    ) -> Result<(QueryPage, std::time::Duration), Halt> {
+        let answer = pending.await.unwrap_or_else(|e| {
+            Err(NotionError::Connection(format!(
+                "the query task failed: {e}"
+            )))
+        });
+        match answer {
+            Ok(answered) => Ok(answered),
+            Err(NotionError::Stopped(reason)) => Err(Halt::Stopped(reason)),
+            Err(error) => {
+                if error.is_unauthorized() {
+                    self.stop.trigger(StopReason::TokenRefused);
+                }
+                tracing::error!("query failed: {error}");
+                Err(Halt::QueryFailed(error))
+            }
+        }
+    }
+
+    /// Handles the rows of one page; sends the restart query early when
+    /// writes of this chain have already moved rows.
+    async fn read_page(
+        &mut self,
+        results: Vec<serde_json::Value>,
+        depth: usize,
+        chain: &mut Chain,
+        prefetched: &mut Option<PendingQuery>,
+    ) -> PageRead {
+        let mut read = PageRead {
+            wrote: false,
+            last_day: None,
         };
+        let rows = results.len();
+        let rule = self.options.rule;
+        for (index, raw) in results.into_iter().enumerate() {
+            if read.wrote
+                && prefetched.is_none()
+                && rows - index <= depth
+                && self.succeeded > chain.succeeded_at_start
+            {
+                *prefetched = Some(self.query(None, chain.floor));
+            }
+            let row = match read_row(raw) {
+                Row::Page(page) => page,
+                Row::Ignored => continue,
+                Row::Unreadable(id, why) => {
+                    if self.seen.insert(id.clone()) {
+                        chain.new_since_restart = true;
+                        self.record_unreadable(id, why);
+                    }
+                    continue;
+                }
+            };
+            read.last_day = property(&row, &self.plan.date)
+                .and_then(|v| v.date)
+                .as_ref()
+                .and_then(utc_day)
+                .or(read.last_day);
+            if !self.seen.insert(row.id.clone()) {
+                continue;
+            }
+            chain.new_since_restart = true;
+            match read_task(self.plan, &rule, &row) {
+                Ok(task) if task.due.is_some_and(|due| rule.is_overdue(due)) => {
+                    read.wrote |= self.handle(task).await;
+                }
+                Ok(_) => {}
+                Err(why) => self.record_unreadable(row.id.clone(), why),
+            }
+        }
+        read
+    }
+
+    /// After a page: start again, follow the cursor, or stop reading.
+    async fn next(
+        &mut self,
+        has_more: bool,
+        next_cursor: Option<String>,
+        read: &PageRead,
+        chain: &mut Chain,
+    ) -> Result<Next, Halt> {
+        if read.wrote || !self.writes.is_empty() || self.succeeded > chain.succeeded_at_start {
+            // Writes may move rows under the cursor: let them land first
+            // unless one already has.
+            if self.succeeded == chain.succeeded_at_start {
+                self.finish_writes().await;
+            }
+            if self.succeeded > chain.succeeded_at_start {
+                return Ok(Next::FromStart);
+            }
+        }
+        if !has_more {
+            return Ok(Next::Done);
+        }
+        match next_cursor {
+            Some(next) if chain.cursors.insert(next.clone()) => Ok(Next::Cursor(next)),
+            Some(_) => Err(Halt::BadPaging(
+                "Notion sent the same cursor twice; the rest of the results could not be read"
+                    .into(),
+            )),
+            None => Err(Halt::BadPaging(
+                "Notion said more results follow but sent no cursor; the rest could not be read"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Past Notion's row cap: go on from the last due date read, unless nothing new came.
+    fn past_row_cap(&mut self, read: &PageRead, chain: &mut Chain) -> Result<(), Halt> {
+        match read.last_day {
+            Some(day) if chain.floor != Some(day) || chain.new_since_restart => {
+                tracing::info!("Notion's row cap reached; going on from due date {day}");
+                chain.floor = Some(day);
+                chain.new_since_restart = false;
+                chain.cursor = None;
+                Ok(())
+            }
+            _ => Err(Halt::RowCap(
+                read.last_day.unwrap_or(self.options.rule.as_of),
+            )),
+        }
+    }
+
+    /// Where the sweep stands, for the progress line.
+    fn counts(&self) -> Counts {
+        let tasks = &self.outcome.tasks;
+        let with = |o: Outcome| tasks.iter().filter(|t| t.outcome == o).count();
+        Counts {
+            found: tasks.len(),
+            updated: with(Outcome::Updated) + with(Outcome::WouldUpdate),
+            failed: with(Outcome::Failed),
+        }
+    }
+
+    /// Decides one overdue task; returns true if a write was started.
+    async fn handle(&mut self, mut result: TaskResult) -> bool {
+        let index = self.outcome.tasks.len();
         let over_limit = self
             .options
             .limit
@@ -498,11 +377,12 @@ impl Run<'_> {
             self.dispatched += 1;
         } else {
             let permit = tokio::select! {
-                permit = self.in_flight.clone().acquire_owned() => permit.expect("never closed"),
-                _ = self.stop.stopped() => {
-                    self.outcome.tasks.push(result);
-                    return false;
-                }
+                permit = self.in_flight.clone().acquire_owned() => permit.ok(),
+                _ = self.stop.stopped() => None,
+            };
+            let Some(permit) = permit else {
+                self.outcome.tasks.push(result);
+                return false;
             };
             let client = self.client.clone();
             let body = wire::status_update(
@@ -510,7 +390,7 @@ impl Run<'_> {
                 self.plan.status_kind.key(),
                 &self.plan.to,
             );
-            let page_id = result.task.id.clone();
+            let page_id = result.id.clone();
             self.writes.spawn(async move {
                 let written = client.update_page(&page_id, &body).await;
                 drop(permit);
@@ -543,12 +423,14 @@ impl Run<'_> {
             tracing::error!("a write task ended without a result");
             return;
         };
-        self.completed += 1;
-        let result = &mut self.outcome.tasks[index];
+        let Some(result) = self.outcome.tasks.get_mut(index) else {
+            return;
+        };
         match written {
             Ok(()) => {
+                self.succeeded += 1;
                 result.outcome = Outcome::Updated;
-                tracing::info!(task = %result.task.id, "moved '{}' to '{}'", result.task.title, self.plan.to);
+                tracing::info!(task = %result.id, "moved '{}' to '{}'", result.title, self.plan.to);
             }
             Err(NotionError::Stopped(_)) => result.outcome = Outcome::Skipped,
             Err(error) => {
@@ -564,7 +446,7 @@ impl Run<'_> {
                     }
                     self.stop.trigger(reason);
                 }
-                tracing::warn!(task = %result.task.id, "could not update '{}': {error}", result.task.title);
+                tracing::warn!(task = %result.id, "could not update '{}': {error}", result.title);
                 result.outcome = Outcome::Failed;
                 result.error = Some(TaskError::from(&error));
             }
@@ -573,27 +455,12 @@ impl Run<'_> {
 
     fn record_unreadable(&mut self, id: String, why: String) {
         tracing::warn!(task = %id, "could not read a task the filter returned: {why}");
-        self.outcome.tasks.push(TaskResult {
-            task: Task {
-                id,
-                title: String::new(),
-                url: String::new(),
-                due: self.options.rule.as_of,
-                status: String::new(),
-            },
-            outcome: Outcome::Failed,
-            error: Some(TaskError {
-                status: None,
-                code: "unreadable_task".into(),
-                message: why,
-                request_id: None,
-            }),
-        });
+        self.outcome.tasks.push(TaskResult::unreadable(id, why));
     }
 }
 
 /// Reads one task of a page the filter returned; says why when it cannot.
-fn read_task(plan: &Plan, rule: &OverdueRule, page: &Page) -> Result<Task, String> {
+fn read_task(plan: &Plan, rule: &OverdueRule, page: &Page) -> Result<TaskResult, String> {
     let due_value = property(page, &plan.date)
         .and_then(|v| v.date)
         .ok_or_else(|| format!("its '{}' property is missing or not a date", plan.date.name))?;
@@ -602,8 +469,8 @@ fn read_task(plan: &Plan, rule: &OverdueRule, page: &Page) -> Result<Task, Strin
         .ok_or_else(|| format!("its due date '{}' is not a date", due_value.start))?;
     let status = property(page, &plan.status)
         .and_then(|v| match plan.status_kind {
-            schema::StatusKind::Status => v.status,
-            schema::StatusKind::Select => v.select,
+            StatusKind::Status => v.status,
+            StatusKind::Select => v.select,
         })
         .map(|o| o.name)
         .ok_or_else(|| {
@@ -617,12 +484,14 @@ fn read_task(plan: &Plan, rule: &OverdueRule, page: &Page) -> Result<Task, Strin
         .and_then(|v| v.title)
         .map(|t| wire::plain_text(&t))
         .unwrap_or_default();
-    Ok(Task {
+    Ok(TaskResult {
         id: page.id.clone(),
         title,
         url: page.url.clone().unwrap_or_default(),
-        due,
-        status,
+        due: Some(due),
+        status: Some(status),
+        outcome: Outcome::Skipped,
+        error: None,
     })
 }
 
@@ -652,7 +521,7 @@ fn read_row(raw: serde_json::Value) -> Row {
 
 /// A page's value of a schema property, found by ID (names may change
 /// mid-run); `None` when it is absent or not of a shape Notion uses.
-fn property(page: &Page, wanted: &schema::PropertyRef) -> Option<wire::PropertyValue> {
+fn property(page: &Page, wanted: &PropertyRef) -> Option<wire::PropertyValue> {
     let raw = page
         .properties
         .values()
@@ -664,7 +533,7 @@ fn property(page: &Page, wanted: &schema::PropertyRef) -> Option<wire::PropertyV
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{PropertyRef, StatusKind};
+    use crate::rule::{PropertyRef, StatusKind};
     use serde_json::{json, Value};
 
     fn plan() -> Plan {
@@ -707,7 +576,7 @@ mod tests {
         }))
     }
 
-    fn read(raw: Value) -> Result<Task, String> {
+    fn read(raw: Value) -> Result<TaskResult, String> {
         match read_row(raw) {
             Row::Page(p) => read_task(&plan(), &rule(), &p),
             Row::Ignored => Err("ignored".into()),
@@ -719,14 +588,14 @@ mod tests {
     fn a_good_page_is_read_by_property_id() {
         let task = read(good()).unwrap();
         assert_eq!(task.title, "Fix login");
-        assert_eq!(task.status, "To Do");
-        assert_eq!(task.due.to_string(), "2026-11-20");
+        assert_eq!(task.status.as_deref(), Some("To Do"));
+        assert_eq!(task.due.unwrap().to_string(), "2026-11-20");
         // Renamed since the schema was read: still found by ID.
         let mut renamed = good();
         let properties = renamed["properties"].as_object_mut().unwrap();
         let status = properties.remove("Status").unwrap();
         properties.insert("State".into(), status);
-        assert_eq!(read(renamed).unwrap().status, "To Do");
+        assert_eq!(read(renamed).unwrap().status.as_deref(), Some("To Do"));
     }
 
     #[test]
@@ -793,7 +662,7 @@ mod tests {
         p["properties"]["Due Date"]["date"] =
             json!({"start": "2026-11-18", "end": "2026-11-25", "time_zone": null});
         assert_eq!(
-            read(p).unwrap().due.to_string(),
+            read(p).unwrap().due.unwrap().to_string(),
             "2026-11-18",
             "a range counts by its start"
         );
@@ -801,7 +670,7 @@ mod tests {
         p["properties"]["Due Date"]["date"] =
             json!({"start": "2026-11-21T23:00:00", "time_zone": "America/New_York"});
         assert_eq!(
-            read(p).unwrap().due.to_string(),
+            read(p).unwrap().due.unwrap().to_string(),
             "2026-11-22",
             "04:00 UTC on the 22nd"
         );

@@ -1,12 +1,10 @@
 //! The Notion HTTP client: every call passes one rate limiter and one retry
 //! policy, in a fixed order: wait out any pause, take a rate permit, send.
 
-use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
@@ -16,34 +14,32 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::error::{ApiError, NotionError};
-use super::retry::{RetryPolicy, Retryable, Verdict};
+use super::limiter::Limiter;
+use super::retry::{self, RetryPolicy, Retryable, Verdict};
 use super::wire::{DataSource, Database, ErrorBody, QueryBody, QueryPage};
 use crate::stop::Stop;
-
-/// Rate limiter cells per request (see [`NotionClient::new`]).
-const CELLS: NonZeroU32 = NonZeroU32::new(10).expect("not zero");
 
 /// How long a request already sent may run on after the run is stopped.
 const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// Everything the client needs to know, already validated.
 #[derive(Debug, Clone)]
-pub struct ClientConfig {
-    pub base_url: Url,
-    pub token: SecretString,
-    pub version: String,
+pub(crate) struct ClientConfig {
+    pub(crate) base_url: Url,
+    pub(crate) token: SecretString,
+    pub(crate) version: String,
     /// Requests per second, averaged.
-    pub rate: f64,
-    pub timeout: Duration,
-    pub retry: RetryPolicy,
+    pub(crate) rate: f64,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
 }
 
 /// Counts of Notion requests, retries included.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
-pub struct RequestCounts {
-    pub sent: u64,
-    pub retried: u64,
-    pub rate_limited: u64,
+pub(crate) struct RequestCounts {
+    pub(crate) sent: u64,
+    pub(crate) retried: u64,
+    pub(crate) rate_limited: u64,
 }
 
 #[derive(Debug, Default)]
@@ -54,18 +50,13 @@ struct Counters {
 }
 
 /// A Notion API client for one run.
-pub struct NotionClient {
+pub(crate) struct NotionClient {
     http: reqwest::Client,
     base: Url,
     headers: HeaderMap,
-    limiter: DefaultDirectRateLimiter,
-    /// The queue for the limiter (tokio's mutex is first come, first served).
-    turn: tokio::sync::Mutex<()>,
-    /// Set by a 429 or 529: no request is sent before this instant.
-    paused_until: Mutex<Option<Instant>>,
+    limiter: Limiter,
     policy: RetryPolicy,
     http_timeout: Duration,
-    rate: f64,
     started: Instant,
     counters: Counters,
     stop: Stop,
@@ -81,7 +72,7 @@ impl std::fmt::Debug for NotionClient {
 
 /// Why a client could not be built.
 #[derive(Debug, thiserror::Error)]
-pub enum ClientBuildError {
+pub(crate) enum ClientBuildError {
     #[error("the Notion token contains characters that cannot be sent in an HTTP header (a stray newline or quote?)")]
     BadToken,
     #[error("the Notion-Version value '{0}' cannot be sent in an HTTP header")]
@@ -90,9 +81,16 @@ pub enum ClientBuildError {
     Http(String),
 }
 
+/// One request to Notion, before it is sent.
+struct Call<'a> {
+    method: Method,
+    url: Url,
+    body: Option<&'a Value>,
+}
+
 impl NotionClient {
     /// Builds a client; `stop` lets a signal or a 401 halt every waiting request.
-    pub fn new(config: ClientConfig, stop: Stop) -> Result<NotionClient, ClientBuildError> {
+    pub(crate) fn new(config: ClientConfig, stop: Stop) -> Result<NotionClient, ClientBuildError> {
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", config.token.expose_secret().trim()))
                 .map_err(|_| ClientBuildError::BadToken)?;
@@ -109,27 +107,13 @@ impl NotionClient {
             .user_agent(concat!("notion-sweep/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientBuildError::Http(e.without_url().to_string()))?;
-
-        // One request every 1/rate seconds and no burst, so a server that
-        // enforces exactly `rate` never sees us above it. Each request costs
-        // CELLS cells and the bucket holds one more: a timer that wakes a
-        // little late (under a tenth of the interval) does not push every
-        // later request back with it.
-        let cell = Duration::from_secs_f64(1.0 / config.rate / f64::from(CELLS.get()));
-        let quota = Quota::with_period(cell)
-            .expect("rate is validated positive and finite")
-            .allow_burst(CELLS.saturating_add(1));
-
         Ok(NotionClient {
             http,
             base: config.base_url,
             headers,
-            limiter: RateLimiter::direct(quota),
-            turn: tokio::sync::Mutex::new(()),
-            paused_until: Mutex::new(None),
+            limiter: Limiter::new(config.rate),
             policy: config.retry,
             http_timeout: config.timeout,
-            rate: config.rate,
             started: Instant::now(),
             counters: Counters::default(),
             stop,
@@ -137,12 +121,12 @@ impl NotionClient {
     }
 
     /// The rate every request is paced at, per second.
-    pub fn rate(&self) -> f64 {
-        self.rate
+    pub(crate) fn rate(&self) -> f64 {
+        self.limiter.rate()
     }
 
     /// Requests sent so far, retries included.
-    pub fn counts(&self) -> RequestCounts {
+    pub(crate) fn counts(&self) -> RequestCounts {
         RequestCounts {
             sent: self.counters.sent.load(Ordering::Relaxed),
             retried: self.counters.retried.load(Ordering::Relaxed),
@@ -151,13 +135,13 @@ impl NotionClient {
     }
 
     /// `GET /v1/databases/{id}`.
-    pub async fn database(&self, id: &str) -> Result<Database, NotionError> {
+    pub(crate) async fn database(&self, id: &str) -> Result<Database, NotionError> {
         self.call(Method::GET, &["v1", "databases", id], &[], None)
             .await
     }
 
     /// `GET /v1/data_sources/{id}`.
-    pub async fn data_source(&self, id: &str) -> Result<DataSource, NotionError> {
+    pub(crate) async fn data_source(&self, id: &str) -> Result<DataSource, NotionError> {
         self.call(Method::GET, &["v1", "data_sources", id], &[], None)
             .await
     }
@@ -165,7 +149,7 @@ impl NotionClient {
     /// `POST /v1/data_sources/{id}/query`, asking only for `properties` (ids or
     /// names). Also says how long Notion took to answer (the last attempt,
     /// without the wait for a rate permit).
-    pub async fn query(
+    pub(crate) async fn query(
         &self,
         data_source_id: &str,
         body: &QueryBody,
@@ -178,7 +162,8 @@ impl NotionClient {
             .iter()
             .map(|p| format!("filter_properties={}", escape_query_value(p)))
             .collect();
-        let body = serde_json::to_value(body).expect("a query body always serializes");
+        let body =
+            serde_json::to_value(body).map_err(|e| NotionError::Connection(e.to_string()))?;
         self.call_timed(
             Method::POST,
             &["v1", "data_sources", data_source_id, "query"],
@@ -189,7 +174,7 @@ impl NotionClient {
     }
 
     /// `PATCH /v1/pages/{id}` with `body`; the answer (the whole page) is not needed.
-    pub async fn update_page(&self, page_id: &str, body: &Value) -> Result<(), NotionError> {
+    pub(crate) async fn update_page(&self, page_id: &str, body: &Value) -> Result<(), NotionError> {
         let _: serde::de::IgnoredAny = self
             .call(Method::PATCH, &["v1", "pages", page_id], &[], Some(body))
             .await?;
@@ -216,15 +201,13 @@ impl NotionClient {
         body: Option<&Value>,
     ) -> Result<(T, Duration), NotionError> {
         let mut url = self.base.clone();
-        url.path_segments_mut()
-            .expect("the API URL is validated to be http(s)")
-            .pop_if_empty()
-            .extend(segments);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
         if !query.is_empty() {
             url.set_query(Some(&query.join("&")));
         }
-        let path = url.path().to_string();
-
+        let call = Call { method, url, body };
         let mut retry = 0u32;
         loop {
             self.wait_for_turn().await?;
@@ -233,107 +216,84 @@ impl NotionClient {
                 self.counters.retried.fetch_add(1, Ordering::Relaxed);
             }
             let sent_at = Instant::now();
-            let error = match self.attempt(method.clone(), url.clone(), body).await {
+            match self.attempt(&call).await {
                 Ok(value) => {
                     let took = sent_at.elapsed();
-                    tracing::debug!(%method, %path, elapsed_ms = took.as_millis() as u64, "ok");
+                    tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms = took.as_millis() as u64, "ok");
                     return Ok((value, took));
                 }
-                Err(error) => error,
-            };
-            tracing::debug!(%method, %path, error = %error, "failed");
-            let after = match error.verdict() {
-                Verdict::Fail => return Err(error),
-                Verdict::Retry { after } => after,
-                Verdict::PauseAll { after } => {
-                    self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
-                    after
-                }
-            };
-            if retry >= self.policy.max_retries {
-                return Err(NotionError::RetriesExhausted {
-                    attempts: retry + 1,
-                    last: Box::new(error),
-                });
-            }
-            let wait = after.unwrap_or_else(|| self.policy.backoff(retry));
-            if self.started.elapsed() + wait > self.policy.deadline {
-                return Err(NotionError::DeadlineExceeded {
-                    deadline_secs: self.policy.deadline.as_secs(),
-                    last: Box::new(error),
-                });
-            }
-            if matches!(error.verdict(), Verdict::PauseAll { .. }) {
-                self.pause_all(wait);
-            }
-            tracing::info!(
-                %method, %path, retry = retry + 1, wait_ms = wait.as_millis() as u64,
-                "retrying after: {error}"
-            );
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                reason = self.stop.stopped() => return Err(NotionError::Stopped(reason)),
+                Err(error) => self.before_retry(&call, error, retry).await?,
             }
             retry += 1;
         }
     }
 
-    /// Waits out a pause set by a 429/529 and then for a rate permit.
-    async fn wait_for_turn(&self) -> Result<(), NotionError> {
-        let wait = async {
-            // One request at a time waits for the limiter, in the order they
-            // came: fair, and no herd of waiters waking at every permit.
-            let _turn = self.turn.lock().await;
-            loop {
-                while let Some(until) = self.pause_end() {
-                    tokio::time::sleep_until(until).await;
-                }
-                self.limiter
-                    .until_n_ready(CELLS)
-                    .await
-                    .expect("the bucket holds more than one request's cells");
-                // A pause may have begun while this request waited for its permit.
-                if self.pause_end().is_none() {
-                    break;
-                }
+    /// Decides what follows a failed attempt: an error to return, or a
+    /// wait (during which a stop ends the call) before the next attempt.
+    async fn before_retry(
+        &self,
+        call: &Call<'_>,
+        error: NotionError,
+        retry: u32,
+    ) -> Result<(), NotionError> {
+        tracing::debug!(method = %call.method, path = call.url.path(), error = %error, "failed");
+        let verdict = error.verdict();
+        let after = match verdict {
+            Verdict::Fail => return Err(error),
+            Verdict::Retry { after } => after,
+            Verdict::PauseAll { after } => {
+                self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                after
             }
         };
-        if let Some(reason) = self.stop.reason() {
-            return Err(NotionError::Stopped(reason));
+        if retry >= self.policy.max_retries {
+            return Err(NotionError::RetriesExhausted {
+                attempts: retry + 1,
+                last: Box::new(error),
+            });
         }
+        let wait = after.unwrap_or_else(|| self.policy.backoff(retry));
+        if self.started.elapsed().saturating_add(wait) > self.policy.deadline {
+            return Err(NotionError::DeadlineExceeded {
+                deadline_secs: self.policy.deadline.as_secs(),
+                last: Box::new(error),
+            });
+        }
+        if matches!(verdict, Verdict::PauseAll { .. }) {
+            self.limiter.pause_all(wait);
+        }
+        tracing::info!(
+            method = %call.method, path = call.url.path(), retry = retry + 1, wait_ms = wait.as_millis() as u64,
+            "retrying after: {error}"
+        );
         tokio::select! {
-            _ = wait => Ok(()),
+            _ = tokio::time::sleep(wait) => Ok(()),
             reason = self.stop.stopped() => Err(NotionError::Stopped(reason)),
         }
     }
 
-    /// When the current pause ends, if one is on.
-    fn pause_end(&self) -> Option<Instant> {
-        let until = (*self.paused_until.lock().expect("not poisoned"))?;
-        (until > Instant::now()).then_some(until)
-    }
-
-    fn pause_all(&self, wait: Duration) {
-        let until = Instant::now() + wait;
-        let mut paused = self.paused_until.lock().expect("not poisoned");
-        if paused.is_none_or(|p| p < until) {
-            *paused = Some(until);
+    /// Waits out a pause set by a 429/529 and then for a rate permit; a stop ends the wait.
+    async fn wait_for_turn(&self) -> Result<(), NotionError> {
+        if let Some(reason) = self.stop.reason() {
+            return Err(NotionError::Stopped(reason));
+        }
+        tokio::select! {
+            _ = self.limiter.wait_for_turn() => Ok(()),
+            reason = self.stop.stopped() => Err(NotionError::Stopped(reason)),
         }
     }
 
     /// One HTTP exchange. A request already sent may finish for a few seconds
     /// after a stop, then it is abandoned.
-    async fn attempt<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<&Value>,
-    ) -> Result<T, NotionError> {
-        let mut request = self.http.request(method, url).headers(self.headers.clone());
-        if let Some(body) = body {
+    async fn attempt<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T, NotionError> {
+        let mut request = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .headers(self.headers.clone());
+        if let Some(body) = call.body {
             request = request
                 .header(CONTENT_TYPE, "application/json")
-                .body(serde_json::to_vec(body).expect("JSON values serialize"));
+                .body(body.to_string());
         }
         let exchange = async {
             let response = request.send().await.map_err(|e| self.transport_error(e))?;
@@ -343,13 +303,7 @@ impl NotionClient {
                 .get("x-notion-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(Duration::from_secs_f64);
+            let retry_after = retry::retry_after(response.headers());
             let bytes = response
                 .bytes()
                 .await
@@ -370,13 +324,13 @@ impl NotionClient {
                 )))
             }
         };
-        let abandon = async {
-            self.stop.stopped().await;
-            tokio::time::sleep(STOP_GRACE).await;
-        };
         tokio::select! {
             result = exchange => result,
-            _ = abandon => Err(NotionError::Stopped(self.stop.reason().expect("stopped"))),
+            reason = async {
+                let reason = self.stop.stopped().await;
+                tokio::time::sleep(STOP_GRACE).await;
+                reason
+            } => Err(NotionError::Stopped(reason)),
         }
     }
 
@@ -385,30 +339,26 @@ impl NotionClient {
         // habit keeps webhook URLs out of logs elsewhere.
         let error = error.without_url();
         if error.is_timeout() {
-            NotionError::Timeout(self.timeout())
+            // reqwest does not expose it; the config value is what was set.
+            NotionError::Timeout(self.http_timeout)
         } else {
             NotionError::Connection(describe(&error))
         }
     }
-
-    fn timeout(&self) -> Duration {
-        // reqwest does not expose it; the config value is what was set.
-        self.http_timeout
-    }
 }
 
-/// A query value that is already URL-encoded, made safe to send as it is:
-/// `%` escapes are kept, anything else outside the unreserved set is escaped.
+/// What a query value keeps as it is: the unreserved characters and `%`,
+/// so that an id Notion sent already encoded is encoded exactly once.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'%');
+
+/// A query value that is already URL-encoded, made safe to send as it is.
 fn escape_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~%".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// The error chain of a transport error, on one line.

@@ -3,18 +3,20 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::stop::StopReason;
+
 /// An error answer from Notion (any non-2xx status).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    pub status: u16,
+pub(crate) struct ApiError {
+    pub(crate) status: u16,
     /// Notion's code (`validation_error`, …), or `http_<status>` when the body was not Notion's JSON.
-    pub code: String,
-    pub message: String,
-    pub request_id: Option<String>,
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) request_id: Option<String>,
     /// The `Retry-After` header, in seconds.
-    pub retry_after: Option<Duration>,
+    pub(crate) retry_after: Option<Duration>,
     /// `additional_data.rate_limit_reason` of a 429.
-    pub rate_limit_reason: Option<String>,
+    pub(crate) rate_limit_reason: Option<String>,
 }
 
 impl fmt::Display for ApiError {
@@ -31,20 +33,9 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// Why the client stopped sending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopReason {
-    /// SIGINT or SIGTERM.
-    Interrupted,
-    /// Notion refused the token in the middle of a run.
-    TokenRefused,
-    /// Notion refused a write for a missing capability (403): every write would fail.
-    CapabilityMissing,
-}
-
 /// An error of one Notion call, after any retries.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum NotionError {
+pub(crate) enum NotionError {
     #[error("{0}")]
     Api(ApiError),
     #[error("Notion did not answer within {}s", .0.as_secs_f64())]
@@ -76,7 +67,7 @@ pub enum NotionError {
 
 impl NotionError {
     /// The innermost error: the last answer when retries ran out.
-    pub fn last(&self) -> &NotionError {
+    pub(crate) fn last(&self) -> &NotionError {
         match self {
             NotionError::RetriesExhausted { last, .. }
             | NotionError::DeadlineExceeded { last, .. } => last.last(),
@@ -84,16 +75,8 @@ impl NotionError {
         }
     }
 
-    /// Notion's answer, if the error is one.
-    pub fn api(&self) -> Option<&ApiError> {
-        match self.last() {
-            NotionError::Api(api) => Some(api),
-            _ => None,
-        }
-    }
-
     /// HTTP status of Notion's answer, if there was one.
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self.last() {
             NotionError::Api(api) => Some(api.status),
             NotionError::BadResponse { status, .. } => Some(*status),
@@ -102,7 +85,7 @@ impl NotionError {
     }
 
     /// A short machine-readable code: Notion's, or one of ours.
-    pub fn code(&self) -> String {
+    pub(crate) fn code(&self) -> String {
         match self.last() {
             NotionError::Api(api) => api.code.clone(),
             NotionError::Timeout(_) => "timeout".into(),
@@ -116,7 +99,7 @@ impl NotionError {
     }
 
     /// Notion's request id, if it gave one.
-    pub fn request_id(&self) -> Option<&str> {
+    pub(crate) fn request_id(&self) -> Option<&str> {
         match self.last() {
             NotionError::Api(api) => api.request_id.as_deref(),
             NotionError::BadResponse { request_id, .. } => request_id.as_deref(),
@@ -124,8 +107,14 @@ impl NotionError {
         }
     }
 
+    /// A refusal that running again will not fix (400, 401, 403, 404),
+    /// rather than Notion out of reach or overloaded.
+    pub(crate) fn is_refusal(&self) -> bool {
+        matches!(self, NotionError::Api(api) if matches!(api.status, 400 | 401 | 403 | 404))
+    }
+
     /// True when Notion refused the token (401).
-    pub fn is_unauthorized(&self) -> bool {
+    pub(crate) fn is_unauthorized(&self) -> bool {
         self.status() == Some(401)
     }
 }

@@ -1,12 +1,10 @@
-//! Talking to Notion: wire types, the client, its errors and retry policy.
+//! Talking to Notion: wire types, the client with its limiter, errors and retry policy.
 
-pub mod client;
-pub mod error;
-pub mod retry;
-pub mod wire;
+pub(crate) mod client;
+pub(crate) mod error;
+mod limiter;
+pub(crate) mod retry;
+pub(crate) mod wire;
 
-pub use client::{ClientConfig, NotionClient, RequestCounts};
-pub use error::{ApiError, NotionError, StopReason};
-
-/// The API version notion-sweep speaks, sent as `Notion-Version` unless overridden.
-pub const NOTION_VERSION: &str = "2025-09-03";
+pub(crate) use client::{ClientConfig, NotionClient, RequestCounts};
+pub(crate) use error::NotionError;

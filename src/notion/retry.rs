@@ -1,13 +1,35 @@
-//! The one place that decides whether a failed Notion call is tried again,
-//! and how long to wait first.
+//! The one place that decides whether a failed call is tried again, and how
+//! long to wait first: for Notion and for every webhook.
 
 use std::time::Duration;
 
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
 use super::error::NotionError;
+
+/// The longest wait a server may ask for; a longer `Retry-After` is clipped
+/// to it (and the run's deadline cuts it shorter still).
+pub(crate) const LONGEST_WAIT: Duration = Duration::from_secs(86_400);
+
+/// A number of seconds from a server as a wait: negative, NaN and infinite
+/// values are not a wait, and huge ones saturate at [`LONGEST_WAIT`].
+pub(crate) fn wait_of(seconds: f64) -> Option<Duration> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(seconds).map_or(LONGEST_WAIT, |d| d.min(LONGEST_WAIT)))
+}
+
+/// The `Retry-After` header in seconds (the HTTP-date form is not used by
+/// Notion or the webhook services, and is ignored).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    wait_of(value.trim().parse::<f64>().ok()?)
+}
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Give up: asking again cannot help.
     Fail,
     /// Try again after back-off, or after `after` when the server said when.
@@ -48,21 +70,21 @@ impl Retryable for NotionError {
 
 /// Exponential back-off with jitter, bounded by a retry count and a deadline.
 #[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    pub max_retries: u32,
+pub(crate) struct RetryPolicy {
+    pub(crate) max_retries: u32,
     /// First back-off; doubled each retry.
-    pub base: Duration,
+    pub(crate) base: Duration,
     /// Longest single back-off (a server's Retry-After may be longer).
-    pub cap: Duration,
+    pub(crate) cap: Duration,
     /// Total time a run may spend; no retry waits past it.
-    pub deadline: Duration,
+    pub(crate) deadline: Duration,
 }
 
 impl RetryPolicy {
     /// The wait before retry number `retry` (0 for the first), with "equal
     /// jitter": between half and all of the exponential step, so that many
     /// requests failing at once do not come back at once.
-    pub fn backoff(&self, retry: u32) -> Duration {
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let step = self
             .base
             .saturating_mul(2u32.saturating_pow(retry.min(16)))
@@ -115,6 +137,27 @@ mod tests {
             NotionError::Connection("reset".into()).verdict(),
             Verdict::Retry { after: None }
         );
+    }
+
+    #[test]
+    fn retry_after_of_any_size_is_a_wait_never_a_panic() {
+        assert_eq!(wait_of(2.5), Some(Duration::from_millis(2500)));
+        assert_eq!(wait_of(1e20), Some(LONGEST_WAIT));
+        assert_eq!(wait_of(f64::MAX), Some(LONGEST_WAIT));
+        for bad in [-1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(wait_of(bad), None, "{bad}");
+        }
+        let mut headers = HeaderMap::new();
+        for (raw, wait) in [
+            ("120", Some(Duration::from_secs(120))),
+            ("1e20", Some(LONGEST_WAIT)),
+            ("99999999999999999999999999", Some(LONGEST_WAIT)),
+            ("soon", None),
+            ("Wed, 21 Oct 2026 07:28:00 GMT", None),
+        ] {
+            headers.insert(RETRY_AFTER, raw.parse().unwrap());
+            assert_eq!(retry_after(&headers), wait, "{raw}");
+        }
     }
 
     #[test]

@@ -1,0 +1,72 @@
+//! `notion-sweep check`: everything a sweep would verify, plus one query to
+//! prove that Notion accepts the filter. Writes nothing.
+
+use serde_json::json;
+
+use super::{print, report_setup_error};
+use crate::cli::CheckArgs;
+use crate::notion::wire::QueryBody;
+use crate::notion::NotionClient;
+use crate::report::{render_check, CheckReport};
+use crate::resolve::{self, SetupError};
+use crate::settings::{CheckSettings, Env, UsageError};
+use crate::stop::Stop;
+use crate::summary::Exit;
+
+/// Checks and prints what a sweep would use.
+pub(super) async fn run(args: &CheckArgs, env: Env<'_>) -> Result<Exit, UsageError> {
+    let settings = CheckSettings::from_args(args, env)?;
+    let stop = Stop::default();
+    stop.on_signals();
+    let client = NotionClient::new(settings.client.clone(), stop.clone())
+        .map_err(|e| UsageError(e.to_string()))?;
+    let rule = &settings.rule;
+    let (resolved, plan) = match resolve::prepare(&client, &settings.target, rule).await {
+        Ok(ready) => ready,
+        Err(error) => return Ok(report_setup_error(&error, settings.output)),
+    };
+    let overdue = rule.overdue();
+    let filter = overdue.filter(&plan, None);
+    let probe = QueryBody {
+        filter: filter.clone(),
+        sorts: overdue.sorts(&plan),
+        start_cursor: None,
+        page_size: 1,
+    };
+    let properties = vec![plan.title.id.clone()];
+    let candidates = match client
+        .query(&resolved.data_source_id, &probe, &properties)
+        .await
+    {
+        Ok((page, _)) => !page.results.is_empty(),
+        Err(error) => {
+            let error = SetupError::Notion {
+                during: "Notion refused the overdue filter".into(),
+                error: Box::new(error),
+            };
+            return Ok(report_setup_error(&error, settings.output));
+        }
+    };
+    let check = CheckReport {
+        ok: true,
+        database_id: resolved.database_id,
+        data_source_id: resolved.data_source_id,
+        name: resolved.name,
+        status_property: json!({ "id": plan.status.id, "name": plan.status.name, "type": plan.status_kind.key() }),
+        date_property: json!(plan.date),
+        from: plan.from,
+        to: plan.to,
+        as_of: rule.as_of,
+        tz: rule.tz.name().to_string(),
+        filter,
+        candidates,
+        slack: if settings.notify_configured {
+            "configured"
+        } else {
+            "not configured"
+        },
+        requests: client.counts(),
+    };
+    print(&render_check(&check, settings.output));
+    Ok(Exit::Done)
+}

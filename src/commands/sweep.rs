@@ -1,0 +1,18 @@
+//! `notion-sweep sweep`: the main job.
+
+use crate::cli::SweepArgs;
+use crate::progress::Progress;
+use crate::settings::{Env, SweepSettings, UsageError};
+use crate::stop::Stop;
+use crate::summary::Exit;
+
+/// Resolves, checks, sweeps, notifies, prints; the exit code says how it went.
+pub(super) async fn run(args: &SweepArgs, env: Env<'_>) -> Result<Exit, UsageError> {
+    let settings = SweepSettings::from_args(args, env)?;
+    let stop = Stop::default();
+    stop.on_signals();
+    let quiet = args.connection.log.quiet;
+    let summary = crate::run::sweep(&settings, &stop, &Progress::new(quiet)).await?;
+    super::print_summary(&summary, settings.output, quiet);
+    Ok(summary.exit())
+}

@@ -1,0 +1,165 @@
+//! The summary a channel gets: one message per run, built from a
+//! [`Summary`], posted at most once to each webhook.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{json, Value};
+
+use crate::notion::client::describe;
+use crate::notion::retry::{self, RetryPolicy};
+use crate::summary::{plural, Outcome, RunErrorKind, Summary};
+
+/// Tasks listed by name; the rest are counted.
+const LISTED: usize = 10;
+/// Tries again of a 429 (after Retry-After), a 5xx or a refused connection.
+const RETRIES: u32 = 3;
+/// Longest Retry-After honoured before giving up.
+const LONGEST_WAIT: Duration = Duration::from_secs(60);
+/// Time one post may take.
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Escapes Slack's mrkdwn control characters in text that comes from a task.
+pub(crate) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The message for a run: what was moved, and whether the run was complete.
+pub(crate) fn slack_message(summary: &Summary) -> Value {
+    let name = escape(&summary.name);
+    let to = escape(&summary.to);
+    let moved: Vec<_> = summary
+        .tasks
+        .iter()
+        .filter(|t| t.outcome == Outcome::Updated)
+        .collect();
+    let mut text = if moved.is_empty() && summary.matched == 0 {
+        format!("No overdue tasks in *{name}* as of {}.", summary.as_of)
+    } else {
+        format!(
+            "Moved {} overdue {} in *{name}* to *{to}*:",
+            moved.len(),
+            plural(moved.len(), "task")
+        )
+    };
+    for task in moved.iter().take(LISTED) {
+        let title: String = task.display_title().chars().take(100).collect();
+        let due = task.due.map_or("-".into(), |d| d.to_string());
+        let days = summary.days_late(task).unwrap_or(0);
+        let label = escape(&title);
+        let link = if task.url.is_empty() {
+            label
+        } else {
+            format!("<{}|{label}>", escape(&task.url))
+        };
+        text.push_str(&format!(
+            "\n• {link}, due {due} ({days} {} overdue)",
+            plural(days.max(0) as usize, "day")
+        ));
+    }
+    if moved.len() > LISTED {
+        text.push_str(&format!("\n…and {} more", moved.len() - LISTED));
+    }
+    let not_done = summary.matched - moved.len();
+    if let Some(error) = &summary.error {
+        text.push_str(&format!(
+            "\n:warning: Incomplete run ({}): {not_done} overdue {} not updated; the next run will finish the job.",
+            match error.kind {
+                RunErrorKind::Interrupted => "interrupted",
+                RunErrorKind::TokenRefused => "Notion refused the token",
+                RunErrorKind::CapabilityMissing => "Notion refused the writes for a missing capability",
+                _ => "stopped early",
+            },
+            plural(not_done, "task")
+        ));
+    } else if summary.failed > 0 {
+        text.push_str(&format!(
+            "\n:warning: Incomplete run: {} {} could not be updated; the next run will retry.",
+            summary.failed,
+            plural(summary.failed, "task")
+        ));
+    } else if summary.limit_reached {
+        text.push_str(&format!(
+            "\nStopped at the limit of {} per run; the rest follow next run.",
+            summary.limit.unwrap_or(0)
+        ));
+    }
+    json!({
+        "text": text,
+        "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
+    })
+}
+
+/// Why the summary was not posted, in the service's own words.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PostError {
+    #[error("the webhook answered {status}: {body}")]
+    Refused { status: u16, body: String },
+    #[error("could not reach the webhook: {0}")]
+    Connection(String),
+    #[error("no answer from the webhook within {}s; not sent again, since it may have been delivered", .0.as_secs())]
+    Unanswered(Duration),
+}
+
+/// Posts `payload` once. A 429 waits for its Retry-After, a 5xx or a refused
+/// connection backs off, a few times; a post that may have been delivered
+/// (a timeout, a connection lost after sending) is never sent again.
+pub(crate) async fn post(webhook: &SecretString, payload: &Value) -> Result<(), PostError> {
+    let http = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| PostError::Connection(e.without_url().to_string()))?;
+    let backoff = RetryPolicy {
+        max_retries: RETRIES,
+        base: Duration::from_secs(1),
+        cap: Duration::from_secs(8),
+        deadline: LONGEST_WAIT,
+    };
+    let mut attempt = 0;
+    loop {
+        let wait = match http
+            .post(webhook.expose_secret())
+            .json(payload)
+            .send()
+            .await
+        {
+            Ok(response) => {
+                let status = response.status();
+                let after = retry::retry_after(response.headers());
+                let body = response.text().await.unwrap_or_default();
+                if status.is_success() {
+                    return Ok(());
+                }
+                let error = PostError::Refused {
+                    status: status.as_u16(),
+                    body: body.trim().chars().take(200).collect(),
+                };
+                match status {
+                    StatusCode::TOO_MANY_REQUESTS => {
+                        (error, after.unwrap_or(Duration::from_secs(1)))
+                    }
+                    s if s.is_server_error() => (error, backoff.backoff(attempt)),
+                    _ => return Err(error),
+                }
+            }
+            // The URL is the secret: never let it into a message.
+            Err(e) if e.is_connect() => (
+                PostError::Connection(describe(&e.without_url())),
+                backoff.backoff(attempt),
+            ),
+            Err(e) if e.is_timeout() => return Err(PostError::Unanswered(TIMEOUT)),
+            Err(e) => return Err(PostError::Connection(describe(&e.without_url()))),
+        };
+        let (error, wait) = wait;
+        if attempt >= RETRIES || wait > LONGEST_WAIT {
+            return Err(error);
+        }
+        tracing::info!("{error}; posting again in {}s", wait.as_secs_f64());
+        tokio::time::sleep(wait).await;
+        attempt += 1;
+    }
+}

@@ -1,0 +1,217 @@
+//! Finds the data source a run works on and checks its schema: everything
+//! that must hold before the first write.
+
+use crate::ids::NotionId;
+use crate::notion::wire::{self, DataSource, Database};
+use crate::notion::{NotionClient, NotionError};
+use crate::rule::{self, did_you_mean, Plan, Rule};
+
+/// Which data source to sweep when a database holds several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DataSourceChoice {
+    /// By ID: the database lookup is skipped.
+    Id(NotionId),
+    /// By name, among the database's data sources.
+    Name(String),
+}
+
+/// What to sweep: a database, a data source, or both.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub(crate) database: Option<NotionId>,
+    pub(crate) data_source: Option<DataSourceChoice>,
+}
+
+/// The data source a run works on.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    /// `None` only when a data source ID was given and its parent was not named.
+    pub(crate) database_id: Option<String>,
+    pub(crate) data_source_id: String,
+    /// The database's title, or the data source's when no database was looked up.
+    pub(crate) name: String,
+    pub(crate) source: DataSource,
+}
+
+/// Why nothing could be done; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SetupError {
+    #[error("{}", notion_setup_message(.during, .error))]
+    Notion {
+        during: String,
+        error: Box<NotionError>,
+    },
+    #[error("database '{database}' has {} data sources; choose one with --data-source ID_OR_NAME: {}", .sources.len(), list_sources(.sources))]
+    SeveralDataSources {
+        database: String,
+        sources: Vec<(String, String)>,
+    },
+    #[error("database '{database}' has no data source named '{wanted}'{hint}; its data sources: {}", list_sources(.sources))]
+    NoSuchDataSource {
+        database: String,
+        wanted: String,
+        hint: String,
+        sources: Vec<(String, String)>,
+    },
+    #[error("database '{0}' has no data source to sweep")]
+    NoDataSource(String),
+    #[error("the schema of '{name}' does not fit the sweep:\n  - {}", .problems.join("\n  - "))]
+    Schema { name: String, problems: Vec<String> },
+}
+
+impl SetupError {
+    /// The Notion error behind this, if any.
+    pub(crate) fn notion(&self) -> Option<&NotionError> {
+        match self {
+            SetupError::Notion { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// A refusal that running again will not fix, rather than Notion out of reach.
+    pub(crate) fn is_refusal(&self) -> bool {
+        self.notion().is_none_or(NotionError::is_refusal)
+    }
+}
+
+fn list_sources(sources: &[(String, String)]) -> String {
+    sources
+        .iter()
+        .map(|(id, name)| format!("'{name}' ({id})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A message that says what went wrong and what to do about it.
+pub(crate) fn notion_setup_message(during: &str, error: &NotionError) -> String {
+    let hint = match error.status() {
+        Some(401) => "Notion refused the token: check that NOTION_TOKEN holds the integration's current secret (ntn_…)",
+        Some(403) => "the integration lacks a capability: enable Read content and Update content in its settings at notion.so/my-integrations",
+        Some(404) => "it does not exist, or it is not shared with the integration: open the database in Notion, ••• menu → Connections → add your integration",
+        Some(400)
+            if error.code() == "missing_version"
+                || error.code() == "invalid_request"
+                || error.to_string().to_lowercase().contains("version") =>
+        {
+            "Notion did not accept the request: check --notion-version and --api-url"
+        }
+        _ => "",
+    };
+    if hint.is_empty() {
+        format!("{during}: {error}")
+    } else {
+        format!("{during}: {hint}. {error}")
+    }
+}
+
+fn failed(during: String) -> impl FnOnce(NotionError) -> SetupError {
+    move |error| SetupError::Notion {
+        during,
+        error: Box::new(error),
+    }
+}
+
+/// Finds the data source to sweep: `GET /v1/databases/{id}`, then `GET /v1/data_sources/{id}`.
+pub(crate) async fn resolve(
+    client: &NotionClient,
+    target: &Target,
+) -> Result<Resolved, SetupError> {
+    let (database_id, database_name, source_id) = match (&target.data_source, &target.database) {
+        (Some(DataSourceChoice::Id(id)), database) => (
+            database.as_ref().map(|d| d.to_string()),
+            None,
+            id.to_string(),
+        ),
+        (choice, Some(database)) => {
+            let db = client
+                .database(database.as_str())
+                .await
+                .map_err(failed(format!("could not open database {database}")))?;
+            let (name, id) = choose(&db, choice.as_ref())?;
+            (Some(db.id.clone()), Some(name), id)
+        }
+        (_, None) => {
+            return Err(SetupError::Schema {
+                name: String::new(),
+                problems: vec!["no database or data source was given".into()],
+            })
+        }
+    };
+    let source = client
+        .data_source(&source_id)
+        .await
+        .map_err(failed(format!("could not open data source {source_id}")))?;
+    let source_title = wire::plain_text(&source.title);
+    let database_id =
+        database_id.or_else(|| source.parent.as_ref().and_then(|p| p.database_id.clone()));
+    let name = database_name.unwrap_or_else(|| {
+        if source_title.is_empty() {
+            source.id.clone()
+        } else {
+            source_title
+        }
+    });
+    Ok(Resolved {
+        database_id,
+        data_source_id: source.id.clone(),
+        name,
+        source,
+    })
+}
+
+/// The database's name and the id of the data source to sweep in it.
+fn choose(
+    db: &Database,
+    choice: Option<&DataSourceChoice>,
+) -> Result<(String, String), SetupError> {
+    let title = wire::plain_text(&db.title);
+    let name = if title.is_empty() {
+        db.id.clone()
+    } else {
+        title
+    };
+    let sources: Vec<(String, String)> = db
+        .data_sources
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let id = match choice {
+        Some(DataSourceChoice::Name(wanted)) => match sources.iter().find(|(_, n)| n == wanted) {
+            Some((id, _)) => id.clone(),
+            None => {
+                let names: Vec<&str> = sources.iter().map(|(_, n)| n.as_str()).collect();
+                return Err(SetupError::NoSuchDataSource {
+                    database: name,
+                    wanted: wanted.clone(),
+                    hint: did_you_mean(wanted, &names),
+                    sources,
+                });
+            }
+        },
+        _ => match sources.as_slice() {
+            [] => return Err(SetupError::NoDataSource(name)),
+            [(id, _)] => id.clone(),
+            _ => {
+                return Err(SetupError::SeveralDataSources {
+                    database: name,
+                    sources,
+                })
+            }
+        },
+    };
+    Ok((name, id))
+}
+
+/// Resolves and checks the schema: everything that must hold before a write.
+pub(crate) async fn prepare(
+    client: &NotionClient,
+    target: &Target,
+    rule: &Rule,
+) -> Result<(Resolved, Plan), SetupError> {
+    let resolved = resolve(client, target).await?;
+    let plan = rule::check(&resolved.source, rule).map_err(|problems| SetupError::Schema {
+        name: resolved.name.clone(),
+        problems,
+    })?;
+    Ok((resolved, plan))
+}

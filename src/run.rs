@@ -1,0 +1,194 @@
+//! One sweep from validated settings to its [`Summary`]: resolve, check the
+//! schema, sweep, notify. What `sweep` and `demo` both run.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::notify;
+use crate::notion::{NotionClient, NotionError};
+use crate::progress::Progress;
+use crate::resolve::{self, notion_setup_message, SetupError};
+use crate::settings::{SweepSettings, UsageError};
+use crate::stop::{Stop, StopReason};
+use crate::summary::{
+    Exit, Notification, NotificationStatus, Outcome, RunError, RunErrorKind, Summary,
+};
+use crate::sweep::{self, Halt, SweepOptions, SweepOutcome};
+
+/// The whole sweep for validated settings.
+pub(crate) async fn sweep(
+    settings: &SweepSettings,
+    stop: &Stop,
+    progress: &Progress,
+) -> Result<Summary, UsageError> {
+    let started = Instant::now();
+    let client = Arc::new(
+        NotionClient::new(settings.client.clone(), stop.clone())
+            .map_err(|e| UsageError(e.to_string()))?,
+    );
+    let mut summary = empty_summary(settings);
+    let (resolved, plan) = match resolve::prepare(&client, &settings.target, &settings.rule).await {
+        Ok(ready) => ready,
+        Err(error) => {
+            summary.notification = Notification::of(if settings.notify.webhook.is_some() {
+                NotificationStatus::Skipped
+            } else {
+                NotificationStatus::NotConfigured
+            });
+            setup_failed(&mut summary, &error);
+            summary.requests = client.counts();
+            summary.elapsed_ms = started.elapsed().as_millis() as u64;
+            return Ok(summary);
+        }
+    };
+    summary.database_id = resolved.database_id.clone();
+    summary.data_source_id = Some(resolved.data_source_id.clone());
+    summary.name = resolved.name.clone();
+    tracing::info!(
+        "sweeping '{}' ({}): '{}' in {:?} due before {} becomes '{}'",
+        resolved.name,
+        resolved.data_source_id,
+        plan.status.name,
+        plan.from,
+        settings.rule.as_of,
+        plan.to
+    );
+    let options = SweepOptions {
+        rule: settings.rule.overdue(),
+        dry_run: settings.dry_run,
+        limit: settings.limit,
+    };
+    let outcome = sweep::sweep(
+        client.clone(),
+        &resolved.data_source_id,
+        &plan,
+        &options,
+        stop,
+        progress,
+    )
+    .await;
+    finish(&mut summary, outcome);
+    summary.notification = post_summary(settings, &summary).await;
+    summary.requests = client.counts();
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    summary.exit_code = summary.exit().code();
+    Ok(summary)
+}
+
+/// The summary before anything was read.
+fn empty_summary(settings: &SweepSettings) -> Summary {
+    let rule = &settings.rule;
+    let database = settings.target.database.as_ref().map(|d| d.to_string());
+    Summary {
+        name: database.clone().unwrap_or_default(),
+        database_id: database,
+        data_source_id: None,
+        as_of: rule.as_of,
+        dry_run: settings.dry_run,
+        from: rule.from.clone(),
+        to: rule.to.clone(),
+        matched: 0,
+        updated: 0,
+        failed: 0,
+        tasks: Vec::new(),
+        notification: Notification::of(NotificationStatus::Skipped),
+        requests: Default::default(),
+        elapsed_ms: 0,
+        exit_code: 0,
+        error: None,
+        limit: settings.limit,
+        limit_reached: false,
+    }
+}
+
+/// A run that stopped in setup: 3, or 4 when Notion could not be reached.
+fn setup_failed(summary: &mut Summary, error: &SetupError) {
+    let kind = if error.is_refusal() {
+        RunErrorKind::Setup
+    } else {
+        RunErrorKind::QueryFailed
+    };
+    summary.error = Some(RunError::new(kind, error.to_string(), error.notion()));
+    summary.exit_code = summary.exit().code();
+}
+
+/// Fills in the tasks, the counts and the run-level error. The exit code is
+/// set once the notification is known.
+fn finish(summary: &mut Summary, outcome: SweepOutcome) {
+    summary.tasks = outcome.tasks;
+    summary.matched = summary.tasks.len();
+    summary.updated = summary.count(Outcome::Updated);
+    summary.failed = summary.count(Outcome::Failed);
+    summary.limit_reached = outcome.limit_reached;
+    // A refusal before the first successful write is a setup error (exit 3).
+    let nothing_written = summary.updated == 0;
+    let setup_if = |kind: RunErrorKind, refusal: bool| {
+        if refusal && nothing_written {
+            RunErrorKind::Setup
+        } else {
+            kind
+        }
+    };
+    summary.error = outcome.halt.map(|halt| match halt {
+        Halt::Stopped(reason) => stopped(reason, setup_if),
+        Halt::QueryFailed(error) => RunError::new(
+            setup_if(RunErrorKind::QueryFailed, error.is_refusal()),
+            notion_setup_message("could not read the overdue tasks", &error),
+            Some(&error),
+        ),
+        Halt::RowCap(day) => RunError::new(
+            RunErrorKind::RowCap,
+            format!(
+                "more rows than Notion returns for one query share due date {day} and cannot be moved; \
+                 the rest were not read"
+            ),
+            None,
+        ),
+        Halt::BadPaging(why) => RunError::new(RunErrorKind::QueryFailed, why, None::<&NotionError>),
+    });
+}
+
+fn stopped(reason: StopReason, setup_if: impl Fn(RunErrorKind, bool) -> RunErrorKind) -> RunError {
+    let (kind, message) = match reason {
+        StopReason::Interrupted => (
+            RunErrorKind::Interrupted,
+            "interrupted (SIGINT/SIGTERM) before every task was handled",
+        ),
+        StopReason::TokenRefused => (
+            setup_if(RunErrorKind::TokenRefused, true),
+            "Notion refused the token (401); check that NOTION_TOKEN holds the integration's current secret",
+        ),
+        StopReason::CapabilityMissing => (
+            setup_if(RunErrorKind::CapabilityMissing, true),
+            "Notion refused a write for a missing capability (403 restricted_resource); \
+             enable Update content in the integration's settings at notion.so/my-integrations",
+        ),
+    };
+    RunError::new(kind, message.into(), None)
+}
+
+/// Posts the summary when one is due.
+async fn post_summary(settings: &SweepSettings, summary: &Summary) -> Notification {
+    let Some(webhook) = &settings.notify.webhook else {
+        return Notification::of(NotificationStatus::NotConfigured);
+    };
+    let nothing_to_say = summary.matched == 0 && summary.error.is_none();
+    // A run refused before its first write changed nothing: no news for the channel.
+    if summary.exit() == Exit::Setup
+        || settings.notify.disabled
+        || settings.dry_run
+        || (nothing_to_say && !settings.notify.when_empty)
+    {
+        return Notification::of(NotificationStatus::Skipped);
+    }
+    match notify::post(webhook, &notify::slack_message(summary)).await {
+        Ok(()) => Notification::of(NotificationStatus::Sent),
+        Err(error) => {
+            tracing::error!("the Slack summary could not be posted: {error}");
+            Notification {
+                status: NotificationStatus::Failed,
+                error: Some(error.to_string()),
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! What a run did, as plain data: the tasks and their outcomes, the
+//! run-level error, the notification, and the one rule that turns it all
+//! into an exit code. The JSON document of the contract is this, serialized.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::notion::{NotionError, RequestCounts};
+
+/// The process exit codes of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum Exit {
+    /// Every overdue task was updated and the summary posted where due.
+    Done = 0,
+    /// A bug or an error no other code names.
+    Internal = 1,
+    /// Bad flags or values, missing token.
+    Usage = 2,
+    /// Nothing was written: token, sharing, capability, schema, data source choice.
+    Setup = 3,
+    /// Some tasks were not updated; running again finishes the rest.
+    Incomplete = 4,
+    /// Every update was done but the summary could not be posted.
+    NotNotified = 5,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub(crate) fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// What became of one task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    Updated,
+    WouldUpdate,
+    Failed,
+    Skipped,
+}
+
+impl Outcome {
+    /// The word people read in tables.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Outcome::Updated => "updated",
+            Outcome::WouldUpdate => "would update",
+            Outcome::Failed => "FAILED",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// Why one task was not updated.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct TaskError {
+    pub(crate) status: Option<u16>,
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) request_id: Option<String>,
+}
+
+impl From<&NotionError> for TaskError {
+    fn from(error: &NotionError) -> Self {
+        TaskError {
+            status: error.status(),
+            code: error.code(),
+            message: error.to_string(),
+            request_id: error.request_id().map(str::to_string),
+        }
+    }
+}
+
+/// One task the filter returned, and what became of it. A row that could
+/// not be read has no due date or status: it failed, and says why.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TaskResult {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) url: String,
+    /// The due date as a calendar date in `--tz`.
+    pub(crate) due: Option<NaiveDate>,
+    /// The status it had when read.
+    pub(crate) status: Option<String>,
+    pub(crate) outcome: Outcome,
+    pub(crate) error: Option<TaskError>,
+}
+
+impl TaskResult {
+    /// A row of the filter's results that could not be read.
+    pub(crate) fn unreadable(id: String, why: String) -> TaskResult {
+        TaskResult {
+            id,
+            title: String::new(),
+            url: String::new(),
+            due: None,
+            status: None,
+            outcome: Outcome::Failed,
+            error: Some(TaskError {
+                status: None,
+                code: "unreadable_task".into(),
+                message: why,
+                request_id: None,
+            }),
+        }
+    }
+
+    /// The title shown for a task: its text, or a placeholder.
+    pub(crate) fn display_title(&self) -> String {
+        if !self.title.trim().is_empty() {
+            self.title.clone()
+        } else if self.due.is_none() {
+            format!("(unreadable task {})", self.id)
+        } else {
+            "(untitled)".into()
+        }
+    }
+}
+
+/// How the notification went.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct Notification {
+    pub(crate) status: NotificationStatus,
+    pub(crate) error: Option<String>,
+}
+
+impl Notification {
+    /// A notification with this status and no error.
+    pub(crate) fn of(status: NotificationStatus) -> Notification {
+        Notification {
+            status,
+            error: None,
+        }
+    }
+}
+
+/// `notification.status` of the JSON document.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum NotificationStatus {
+    Sent,
+    Failed,
+    /// Nothing to say, a dry run, or `--no-notify`.
+    Skipped,
+    NotConfigured,
+}
+
+/// Why a run ended before it had handled every overdue task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RunErrorKind {
+    /// Refused before the first write: nothing was changed (exit 3).
+    Setup,
+    Interrupted,
+    TokenRefused,
+    CapabilityMissing,
+    QueryFailed,
+    RowCap,
+}
+
+/// A run-level error in the JSON document.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RunError {
+    pub(crate) kind: RunErrorKind,
+    pub(crate) message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) request_id: Option<String>,
+}
+
+impl RunError {
+    /// An error of `kind`, with Notion's status, code and request id when it came from Notion.
+    pub(crate) fn new(
+        kind: RunErrorKind,
+        message: String,
+        notion: Option<&NotionError>,
+    ) -> RunError {
+        RunError {
+            kind,
+            message,
+            status: notion.and_then(NotionError::status),
+            code: notion.map(NotionError::code),
+            request_id: notion.and_then(|e| e.request_id().map(str::to_string)),
+        }
+    }
+}
+
+/// Everything a sweep reports: the JSON document of the contract.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Summary {
+    pub(crate) database_id: Option<String>,
+    pub(crate) data_source_id: Option<String>,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) dry_run: bool,
+    pub(crate) from: Vec<String>,
+    pub(crate) to: String,
+    pub(crate) matched: usize,
+    pub(crate) updated: usize,
+    pub(crate) failed: usize,
+    pub(crate) tasks: Vec<TaskResult>,
+    pub(crate) notification: Notification,
+    pub(crate) requests: RequestCounts,
+    pub(crate) elapsed_ms: u64,
+    pub(crate) exit_code: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<RunError>,
+    /// The database's name, for people.
+    #[serde(skip)]
+    pub(crate) name: String,
+    #[serde(skip)]
+    pub(crate) limit: Option<usize>,
+    #[serde(skip)]
+    pub(crate) limit_reached: bool,
+}
+
+impl Summary {
+    /// Tasks with the given outcome.
+    pub(crate) fn count(&self, outcome: Outcome) -> usize {
+        self.tasks.iter().filter(|t| t.outcome == outcome).count()
+    }
+
+    /// The one rule that turns a run into an exit code.
+    pub(crate) fn exit(&self) -> Exit {
+        if let Some(error) = &self.error {
+            return match error.kind {
+                RunErrorKind::Setup => Exit::Setup,
+                _ => Exit::Incomplete,
+            };
+        }
+        if self.failed > 0 {
+            return Exit::Incomplete;
+        }
+        if self.notification.status == NotificationStatus::Failed {
+            return Exit::NotNotified;
+        }
+        Exit::Done
+    }
+
+    /// Whole days between a task's due date and `--as-of`.
+    pub(crate) fn days_late(&self, task: &TaskResult) -> Option<i64> {
+        task.due.map(|due| (self.as_of - due).num_days())
+    }
+}
+
+/// "1 task", "2 tasks".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
+}
