@@ -163,3 +163,29 @@ pub(crate) async fn post(webhook: &SecretString, payload: &Value) -> Result<(), 
         attempt += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::example;
+
+    #[test]
+    fn the_slack_message() {
+        let message = slack_message(&example::summary());
+        insta::assert_snapshot!(message["text"].as_str().unwrap());
+        assert_eq!(message["blocks"][0]["text"]["text"], message["text"]);
+    }
+
+    #[test]
+    fn ten_tasks_then_a_count() {
+        let mut summary = example::summary();
+        let first = summary.tasks[0].clone();
+        summary.tasks = (0..13).map(|_| first.clone()).collect();
+        summary.matched = 13;
+        summary.updated = 13;
+        summary.failed = 0;
+        let text = slack_message(&summary)["text"].as_str().unwrap().to_string();
+        assert_eq!(text.matches("• ").count(), 10);
+        assert!(text.ends_with("…and 3 more"), "{text}");
+    }
+}

@@ -367,3 +367,46 @@ pub(crate) fn render_schema(schema: &SchemaReport, format: Format) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::example;
+
+    #[test]
+    fn the_text_table() {
+        insta::assert_snapshot!(render(&example::summary(), Format::Text));
+    }
+
+    #[test]
+    fn the_markdown_table() {
+        insta::assert_snapshot!(render(&example::summary(), Format::Markdown));
+    }
+
+    #[test]
+    fn the_json_document() {
+        insta::assert_snapshot!(render(&example::summary(), Format::Json));
+    }
+
+    #[test]
+    fn a_dry_run_and_an_empty_run() {
+        let mut dry = example::summary();
+        dry.dry_run = true;
+        for t in &mut dry.tasks {
+            t.outcome = Outcome::WouldUpdate;
+        }
+        dry.updated = 0;
+        dry.failed = 0;
+        dry.notification.status = NotificationStatus::Skipped;
+        let mut empty = example::summary();
+        empty.tasks.clear();
+        empty.matched = 0;
+        empty.updated = 0;
+        empty.failed = 0;
+        insta::assert_snapshot!(format!(
+            "{}\n{}",
+            render(&dry, Format::Text),
+            render(&empty, Format::Text)
+        ));
+    }
+}

@@ -255,3 +255,68 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
         format!("{word}s")
     }
 }
+
+#[cfg(test)]
+pub(crate) mod example {
+    //! One summary with every kind of row, for the snapshot tests of what people see.
+
+    use super::*;
+
+    fn task(n: u32, title: &str, due: &str, outcome: Outcome) -> TaskResult {
+        TaskResult {
+            id: format!("00000000-0000-4000-8000-{n:012}"),
+            title: title.into(),
+            url: format!("https://www.notion.so/Task-{n:032}"),
+            due: due.parse().ok(),
+            status: Some("To Do".into()),
+            outcome,
+            error: None,
+        }
+    }
+
+    /// An incomplete run: updated, failed, skipped and unreadable rows,
+    /// titles with markdown and Slack control characters.
+    pub(crate) fn summary() -> Summary {
+        let mut failed = task(3, "Review PR", "2026-11-21", Outcome::Failed);
+        failed.error = Some(TaskError {
+            status: Some(400),
+            code: "validation_error".into(),
+            message: "Notion answered 400 validation_error: page is locked (request id r-1)".into(),
+            request_id: Some("r-1".into()),
+        });
+        let tasks = vec![
+            task(1, "Fix login bug", "2026-11-20", Outcome::Updated),
+            task(2, "Ship <v2> & *celebrate* | party_time", "2026-11-01", Outcome::Updated),
+            failed,
+            task(4, "", "2026-11-18", Outcome::Skipped),
+            TaskResult::unreadable(
+                "00000000-0000-4000-8000-000000000005".into(),
+                "its due date 'soon' is not a date".into(),
+            ),
+        ];
+        Summary {
+            database_id: Some("2f26ee68-df30-4251-aad4-8ddc420cba3d".into()),
+            data_source_id: Some("248104cd-477e-80af-bc30-000bd28de8f9".into()),
+            as_of: "2026-11-22".parse().unwrap(),
+            dry_run: false,
+            from: vec!["To Do".into()],
+            to: "Overdue".into(),
+            matched: 5,
+            updated: 2,
+            failed: 2,
+            tasks,
+            notification: Notification::of(NotificationStatus::Sent),
+            requests: RequestCounts {
+                sent: 9,
+                retried: 1,
+                rate_limited: 0,
+            },
+            elapsed_ms: 2310,
+            exit_code: 4,
+            error: None,
+            name: "Team Tasks".into(),
+            limit: None,
+            limit_reached: false,
+        }
+    }
+}

@@ -227,3 +227,20 @@ fn every_flag_and_variable_is_documented() {
     }
     assert!(readme.contains("NOTION_TOKEN") && example.contains("NOTION_TOKEN"));
 }
+
+/// What `--help` says is reviewed like code: a change shows up as a diff.
+#[test]
+fn help_is_snapshot_tested() {
+    for command in [
+        vec!["--help"],
+        vec!["sweep", "--help"],
+        vec!["check", "--help"],
+        vec!["schema", "--help"],
+        vec!["demo", "--help"],
+        vec!["sandbox", "--help"],
+    ] {
+        let run = notion_sweep(&command, &[]);
+        run.expect_code(0);
+        insta::assert_snapshot!(command.join("_").replace("--", ""), run.stdout);
+    }
+}
