@@ -18,7 +18,8 @@ use crate::defaults;
 #[command(
     after_help = "The Notion token comes from NOTION_TOKEN or --token-file, never from a flag.\n\
 A .env file in the working directory is read if present; real environment variables win.\n\
-Exit codes: 0 done, 1 internal error, 2 usage, 3 setup (nothing written), 4 incomplete, 5 summary not posted."
+Exit codes: 0 done, 1 internal error, 2 usage, 3 setup (nothing written), 4 incomplete, 5 summary not posted,\n\
+6 another sweep of the same data source is running."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -163,6 +164,10 @@ pub(crate) struct SweepArgs {
     #[arg(long, env = "SWEEP_LIMIT", value_name = "N", value_parser = limit)]
     pub(crate) limit: Option<usize>,
 
+    /// When another sweep of the same data source is running, wait this many seconds for it, then exit 6.
+    #[arg(long, env = "SWEEP_LOCK_WAIT", default_value = "0", value_name = "SECS", value_parser = wait)]
+    pub(crate) lock_wait: Duration,
+
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub(crate) output: OutputFormat,
@@ -288,6 +293,14 @@ fn seconds(raw: &str) -> Result<Duration, String> {
     match raw.trim().parse::<f64>() {
         Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
         _ => Err("expected a number of seconds greater than 0 (at most 86400), e.g. 30".into()),
+    }
+}
+
+/// A wait in seconds, 0 included, at most a day.
+fn wait(raw: &str) -> Result<Duration, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
+        _ => Err("expected a number of seconds from 0 to 86400, e.g. 60".into()),
     }
 }
 

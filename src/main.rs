@@ -17,7 +17,7 @@
 //!           └ rule        Rule, OverdueRule, Plan, the filter
 //!              └ notion/  client, limiter, retry, wire, errors: one limiter,
 //!                         one retry policy (also for webhooks)
-//!                 └ ids, stop, defaults
+//!                 └ ids, stop, defaults, limits, lock, scrub, dotenv
 //!  report, notify, progress    take plain data (a Summary, counts) and
 //!                              know no flag and no sweep internals
 //!     └ summary          what a run did, as plain data, and its exit code
@@ -29,7 +29,10 @@
 mod cli;
 mod commands;
 mod defaults;
+mod dotenv;
 mod ids;
+mod limits;
+mod lock;
 mod notify;
 mod notion;
 mod progress;
@@ -37,6 +40,7 @@ mod report;
 mod resolve;
 mod rule;
 mod run;
+mod scrub;
 mod settings;
 mod stop;
 mod summary;
@@ -47,11 +51,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // Before parsing, so that `.env` values reach clap's `env` defaults.
-    let dotenv_warning = commands::load_dotenv();
+    // Before parsing, so that `.env` values reach clap's `env` defaults; a
+    // `.env` that does not load whole stops the run before anything is sent.
+    if let Err(error) = dotenv::load(std::path::Path::new(".")) {
+        eprintln!("error: {error}");
+        return ExitCode::from(summary::Exit::Usage.code());
+    }
     let cli = cli::Cli::parse();
     // A panic is a bug: say so, and exit 1 rather than Rust's 101.
-    let exit = std::panic::catch_unwind(|| commands::run(cli, dotenv_warning))
-        .unwrap_or(summary::Exit::Internal);
+    let exit = std::panic::catch_unwind(|| commands::run(cli)).unwrap_or(summary::Exit::Internal);
     ExitCode::from(exit.code())
 }

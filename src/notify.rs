@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
+use crate::limits;
 use crate::notion::client::describe;
 use crate::notion::retry::{self, RetryPolicy};
 use crate::summary::{plural, Outcome, RunErrorKind, Summary};
@@ -17,6 +18,8 @@ const LISTED: usize = 10;
 const RETRIES: u32 = 3;
 /// Longest Retry-After honoured before giving up.
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
+/// The most of a webhook's answer that is read.
+const ANSWER_LIMIT: usize = 64 * 1024;
 /// Time one post may take.
 const TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -130,7 +133,11 @@ pub(crate) async fn post(webhook: &SecretString, payload: &Value) -> Result<(), 
             Ok(response) => {
                 let status = response.status();
                 let after = retry::retry_after(response.headers());
-                let body = response.text().await.unwrap_or_default();
+                // Only the start of an error body is ever shown: read no more.
+                let body = limits::read_body_limited(response, ANSWER_LIMIT)
+                    .await
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
                 if status.is_success() {
                     return Ok(());
                 }
@@ -184,7 +191,10 @@ mod tests {
         summary.matched = 13;
         summary.updated = 13;
         summary.failed = 0;
-        let text = slack_message(&summary)["text"].as_str().unwrap().to_string();
+        let text = slack_message(&summary)["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(text.matches("• ").count(), 10);
         assert!(text.ends_with("…and 3 more"), "{text}");
     }

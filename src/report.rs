@@ -1,7 +1,7 @@
 //! The result of a run for people (text, markdown) and for machines (JSON).
 //! It reads a [`Summary`] and nothing else: no flags, no sweep internals.
 
-use crate::summary::{plural, NotificationStatus, Outcome, RunErrorKind, Summary, TaskResult};
+use crate::summary::{plural, NotificationStatus, Outcome, Summary, TaskResult};
 
 /// Result format on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +34,7 @@ pub(crate) fn headline(summary: &Summary) -> String {
     let to = &summary.to;
     let name = &summary.name;
     let as_of = summary.as_of;
-    if let Some(error) = summary
-        .error
-        .as_ref()
-        .filter(|e| e.kind == RunErrorKind::Setup)
-    {
+    if let Some(error) = summary.error.as_ref().filter(|e| e.kind.before_any_task()) {
         return format!("Nothing was changed in {name}: {}", error.message);
     }
     let mut line = if late == 0 {

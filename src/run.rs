@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::lock::{self, LockError};
 use crate::notify;
 use crate::notion::{NotionClient, NotionError};
 use crate::progress::Progress;
@@ -44,6 +45,20 @@ pub(crate) async fn sweep(
     summary.database_id = resolved.database_id.clone();
     summary.data_source_id = Some(resolved.data_source_id.clone());
     summary.name = resolved.name.clone();
+    // Two sweeps writing one data source never run at once; a dry run writes nothing.
+    let _lock = match settings.lock_wait.filter(|_| !settings.dry_run) {
+        None => None,
+        Some(wait) => match lock::acquire(&resolved.data_source_id, wait).await {
+            Ok(lock) => Some(lock),
+            Err(error) => {
+                summary.error = Some(RunError::new(locked_kind(&error), error.to_string(), None));
+                summary.exit_code = summary.exit().code();
+                summary.requests = client.counts();
+                summary.elapsed_ms = started.elapsed().as_millis() as u64;
+                return Ok(summary);
+            }
+        },
+    };
     tracing::info!(
         "sweeping '{}' ({}): '{}' in {:?} due before {} becomes '{}'",
         resolved.name,
@@ -73,6 +88,14 @@ pub(crate) async fn sweep(
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     summary.exit_code = summary.exit().code();
     Ok(summary)
+}
+
+/// Another run holds the lock: exit 6; the lock could not be taken at all: exit 1.
+fn locked_kind(error: &LockError) -> RunErrorKind {
+    match error {
+        LockError::Held { .. } => RunErrorKind::Locked,
+        _ => RunErrorKind::Internal,
+    }
 }
 
 /// The summary before anything was read.

@@ -13,11 +13,15 @@ use crate::cli::{
 };
 use crate::defaults;
 use crate::ids::{NotionId, DATABASE_HINT};
+use crate::limits;
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
 use crate::report::Format;
 use crate::resolve::{DataSourceChoice, Target};
 use crate::rule::Rule;
+
+/// The most a token file may hold: a token is about 50 bytes.
+const TOKEN_FILE_LIMIT: u64 = 64 * 1024;
 
 /// A bad flag, value or environment: exit code 2, nothing sent.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +51,9 @@ pub(crate) struct SweepSettings {
     pub(crate) rule: Rule,
     pub(crate) dry_run: bool,
     pub(crate) limit: Option<usize>,
+    /// How long to wait for another sweep of the same data source; `None`
+    /// takes no lock (the demo's sandbox is its own).
+    pub(crate) lock_wait: Option<std::time::Duration>,
     pub(crate) output: Format,
     pub(crate) notify: Notify,
     pub(crate) client: ClientConfig,
@@ -89,6 +96,7 @@ impl SweepSettings {
             rule: rule(&args.rule, env)?,
             dry_run: args.dry_run,
             limit: args.limit,
+            lock_wait: Some(args.lock_wait),
             output: args.output.into(),
             notify: notify(&args.notify)?,
             client: client_config(&args.connection, env)?,
@@ -263,15 +271,9 @@ fn client_config(args: &ConnectionArgs, env: Env) -> Result<ClientConfig, UsageE
 /// The token, from `--token-file` / `NOTION_TOKEN_FILE` if given, else `NOTION_TOKEN`.
 fn token(file: Option<&Path>, env: Env) -> Result<SecretString, UsageError> {
     let (value, source) = match file {
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match limits::read_token_file(path, TOKEN_FILE_LIMIT) {
             Ok(text) => (text, format!("the token file {}", path.display())),
-            Err(e) => {
-                return usage(format!(
-                    "could not read the token file {}: {}",
-                    path.display(),
-                    e.kind()
-                ))
-            }
+            Err(e) => return usage(format!("could not read the token file: {e}")),
         },
         None => match env("NOTION_TOKEN") {
             Some(value) => (value, "NOTION_TOKEN".to_string()),

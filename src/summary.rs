@@ -22,6 +22,8 @@ pub(crate) enum Exit {
     Incomplete = 4,
     /// Every update was done but the summary could not be posted.
     NotNotified = 5,
+    /// Another sweep of the same data source is running: nothing was done.
+    Locked = 6,
 }
 
 impl Exit {
@@ -158,6 +160,20 @@ pub(crate) enum RunErrorKind {
     CapabilityMissing,
     QueryFailed,
     RowCap,
+    /// Another sweep of the data source holds its lock (exit 6).
+    Locked,
+    /// Something no other kind names (exit 1).
+    Internal,
+}
+
+impl RunErrorKind {
+    /// The run stopped before it read or wrote any task.
+    pub(crate) fn before_any_task(self) -> bool {
+        matches!(
+            self,
+            RunErrorKind::Setup | RunErrorKind::Locked | RunErrorKind::Internal
+        )
+    }
 }
 
 /// A run-level error in the JSON document.
@@ -229,6 +245,8 @@ impl Summary {
         if let Some(error) = &self.error {
             return match error.kind {
                 RunErrorKind::Setup => Exit::Setup,
+                RunErrorKind::Locked => Exit::Locked,
+                RunErrorKind::Internal => Exit::Internal,
                 _ => Exit::Incomplete,
             };
         }
@@ -286,7 +304,12 @@ pub(crate) mod example {
         });
         let tasks = vec![
             task(1, "Fix login bug", "2026-11-20", Outcome::Updated),
-            task(2, "Ship <v2> & *celebrate* | party_time", "2026-11-01", Outcome::Updated),
+            task(
+                2,
+                "Ship <v2> & *celebrate* | party_time",
+                "2026-11-01",
+                Outcome::Updated,
+            ),
             failed,
             task(4, "", "2026-11-18", Outcome::Skipped),
             TaskResult::unreadable(

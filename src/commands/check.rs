@@ -16,6 +16,7 @@ use crate::summary::Exit;
 /// Checks and prints what a sweep would use.
 pub(super) async fn run(args: &CheckArgs, env: Env<'_>) -> Result<Exit, UsageError> {
     let settings = CheckSettings::from_args(args, env)?;
+    super::guard_secrets(&settings.client, &[]);
     let stop = Stop::default();
     stop.on_signals();
     let client = NotionClient::new(settings.client.clone(), stop.clone())

@@ -41,6 +41,7 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
         },
         dry_run: args.dry_run,
         limit: args.limit,
+        lock_wait: None,
         output: args.output.into(),
         notify: Notify {
             webhook: Some(SecretString::from(sandbox.slack_url())),

@@ -12,13 +12,15 @@ mod sweep;
 use std::io::{IsTerminal, Write};
 
 use crate::cli::{Cli, Command, LogArgs};
+use crate::notion::ClientConfig;
 use crate::report::{self, Format};
 use crate::resolve::SetupError;
+use crate::scrub::{self, Scrubber};
 use crate::settings::{Env, UsageError};
 use crate::summary::{Exit, Summary};
 
 /// Runs one command and returns its exit code.
-pub(crate) fn run(cli: Cli, dotenv_warning: Option<String>) -> Exit {
+pub(crate) fn run(cli: Cli) -> Exit {
     let env = |name: &str| std::env::var(name).ok();
     let log = match &cli.command {
         Command::Sweep(a) => a.connection.log,
@@ -30,9 +32,6 @@ pub(crate) fn run(cli: Cli, dotenv_warning: Option<String>) -> Exit {
         Command::Sandbox(a) => a.log,
     };
     init_logging(log, &env);
-    if let Some(warning) = dotenv_warning {
-        tracing::warn!("{warning}");
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -72,7 +71,8 @@ fn init_logging(log: LogArgs, env: Env) {
     let colour = env("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // Every log line is scrubbed of the run's secrets, at any verbosity.
+        .with_writer(scrub::ScrubbedStderr)
         .with_ansi(colour)
         .with_target(false)
         .try_init();
@@ -92,10 +92,27 @@ fn log_filter(log: LogArgs, env: Env) -> String {
     }
 }
 
-/// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.
+/// From here on, the token and the webhook URLs are scrubbed from every
+/// log line and everything printed, whatever a server sends back.
+fn guard_secrets(client: &ClientConfig, webhooks: &[&secrecy::SecretString]) {
+    use secrecy::ExposeSecret;
+    scrub::install(Scrubber::from_secrets(
+        [client.token.expose_secret()],
+        webhooks.iter().map(|w| w.expose_secret()),
+    ));
+}
+
+/// Writes to standard output, scrubbed of the run's secrets; a closed pipe
+/// (`| head`) is not an error worth a panic.
 fn print(text: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
+    // Our own line breaks stay; any other control character (from a title,
+    // a name, a server's message) is shown escaped.
+    let safe: Vec<String> = scrub::redacted(text)
+        .split('\n')
+        .map(scrub::escape_control)
+        .collect();
+    let _ = out.write_all(safe.join("\n").as_bytes());
     let _ = out.flush();
 }
 
@@ -126,25 +143,10 @@ fn report_setup_error(error: &SetupError, output: Format) -> Exit {
     } else {
         Exit::Incomplete
     };
-    eprintln!("error: {error}");
+    eprintln!("error: {}", scrub::redacted(&error.to_string()));
     if output == Format::Json {
         let doc = serde_json::json!({ "ok": false, "error": error.to_string(), "exit_code": exit.code() });
         print(&report::json(&doc));
     }
     exit
-}
-
-/// Reads `.env` from the working directory (real variables win). Returns a
-/// warning to log once logging is set up; never the content of a line,
-/// which may hold a secret.
-pub(crate) fn load_dotenv() -> Option<String> {
-    match dotenvy::dotenv() {
-        Ok(_) => None,
-        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(dotenvy::Error::LineParse(_, index)) => Some(format!(
-            ".env: could not read it past position {index}: each line must be KEY=VALUE; the file was not fully loaded"
-        )),
-        Err(dotenvy::Error::Io(e)) => Some(format!(".env could not be read: {}", e.kind())),
-        Err(_) => Some(".env could not be read".into()),
-    }
 }

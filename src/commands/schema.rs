@@ -14,6 +14,7 @@ use crate::summary::Exit;
 /// Reads and prints the schema.
 pub(super) async fn run(args: &SchemaArgs, env: Env<'_>) -> Result<Exit, UsageError> {
     let settings = SchemaSettings::from_args(args, env)?;
+    super::guard_secrets(&settings.client, &[]);
     let stop = Stop::default();
     stop.on_signals();
     let client =

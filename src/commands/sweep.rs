@@ -9,6 +9,8 @@ use crate::summary::Exit;
 /// Resolves, checks, sweeps, notifies, prints; the exit code says how it went.
 pub(super) async fn run(args: &SweepArgs, env: Env<'_>) -> Result<Exit, UsageError> {
     let settings = SweepSettings::from_args(args, env)?;
+    let webhooks: Vec<_> = settings.notify.webhook.iter().collect();
+    super::guard_secrets(&settings.client, &webhooks);
     let stop = Stop::default();
     stop.on_signals();
     let quiet = args.connection.log.quiet;

@@ -17,7 +17,13 @@ use super::error::{ApiError, NotionError};
 use super::limiter::Limiter;
 use super::retry::{self, RetryPolicy, Retryable, Verdict};
 use super::wire::{DataSource, Database, ErrorBody, QueryBody, QueryPage};
+use crate::limits::{self, BodyError};
+use crate::scrub;
 use crate::stop::Stop;
+
+/// The largest answer read from Notion: a page of 100 rows with three
+/// properties each is well under 1 MiB.
+const BODY_LIMIT: usize = 16 * limits::MIB;
 
 /// How long a request already sent may run on after the run is stopped.
 const STOP_GRACE: Duration = Duration::from_secs(3);
@@ -304,10 +310,18 @@ impl NotionClient {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
             let retry_after = retry::retry_after(response.headers());
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|e| self.transport_error(e))?;
+            let bytes = match limits::read_body_limited(response, BODY_LIMIT).await {
+                Ok(bytes) => bytes,
+                Err(BodyError::Read(e)) => return Err(self.transport_error(e)),
+                Err(too_large) => {
+                    return Err(NotionError::BadResponse {
+                        status: status.as_u16(),
+                        detail: too_large.to_string(),
+                        transient: false,
+                        request_id,
+                    })
+                }
+            };
             if status.is_success() {
                 serde_json::from_slice(&bytes).map_err(|e| NotionError::BadResponse {
                     status: status.as_u16(),
@@ -392,8 +406,10 @@ fn api_error(
                 .and_then(|d| d.get("rate_limit_reason"))
                 .and_then(Value::as_str)
                 .map(str::to_string),
-            code: body.code,
-            message: body.message,
+            code: scrub::scrubbed(&body.code),
+            // A server's words may echo the request: never a channel for
+            // secrets or terminal control.
+            message: scrub::scrubbed(&body.message),
             request_id: body.request_id.or(header_request_id),
             retry_after,
         },

@@ -17,9 +17,11 @@ pub(crate) struct RichText {
     pub(crate) plain_text: String,
 }
 
-/// Joins every `plain_text` of a rich text array.
+/// Joins every `plain_text` of a rich text array, with control characters
+/// shown escaped: a title can neither move the cursor nor forge a log line.
 pub(crate) fn plain_text(parts: &[RichText]) -> String {
-    parts.iter().map(|p| p.plain_text.as_str()).collect()
+    let text: String = parts.iter().map(|p| p.plain_text.as_str()).collect();
+    crate::scrub::escape_control(&text)
 }
 
 /// `GET /v1/databases/{id}`: a container of data sources, without properties.

@@ -122,7 +122,17 @@ pub fn env_for(sandbox: &Sandbox) -> Vec<(String, String)> {
         ("SWEEP_AS_OF".into(), AS_OF.into()),
         ("SWEEP_TZ".into(), "UTC".into()),
         ("NOTION_RATE".into(), "1000".into()),
+        // Each sandbox is its own Notion: tests running side by side must
+        // not share the locks of the data source ids their boards share.
+        ("NOTION_SWEEP_LOCK_DIR".into(), lock_dir(sandbox)),
     ]
+}
+
+/// A lock directory of this sandbox's own.
+pub fn lock_dir(sandbox: &Sandbox) -> String {
+    let dir = workdir().join(format!("locks-{}", sandbox.addr().port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.display().to_string()
 }
 
 /// `env` with `name` set to `value` (replacing it if present).

@@ -535,3 +535,53 @@ fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
     );
     assert!(!text.contains("<script>"), "{text}");
 }
+
+/// Two sweeps of one data source never run at once: the second exits 6,
+/// names the data source and the holder's PID, and writes nothing.
+#[test]
+fn an_overlapping_run_is_locked_out_with_exit_6() {
+    let spec = GeneratedBoard::new(40, as_of());
+    let config = SandboxConfig {
+        latency: std::time::Duration::from_millis(150),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let env = env_for(&sandbox);
+    // Slow enough (5 requests a second) to still run while the others start.
+    let first = crate::common::start(
+        &["sweep", &spec.database_id()],
+        &with(env.clone(), "NOTION_RATE", "5"),
+    );
+    // Wait for the first run's first write: it holds the lock by then.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while requests(&sandbox, "PATCH").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never wrote"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // A dry run takes no lock: it may look while the first run writes.
+    notion_sweep(&["sweep", &spec.database_id(), "--dry-run"], &env).expect_code(0);
+    let second = notion_sweep(&["sweep", &spec.database_id(), "--output", "json"], &env);
+    second.expect_code(6);
+    let message = second.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains(&spec.data_source_id()), "{message}");
+    assert!(
+        message.contains(&format!("PID {}", first.id())),
+        "{message}"
+    );
+    assert_eq!(second.json()["exit_code"], 6);
+    crate::common::finish(first).expect_code(0);
+    assert_eq!(
+        requests(&sandbox, "PATCH").len(),
+        spec.overdue_count(),
+        "every task written once, by the first run only"
+    );
+    assert_eq!(sandbox.slack_messages().len(), 1, "one summary");
+    // The lock died with the first run.
+    notion_sweep(&["sweep", &spec.database_id()], &env).expect_code(0);
+}
