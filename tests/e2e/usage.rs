@@ -244,3 +244,57 @@ fn help_is_snapshot_tested() {
         insta::assert_snapshot!(command.join("_").replace("--", ""), run.stdout);
     }
 }
+
+/// A `.env` that does not parse stops the run before anything is sent,
+/// naming the file and the line, never its content; nothing of it is used.
+#[test]
+fn a_bad_dotenv_line_is_a_usage_error_and_nothing_is_half_loaded() {
+    let spec = GeneratedBoard::new(10, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let dir = std::env::temp_dir().join(format!("notion-sweep-bad-dotenv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "NOTION_TOKEN={}\nNOTION_API_URL={}\nSWEEP_FROM=To Do,Blocked\nthis line is not a setting ntn_secret_words\nSWEEP_TZ=UTC\n",
+            sandbox.token(),
+            sandbox.url(),
+        ),
+    )
+    .unwrap();
+    let run = finish(start_in(&dir, &["sweep", &spec.database_id()], &[]));
+    run.expect_code(2);
+    assert!(run.stderr.contains(".env, line 4"), "{}", run.stderr);
+    assert!(!run.stderr.contains("ntn_secret_words"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&sandbox.token()), "{}", run.stderr);
+    assert!(sandbox.requests().is_empty(), "nothing was sent");
+}
+
+/// Only `./.env` is read: one planted in a parent directory (say a shared
+/// temporary directory) cannot redirect the token to another host.
+#[test]
+fn a_dotenv_in_a_parent_directory_is_never_read() {
+    let spec = GeneratedBoard::new(10, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let parent = std::env::temp_dir().join(format!("notion-sweep-parent-{}", std::process::id()));
+    let child = parent.join("job");
+    std::fs::create_dir_all(&child).unwrap();
+    std::fs::write(
+        parent.join(".env"),
+        "SWEEP_TO=Nowhere\nSWEEP_DRY_RUN=true\n",
+    )
+    .unwrap();
+    let run = finish(start_in(
+        &child,
+        &["sweep", &spec.database_id(), "--output", "json"],
+        &env_for(&sandbox),
+    ));
+    run.expect_code(0);
+    assert_eq!(
+        run.json()["to"],
+        "Overdue",
+        "the parent's .env was not read"
+    );
+    assert_eq!(run.json()["dry_run"], false);
+    assert_eq!(run.json()["updated"], spec.overdue_count());
+}
