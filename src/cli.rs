@@ -19,7 +19,8 @@ use crate::defaults;
     after_help = "The Notion token comes from NOTION_TOKEN or --token-file, never from a flag.\n\
 A .env file in the working directory is read if present; real environment variables win.\n\
 Exit codes: 0 done, 1 internal error, 2 usage, 3 setup (nothing written), 4 incomplete, 5 summary not posted,\n\
-6 another sweep of the same data source is running."
+6 another sweep of the same data source is running.\n\
+Shell completions: notion-sweep completions SHELL; the man page: notion-sweep man."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -30,10 +31,13 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Find overdue tasks, move them to the late status, and post a summary.
+    #[command(after_help = SWEEP_EXAMPLES)]
     Sweep(SweepArgs),
     /// Preflight: check token, sharing, data source, properties and options; write nothing.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// Print the database's data sources, their properties and options.
+    #[command(after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaArgs),
     /// Run a real sweep over HTTP against a built-in sandbox board (no token, no network).
     #[cfg(feature = "sandbox")]
@@ -41,6 +45,44 @@ pub(crate) enum Command {
     /// Serve the sandbox Notion (and a Slack webhook sink) on loopback until interrupted.
     #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), made from the same definitions as --help.
+    #[command(
+        after_help = "Example:\n  notion-sweep man > ~/.local/share/man/man1/notion-sweep.1"
+    )]
+    Man,
+}
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  notion-sweep completions bash > ~/.local/share/bash-completion/completions/notion-sweep
+  notion-sweep completions zsh > ~/.zfunc/_notion-sweep
+  notion-sweep completions fish > ~/.config/fish/completions/notion-sweep.fish";
+
+const SWEEP_EXAMPLES: &str = "Examples:
+  notion-sweep sweep 2f26ee68df304251aad48ddc420cba3d --dry-run       the exact tasks it would move
+  notion-sweep sweep https://www.notion.so/acme/Tasks-2f26ee68df304251aad48ddc420cba3d
+  notion-sweep sweep -q --output markdown                              database from NOTION_DATABASE_ID
+  notion-sweep sweep --from 'To Do' --from Blocked --to Late --tz Europe/Berlin
+
+Exit codes: 0 done, 1 internal error, 2 usage, 3 setup (nothing written), 4 incomplete,
+5 summary not posted, 6 another sweep of the same data source is running.";
+
+const CHECK_EXAMPLES: &str = "Examples:
+  notion-sweep check 2f26ee68df304251aad48ddc420cba3d
+  notion-sweep check --status-property State --to Late --output json";
+
+const SCHEMA_EXAMPLES: &str = "Examples:
+  notion-sweep schema https://www.notion.so/acme/Tasks-2f26ee68df304251aad48ddc420cba3d
+  notion-sweep schema --output markdown >> \"$GITHUB_STEP_SUMMARY\"";
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// How to reach Notion.
@@ -50,7 +92,7 @@ pub(crate) struct ConnectionArgs {
     #[arg(long, env = "NOTION_TOKEN_FILE", value_name = "PATH")]
     pub(crate) token_file: Option<PathBuf>,
 
-    /// Which data source, by ID or name, when the database has several. An ID skips the database lookup.
+    /// Which data source, by ID or name, when the database has several. An ID skips the database lookup. NOTION_DATA_SOURCE_ID is read too.
     #[arg(long, env = "NOTION_DATA_SOURCE", value_name = "ID_OR_NAME")]
     pub(crate) data_source: Option<String>,
 
@@ -83,7 +125,7 @@ pub(crate) struct ConnectionArgs {
 }
 
 /// Log detail on standard error.
-#[derive(Debug, Args, Clone, Copy)]
+#[derive(Debug, Args, Clone, Copy, Default)]
 pub(crate) struct LogArgs {
     /// Only errors on standard error; in text output, print nothing when nothing was overdue.
     #[arg(short, long, global = true, conflicts_with = "verbose")]

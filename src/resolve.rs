@@ -122,14 +122,29 @@ pub(crate) async fn resolve(
             None,
             id.to_string(),
         ),
-        (choice, Some(database)) => {
-            let db = client
-                .database(database.as_str())
-                .await
-                .map_err(failed(format!("could not open database {database}")))?;
-            let (name, id) = choose(&db, choice.as_ref())?;
-            (Some(db.id.clone()), Some(name), id)
-        }
+        (choice, Some(database)) => match client.database(database.as_str()).await {
+            Ok(db) => {
+                let (name, id) = choose(&db, choice.as_ref())?;
+                (Some(db.id.clone()), Some(name), id)
+            }
+            // A data source's ID given as the database (as the widely
+            // copied script asks for): try it as what it is.
+            Err(error) if error.status() == Some(404) && choice.is_none() => {
+                match client.data_source(database.as_str()).await {
+                    Ok(source) => {
+                        tracing::warn!(
+                            "{database} is a data source, not a database: it is swept as such; \
+                             --data-source {database} names it directly"
+                        );
+                        return Ok(resolved_source(None, None, source));
+                    }
+                    Err(_) => {
+                        return Err(failed(format!("could not open database {database}"))(error))
+                    }
+                }
+            }
+            Err(error) => return Err(failed(format!("could not open database {database}"))(error)),
+        },
         (_, None) => {
             return Err(SetupError::Schema {
                 name: String::new(),
@@ -141,6 +156,15 @@ pub(crate) async fn resolve(
         .data_source(&source_id)
         .await
         .map_err(failed(format!("could not open data source {source_id}")))?;
+    Ok(resolved_source(database_id, database_name, source))
+}
+
+/// The run's data source, named after its database when that was looked up.
+fn resolved_source(
+    database_id: Option<String>,
+    database_name: Option<String>,
+    source: DataSource,
+) -> Resolved {
     let source_title = wire::plain_text(&source.title);
     let database_id =
         database_id.or_else(|| source.parent.as_ref().and_then(|p| p.database_id.clone()));
@@ -151,12 +175,12 @@ pub(crate) async fn resolve(
             source_title
         }
     });
-    Ok(Resolved {
+    Resolved {
         database_id,
         data_source_id: source.id.clone(),
         name,
         source,
-    })
+    }
 }
 
 /// The database's name and the id of the data source to sweep in it.

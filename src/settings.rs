@@ -92,7 +92,7 @@ impl SweepSettings {
     /// Validates `sweep` arguments; `env` reads variables (the token).
     pub(crate) fn from_args(args: &SweepArgs, env: Env) -> Result<SweepSettings, UsageError> {
         Ok(SweepSettings {
-            target: target(args.database.as_deref(), &args.connection)?,
+            target: target(args.database.as_deref(), &args.connection, env)?,
             rule: rule(&args.rule, env)?,
             dry_run: args.dry_run,
             limit: args.limit,
@@ -108,7 +108,7 @@ impl CheckSettings {
     /// Validates `check` arguments.
     pub(crate) fn from_args(args: &CheckArgs, env: Env) -> Result<CheckSettings, UsageError> {
         Ok(CheckSettings {
-            target: target(args.database.as_deref(), &args.connection)?,
+            target: target(args.database.as_deref(), &args.connection, env)?,
             rule: rule(&args.rule, env)?,
             output: args.output.into(),
             client: client_config(&args.connection, env)?,
@@ -121,7 +121,7 @@ impl SchemaSettings {
     /// Validates `schema` arguments.
     pub(crate) fn from_args(args: &SchemaArgs, env: Env) -> Result<SchemaSettings, UsageError> {
         Ok(SchemaSettings {
-            target: target(args.database.as_deref(), &args.connection)?,
+            target: target(args.database.as_deref(), &args.connection, env)?,
             output: args.output.into(),
             client: client_config(&args.connection, env)?,
         })
@@ -149,8 +149,19 @@ fn notify(args: &NotifyArgs) -> Result<Notify, UsageError> {
     })
 }
 
-fn target(database: Option<&str>, connection: &ConnectionArgs) -> Result<Target, UsageError> {
-    let data_source = match connection.data_source.as_deref().map(str::trim) {
+fn target(
+    database: Option<&str>,
+    connection: &ConnectionArgs,
+    env: Env,
+) -> Result<Target, UsageError> {
+    // NOTION_DATA_SOURCE_ID: the name the widely copied script uses.
+    let alias = env("NOTION_DATA_SOURCE_ID");
+    let data_source = match connection
+        .data_source
+        .as_deref()
+        .or(alias.as_deref())
+        .map(str::trim)
+    {
         None | Some("") => None,
         Some(raw) => Some(match NotionId::parse(raw) {
             Some(id) => DataSourceChoice::Id(id),

@@ -7,6 +7,7 @@ mod demo;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod schema;
+mod shell;
 mod sweep;
 
 use std::io::{IsTerminal, Write};
@@ -30,6 +31,7 @@ pub(crate) fn run(cli: Cli) -> Exit {
         Command::Demo(a) => a.log,
         #[cfg(feature = "sandbox")]
         Command::Sandbox(a) => a.log,
+        Command::Completions(_) | Command::Man => LogArgs::default(),
     };
     init_logging(log, &env);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -52,6 +54,8 @@ pub(crate) fn run(cli: Cli) -> Exit {
             Command::Demo(args) => demo::run(&args).await,
             #[cfg(feature = "sandbox")]
             Command::Sandbox(args) => sandbox::run(&args).await,
+            Command::Completions(args) => shell::completions(args.shell).await,
+            Command::Man => shell::man().await,
         }
     });
     // Requests abandoned after a stop must not hold the process open.
@@ -102,17 +106,22 @@ fn guard_secrets(client: &ClientConfig, webhooks: &[&secrecy::SecretString]) {
     ));
 }
 
+/// Text for people, scrubbed of the run's secrets. Our own line breaks
+/// stay; any other control character (from a title, a name, a server's
+/// message) is shown escaped.
+fn safe_text(text: &str) -> String {
+    let lines: Vec<String> = scrub::redacted(text)
+        .split('\n')
+        .map(scrub::escape_control)
+        .collect();
+    lines.join("\n")
+}
+
 /// Writes to standard output, scrubbed of the run's secrets; a closed pipe
 /// (`| head`) is not an error worth a panic.
 fn print(text: &str) {
     let mut out = std::io::stdout().lock();
-    // Our own line breaks stay; any other control character (from a title,
-    // a name, a server's message) is shown escaped.
-    let safe: Vec<String> = scrub::redacted(text)
-        .split('\n')
-        .map(scrub::escape_control)
-        .collect();
-    let _ = out.write_all(safe.join("\n").as_bytes());
+    let _ = out.write_all(safe_text(text).as_bytes());
     let _ = out.flush();
 }
 
@@ -133,6 +142,23 @@ fn print_summary(summary: &Summary, format: Format, quiet: bool) {
         } else {
             tracing::warn!(target: "notion_sweep::summary", "{}", report::headline(summary));
         }
+    }
+}
+
+/// GitHub Actions: the markdown summary appended to the job's step summary
+/// file, whatever `--output` is, so a workflow needs no redirection.
+fn append_step_summary(path: &std::path::Path, summary: &Summary) {
+    let markdown = safe_text(&report::render(summary, Format::Markdown));
+    let appended = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(markdown.as_bytes()));
+    if let Err(e) = appended {
+        tracing::warn!(
+            "could not append the summary to GITHUB_STEP_SUMMARY ({}): {e}",
+            path.display()
+        );
     }
 }
 

@@ -16,5 +16,8 @@ pub(super) async fn run(args: &SweepArgs, env: Env<'_>) -> Result<Exit, UsageErr
     let quiet = args.connection.log.quiet;
     let summary = crate::run::sweep(&settings, &stop, &Progress::new(quiet)).await?;
     super::print_summary(&summary, settings.output, quiet);
+    if let Some(path) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.trim().is_empty()) {
+        super::append_step_summary(std::path::Path::new(&path), &summary);
+    }
     Ok(summary.exit())
 }

@@ -209,3 +209,43 @@ fn the_notion_version_header_follows_the_setting() {
         .map(str::to_string);
     assert_eq!(sent.as_deref(), Some("2022-06-28"));
 }
+
+/// The widely copied script asks for a data source's ID; given as the
+/// database, it is tried as a data source, swept, and named once.
+#[test]
+fn a_data_source_id_given_as_the_database_is_swept_as_one() {
+    let spec = GeneratedBoard::new(30, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let env = env_for(&sandbox);
+    let check = notion_sweep(&["check", &spec.data_source_id()], &env);
+    check.expect_code(0);
+    assert!(check.stderr.contains("--data-source"), "{}", check.stderr);
+    let run = notion_sweep(&["sweep", &spec.data_source_id(), "--output", "json"], &env);
+    run.expect_code(0);
+    assert_eq!(run.json()["updated"], spec.overdue_count());
+    assert_eq!(run.json()["data_source_id"], spec.data_source_id());
+    assert_eq!(run.json()["database_id"], spec.database_id());
+    assert_eq!(run.stderr.matches("--data-source").count(), 1, "said once");
+}
+
+/// NOTION_DATA_SOURCE_ID, the script's name, is another name for NOTION_DATA_SOURCE.
+#[test]
+fn notion_data_source_id_is_read_as_the_data_source() {
+    let spec = GeneratedBoard::new(20, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let env = with(
+        env_for(&sandbox),
+        "NOTION_DATA_SOURCE_ID",
+        &spec.data_source_id(),
+    );
+    let run = notion_sweep(&["sweep", "--output", "json"], &env);
+    run.expect_code(0);
+    assert_eq!(run.json()["updated"], spec.overdue_count());
+    assert!(
+        !sandbox
+            .requests()
+            .iter()
+            .any(|r| r.path.starts_with("/v1/databases/")),
+        "an ID skips the database lookup"
+    );
+}

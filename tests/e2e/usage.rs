@@ -238,6 +238,8 @@ fn help_is_snapshot_tested() {
         vec!["schema", "--help"],
         vec!["demo", "--help"],
         vec!["sandbox", "--help"],
+        vec!["completions", "--help"],
+        vec!["man", "--help"],
     ] {
         let run = notion_sweep(&command, &[]);
         run.expect_code(0);
@@ -297,4 +299,62 @@ fn a_dotenv_in_a_parent_directory_is_never_read() {
     );
     assert_eq!(run.json()["dry_run"], false);
     assert_eq!(run.json()["updated"], spec.overdue_count());
+}
+
+/// `completions` and `man` come from the same definitions as `--help`.
+#[test]
+fn completions_and_the_man_page_know_every_command() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = notion_sweep(&["completions", shell], &[]);
+        run.expect_code(0);
+        for word in ["sweep", "check", "schema", "dry-run", "lock-wait"] {
+            assert!(run.stdout.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let bash = notion_sweep(&["completions", "bash"], &[]);
+    let checked = std::process::Command::new("bash")
+        .args(["-n", "-c", &bash.stdout])
+        .status()
+        .expect("bash runs");
+    assert!(checked.success(), "the bash script parses");
+    let man = notion_sweep(&["man"], &[]);
+    man.expect_code(0);
+    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH notion-sweep 1"));
+    for word in ["sweep", "completions", "NOTION_TOKEN"] {
+        assert!(man.stdout.contains(word), "the man page lacks {word}");
+    }
+    notion_sweep(&["completions", "tcsh"], &[]).expect_code(2);
+}
+
+/// With GITHUB_STEP_SUMMARY set, the markdown summary is appended to it,
+/// whatever --output is.
+#[test]
+fn the_step_summary_is_appended_in_github_actions() {
+    let spec = GeneratedBoard::new(20, as_of());
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let file =
+        std::env::temp_dir().join(format!("notion-sweep-step-summary-{}", std::process::id()));
+    std::fs::write(&file, "earlier step\n").unwrap();
+    let env = with(
+        env_for(&sandbox),
+        "GITHUB_STEP_SUMMARY",
+        &file.display().to_string(),
+    );
+    let run = notion_sweep(&["sweep", &spec.database_id(), "--output", "json"], &env);
+    run.expect_code(0);
+    run.json();
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.starts_with("earlier step\n"),
+        "appended, not replaced"
+    );
+    assert!(
+        written.contains("| Task | Due | Days overdue | Outcome |"),
+        "{written}"
+    );
+    assert!(
+        written.contains(&format!("Moved {} overdue", spec.overdue_count())),
+        "{written}"
+    );
+    assert!(!written.contains(&sandbox.slack_url()));
 }
