@@ -544,9 +544,11 @@ impl Engine {
                     values.push((k, parse_new_value(ds, k, v)?));
                 }
             }
-            Some(v) => return Err(ApiError::validation(format!(
+            Some(v) => {
+                return Err(ApiError::validation(format!(
                 "body failed validation: body.properties should be an object, instead was `{v}`."
-            ))),
+            )))
+            }
         }
         let title = ds
             .properties
@@ -941,4 +943,281 @@ fn bad_block_id(raw: &str) -> ApiError {
     ApiError::validation(format!(
         "path failed validation: path.block_id should be a valid uuid, instead was `\"{raw}\"`."
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::api::{Outcome, RawRequest, NOTION_VERSION};
+    use super::super::board::{Board, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID};
+    use super::super::{SandboxConfig, SANDBOX_TOKEN};
+    use super::*;
+
+    fn demo() -> Engine {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        Engine::new(Board::demo(today), SandboxConfig::default()).unwrap()
+    }
+
+    fn call(e: &Engine, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p.to_string(), Some(q.to_string())),
+            None => (path.to_string(), None),
+        };
+        let r = RawRequest {
+            method: method.into(),
+            path,
+            query,
+            headers: vec![
+                ("authorization".into(), format!("Bearer {SANDBOX_TOKEN}")),
+                ("notion-version".into(), NOTION_VERSION.into()),
+            ],
+            body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+        };
+        match e.dispatch(&r) {
+            Outcome::Reply(r) => (r.status, serde_json::from_str(&r.body).unwrap()),
+            _ => panic!("no reply"),
+        }
+    }
+
+    fn first_page(e: &Engine) -> String {
+        lock(&e.state).board.databases[0].data_sources[0].pages[0]
+            .id
+            .clone()
+    }
+
+    #[test]
+    fn users() {
+        let e = demo();
+        let (s, me) = call(&e, "GET", "/v1/users/me", None);
+        assert_eq!((s, me["type"].as_str()), (200, Some("bot")));
+        assert_eq!(me["bot"]["owner"]["workspace"], true);
+        let (_, all) = call(&e, "GET", "/v1/users?page_size=1", None);
+        assert_eq!(all["results"].as_array().unwrap().len(), 1);
+        assert_eq!(all["type"], "user");
+        let (_, rest) = call(
+            &e,
+            "GET",
+            &format!(
+                "/v1/users?start_cursor={}",
+                all["next_cursor"].as_str().unwrap()
+            ),
+            None,
+        );
+        assert_eq!(rest["results"][0]["type"], "person");
+        assert_eq!(rest["has_more"], false);
+        let pid = rest["results"][0]["id"].as_str().unwrap();
+        let (s, u) = call(&e, "GET", &format!("/v1/users/{pid}"), None);
+        assert_eq!((s, &u["id"]), (200, &json!(pid)));
+        let (s, _) = call(
+            &e,
+            "GET",
+            "/v1/users/00000000-0000-4000-8000-000000000000",
+            None,
+        );
+        assert_eq!(s, 404);
+    }
+
+    #[test]
+    fn search_pages_and_data_sources() {
+        let e = demo();
+        let (s, v) = call(&e, "POST", "/v1/search", Some(json!({"query": "tasks"})));
+        assert_eq!(s, 200, "{v}");
+        assert!(v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["object"] == "data_source" && r["id"] == DEMO_DATA_SOURCE_ID));
+        let (_, v) = call(
+            &e,
+            "POST",
+            "/v1/search",
+            Some(
+                json!({"filter": {"property": "object", "value": "page"}, "page_size": 5,
+                        "sort": {"direction": "ascending", "timestamp": "last_edited_time"}}),
+            ),
+        );
+        let pages = v["results"].as_array().unwrap();
+        assert_eq!(pages.len(), 5);
+        assert!(pages.iter().all(|p| p["object"] == "page"));
+        let times: Vec<&str> = pages
+            .iter()
+            .map(|p| p["last_edited_time"].as_str().unwrap())
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(v["has_more"], true);
+        let (s, v) = call(
+            &e,
+            "POST",
+            "/v1/search",
+            Some(json!({"filter": {"property": "object", "value": "database"}})),
+        );
+        assert_eq!((s, v["code"].as_str()), (400, Some("validation_error")));
+        let (s, _) = call(&e, "POST", "/v1/search", Some(json!({"sorts": []})));
+        assert_eq!(s, 400);
+    }
+
+    #[test]
+    fn create_page_then_read_its_title_property() {
+        let e = demo();
+        let body = json!({
+            "parent": {"data_source_id": DEMO_DATA_SOURCE_ID},
+            "properties": {
+                "Name": {"title": [{"text": {"content": "Write the report"}}]},
+                "Status": {"status": {"name": "To Do"}},
+                "Due Date": {"date": {"start": "2026-11-20"}}
+            },
+            "icon": {"emoji": "📝"},
+            "children": [
+                {"paragraph": {"rich_text": [{"text": {"content": "First"}}]}},
+                {"type": "to_do", "to_do": {"rich_text": [{"text": {"content": "Check"}}], "checked": true}}
+            ]
+        });
+        let (s, page) = call(&e, "POST", "/v1/pages", Some(body));
+        assert_eq!(s, 200, "{page}");
+        let id = page["id"].as_str().unwrap().to_string();
+        assert_eq!(&id[14..15], "4");
+        assert_eq!(page["properties"]["Status"]["status"]["name"], "To Do");
+        assert_eq!(page["icon"]["emoji"], "📝");
+        // it is a row now: the query sees it
+        let (_, q) = call(
+            &e,
+            "POST",
+            &format!("/v1/data_sources/{DEMO_DATA_SOURCE_ID}/query"),
+            Some(json!({"filter": {"property": "Name", "title": {"equals": "Write the report"}}})),
+        );
+        assert_eq!(q["results"][0]["id"], json!(id));
+        let (s, t) = call(&e, "GET", &format!("/v1/pages/{id}/properties/title"), None);
+        assert_eq!(s, 200, "{t}");
+        assert_eq!(t["object"], "list");
+        assert_eq!(t["results"][0]["title"]["plain_text"], "Write the report");
+        let (_, st) = call(
+            &e,
+            "GET",
+            &format!("/v1/pages/{id}/properties/Status"),
+            None,
+        );
+        assert_eq!(st["object"], "property_item");
+        assert_eq!(st["status"]["name"], "To Do");
+        let (_, kids) = call(&e, "GET", &format!("/v1/blocks/{id}/children"), None);
+        let kids = kids["results"].as_array().unwrap();
+        assert_eq!(kids.len(), 2);
+        assert_eq!(kids[1]["to_do"]["checked"], true);
+        // refusals: no title, unknown key, a status that does not exist
+        for (bad, code) in [
+            (
+                json!({"parent": {"data_source_id": DEMO_DATA_SOURCE_ID}, "properties": {}}),
+                "validation_error",
+            ),
+            (
+                json!({"parent": {"data_source_id": DEMO_DATA_SOURCE_ID}, "properties": {"Name": {"title": []}}, "propertys": {}}),
+                "validation_error",
+            ),
+            (
+                json!({"parent": {"data_source_id": DEMO_DATA_SOURCE_ID}, "properties": {"Name": {"title": []}, "Status": {"status": {"name": "Nope"}}}}),
+                "validation_error",
+            ),
+            (
+                json!({"parent": {"page_id": first_page(&e)}, "properties": {}}),
+                "invalid_request",
+            ),
+        ] {
+            let (s, v) = call(&e, "POST", "/v1/pages", Some(bad));
+            assert_eq!((s, v["code"].as_str()), (400, Some(code)), "{v}");
+        }
+        // a database with one data source is a parent too
+        let (s, _) = call(
+            &e,
+            "POST",
+            "/v1/pages",
+            Some(
+                json!({"parent": {"database_id": DEMO_DATABASE_ID}, "properties": {"Name": {"title": []}}}),
+            ),
+        );
+        assert_eq!(s, 200);
+    }
+
+    #[test]
+    fn blocks_append_and_list() {
+        let e = demo();
+        let page = first_page(&e);
+        let path = format!("/v1/blocks/{page}/children");
+        let para = |t: &str| json!({"paragraph": {"rich_text": [{"text": {"content": t}}]}});
+        let (s, v) = call(
+            &e,
+            "PATCH",
+            &path,
+            Some(json!({"children": [para("a"), para("c")]})),
+        );
+        assert_eq!(s, 200, "{v}");
+        let a = v["results"][0]["id"].as_str().unwrap().to_string();
+        let (s, _) = call(
+            &e,
+            "PATCH",
+            &path,
+            Some(
+                json!({"children": [{"heading_2": {"rich_text": [{"text": {"content": "b"}}]}}], "after": a}),
+            ),
+        );
+        assert_eq!(s, 200);
+        let (_, v) = call(&e, "GET", &format!("{path}?page_size=2"), None);
+        assert_eq!(v["results"].as_array().unwrap().len(), 2);
+        assert_eq!(v["results"][1]["type"], "heading_2");
+        assert_eq!(v["has_more"], true);
+        let (s, v) = call(
+            &e,
+            "PATCH",
+            &path,
+            Some(json!({"children": [{"image": {}}]})),
+        );
+        assert_eq!((s, v["code"].as_str()), (400, Some("invalid_request")));
+        let (s, _) = call(
+            &e,
+            "PATCH",
+            &path,
+            Some(json!({"children": [para("x")], "oops": 1})),
+        );
+        assert_eq!(s, 400);
+        let (s, v) = call(&e, "GET", &format!("/v1/blocks/{a}/children"), None);
+        assert_eq!((s, v["results"].as_array().unwrap().len()), (200, 0));
+    }
+
+    #[test]
+    fn comments() {
+        let e = demo();
+        let page = first_page(&e);
+        let (s, c) = call(
+            &e,
+            "POST",
+            "/v1/comments",
+            Some(
+                json!({"parent": {"page_id": page}, "rich_text": [{"text": {"content": "Looks late"}}]}),
+            ),
+        );
+        assert_eq!(s, 200, "{c}");
+        assert_eq!(c["object"], "comment");
+        let (s, _) = call(
+            &e,
+            "POST",
+            "/v1/comments",
+            Some(
+                json!({"discussion_id": c["discussion_id"], "rich_text": [{"text": {"content": "Agreed"}}]}),
+            ),
+        );
+        assert_eq!(s, 200);
+        let (_, v) = call(&e, "GET", &format!("/v1/comments?block_id={page}"), None);
+        let all = v["results"].as_array().unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1]["rich_text"][0]["plain_text"], "Agreed");
+        assert_eq!(all[0]["discussion_id"], all[1]["discussion_id"]);
+        let (s, _) = call(&e, "GET", "/v1/comments", None);
+        assert_eq!(s, 400);
+        let (s, _) = call(
+            &e,
+            "POST",
+            "/v1/comments",
+            Some(
+                json!({"parent": {"page_id": page}, "rich_text": [{"text": {"content": "x"}}], "text": "x"}),
+            ),
+        );
+        assert_eq!(s, 400);
+    }
 }

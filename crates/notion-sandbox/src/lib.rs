@@ -26,6 +26,7 @@ mod endpoints;
 mod faults;
 mod filter;
 mod objects;
+pub mod serve;
 mod server;
 mod sinks;
 
@@ -42,6 +43,7 @@ pub use board::{
     DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID, DEMO_DATE_PROPERTY_ID, DEMO_STATUS_PROPERTY_ID,
 };
 pub use faults::{FaultConfig, FaultKind, FaultsHandle, RateLimit, ScheduledEdit, TokenBucket};
+pub use serve::{serve, ServeError, ServeOptions};
 pub use sinks::{
     SinkKind, SinkReply, DISCORD_PATH, JSON_PATH, SLACK_PATH, TEAMS_PATH, TEAMS_QUERY,
 };
@@ -310,6 +312,16 @@ impl Sandbox {
     /// Every request a sink received (headers included), in order.
     pub fn sink_requests(&self, kind: SinkKind) -> Vec<RecordedRequest> {
         self.engine.sinks.requests(kind)
+    }
+
+    /// Today by the sandbox's clock (pinned, or the real UTC date).
+    pub fn today(&self) -> chrono::NaiveDate {
+        lock(&self.engine.state).today()
+    }
+
+    /// Tells `f` of every request and webhook message (once per sandbox).
+    pub(crate) fn watch(&self, f: api::Observer) {
+        let _ = self.engine.observer.set(f);
     }
 
     /// The board as it is now, as JSON that [`Board::from_json`] (and

@@ -174,7 +174,6 @@ async fn handle(
 
 /// Something the server did, for a watcher (`serve --verbose`).
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // read by serve.rs
 pub(crate) enum Event {
     /// A Notion request was answered (status 0: dropped).
     Request {
