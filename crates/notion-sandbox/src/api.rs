@@ -439,6 +439,7 @@ pub(crate) fn route(method: &str, path: &str) -> Option<Route> {
         ("GET", ["v1", "users"]) => Route::Users,
         ("GET", ["v1", "users", x]) => Route::User(id(x)),
         ("POST", ["v1", "search"]) => Route::Search,
+        (_, ["v1", "blocks", "meeting_notes", ..]) => Route::Unsupported("meeting notes"),
         ("GET", ["v1", "blocks", x, "children"]) => Route::BlockChildren(id(x)),
         ("PATCH", ["v1", "blocks", x, "children"]) => Route::AppendChildren(id(x)),
         ("GET", ["v1", "comments"]) => Route::Comments,
@@ -461,6 +462,10 @@ pub(crate) fn route(method: &str, path: &str) -> Option<Route> {
         ("GET", ["v1", "pages", _, "markdown"]) => Route::Unsupported("retrieve a page as markdown"),
         ("PATCH", ["v1", "pages", _, "markdown"]) => Route::Unsupported("update a page's markdown"),
         ("GET", ["v1", "comments", _]) => Route::Unsupported("retrieve a comment"),
+        ("PATCH", ["v1", "comments", _]) => Route::Unsupported("update a comment"),
+        ("DELETE", ["v1", "comments", _]) => Route::Unsupported("delete a comment"),
+        ("GET", ["v1", "custom_emojis"]) => Route::Unsupported("list custom emojis"),
+        (_, ["v1", "views", ..]) => Route::Unsupported("views"),
         ("POST", ["v1", "file_uploads"]) => Route::Unsupported("create a file upload"),
         ("GET", ["v1", "file_uploads"]) => Route::Unsupported("list file uploads"),
         ("GET", ["v1", "file_uploads", _]) => Route::Unsupported("retrieve a file upload"),
@@ -1045,10 +1050,14 @@ impl Engine {
                 "is_locked",
                 "template",
                 "erase_content",
+                "is_archived",
             ],
         )?;
-        for k in ["template", "erase_content"] {
-            if body.get(k).is_some_and(|v| !v.is_null()) {
+        for k in ["template", "erase_content", "is_archived"] {
+            if body
+                .get(k)
+                .is_some_and(|v| !v.is_null() && *v != Value::Bool(false))
+            {
                 return Err(ApiError::new(
                     400,
                     "invalid_request",

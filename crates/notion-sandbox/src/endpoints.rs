@@ -468,12 +468,18 @@ impl Engine {
                 "icon",
                 "cover",
                 "template",
+                "content",
+                "markdown",
+                "position",
+                "allow_async",
             ],
         )?;
-        if body.get("template").is_some_and(|v| !v.is_null()) {
-            return Err(invalid_request(
-                "The notion-sandbox does not support `template` when creating a page.",
-            ));
+        for k in ["template", "content", "markdown", "position", "allow_async"] {
+            if body.get(k).is_some_and(|v| !v.is_null()) {
+                return Err(invalid_request(format!(
+                    "The notion-sandbox does not support `{k}` when creating a page."
+                )));
+            }
         }
         let parent = body
             .get("parent")
@@ -853,9 +859,10 @@ impl Engine {
                 "rich_text",
                 "attachments",
                 "display_name",
+                "markdown",
             ],
         )?;
-        for k in ["attachments", "display_name"] {
+        for k in ["attachments", "display_name", "markdown"] {
             if body.get(k).is_some_and(|v| !v.is_null()) {
                 return Err(invalid_request(format!(
                     "The notion-sandbox does not support `{k}` on comments."

@@ -603,7 +603,7 @@ pub(crate) struct Sort {
 #[derive(Debug, Clone)]
 enum SortKey {
     /// `order`: for status and select, option names in the order Notion
-    /// sorts them (the schema's order; for status, group by group).
+    /// sorts them (the schema's order).
     Prop {
         name: String,
         kind: PropertyKind,
@@ -671,26 +671,10 @@ enum Key {
     Bool(bool),
 }
 
-/// Option names in sort order: the schema's order for a select; for a
-/// status, the options of each group in group order (as the Notion UI
-/// lists them), then any option in no group.
+/// Option names in sort order: the order of the options in the schema
+/// (as the data source lists them), not their names.
 fn option_order(schema: &PropertySchema) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    if schema.kind == PropertyKind::Status {
-        for g in &schema.groups {
-            for o in &schema.options {
-                if g.options.contains(&o.name) && !out.contains(&o.name) {
-                    out.push(o.name.clone());
-                }
-            }
-        }
-    }
-    for o in &schema.options {
-        if !out.contains(&o.name) {
-            out.push(o.name.clone());
-        }
-    }
-    out
+    schema.options.iter().map(|o| o.name.clone()).collect()
 }
 
 fn key_of(page: &PageState, key: &SortKey) -> Option<Key> {
