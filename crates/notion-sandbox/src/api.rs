@@ -915,6 +915,35 @@ impl Engine {
                 "result_type",
             ],
         )?;
+        for k in ["in_trash", "archived"] {
+            match body.get(k) {
+                None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+                Some(Value::Bool(true)) => {
+                    return Err(ApiError::new(
+                        400,
+                        "invalid_request",
+                        format!("The notion-sandbox does not support `{k}: true` in a query: trashed pages are never returned."),
+                    ))
+                }
+                Some(v) => {
+                    return Err(ApiError::validation(format!(
+                        "body failed validation: body.{k} should be a boolean, instead was `{v}`."
+                    )))
+                }
+            }
+        }
+        // every row of a data source is a page; `data_source` asks for the
+        // (wiki) data sources among the results, of which there are none
+        let no_rows = match body.get("result_type") {
+            None | Some(Value::Null) => false,
+            Some(Value::String(t)) if t == "page" => false,
+            Some(Value::String(t)) if t == "data_source" => true,
+            Some(v) => {
+                return Err(ApiError::validation(format!(
+                    "body failed validation: body.result_type should be `\"page\"` or `\"data_source\"`, instead was `{v}`."
+                )))
+            }
+        };
         let page_size = match body.get("page_size") {
             None | Some(Value::Null) => 100,
             Some(v) => match v.as_i64() {
@@ -963,7 +992,8 @@ impl Engine {
             .iter()
             .enumerate()
             .filter(|(k, p)| {
-                !p.in_trash
+                !no_rows
+                    && !p.in_trash
                     && filter.as_ref().is_none_or(|f| {
                         f.matches(p, &cache.facts[k * cache.stride..(k + 1) * cache.stride])
                     })
@@ -1848,6 +1878,44 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("body.propertys should be not present"));
+    }
+
+    #[test]
+    fn query_result_type_and_trash_flags() {
+        let e = demo();
+        let (s, v) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"result_type": "page", "in_trash": false})),
+            ),
+        );
+        assert_eq!(s, 200);
+        assert_eq!(v["results"].as_array().unwrap().len(), 37);
+        let (s, v) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"result_type": "data_source"})),
+            ),
+        );
+        assert_eq!((s, v["results"].as_array().unwrap().len()), (200, 0));
+        let (s, v) = call(
+            &e,
+            &req("POST", &query_path(), Some(json!({"in_trash": true}))),
+        );
+        assert_eq!((s, v["code"].as_str()), (400, Some("invalid_request")));
+        let (s, _) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"result_type": "database"})),
+            ),
+        );
+        assert_eq!(s, 400);
     }
 
     #[test]
