@@ -472,6 +472,35 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[tokio::test]
+    async fn port_in_use_is_said_plainly_and_shutdown_ends_serving() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let err = serve(
+            ServeOptions {
+                port,
+                ..Default::default()
+            },
+            async {},
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, ServeError::PortInUse(p) if p == port),
+            "{err}"
+        );
+        assert!(err.to_string().contains("already in use"));
+        // a free port: serves, then returns when shutdown resolves
+        let done = tokio::time::timeout(
+            Duration::from_secs(5),
+            serve(ServeOptions::default(), async {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }),
+        )
+        .await;
+        assert!(matches!(done, Ok(Ok(()))));
+    }
+
     #[test]
     fn banner_names_the_board_served() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
