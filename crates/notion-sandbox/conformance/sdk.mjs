@@ -7,7 +7,12 @@
 // integration does: retrieve the database and its data source, query with
 // compound status/select/date filters and sorts, page through every row with
 // `iteratePaginatedAPI`, retrieve and update pages, and run into the errors
-// the SDK has classes for. A second sandbox with `--rate-limit 1` checks that
+// the SDK has classes for. Then the rest of what the sandbox serves: users,
+// search, pages.create, page property items, block children, comments,
+// strict bodies (unknown keys refused), the clock (last_edited_time is the
+// current minute; relative date filters count from the board's "today"),
+// select/status sorts by option order and the refusal of unsupported
+// endpoints. A second sandbox with `--rate-limit 1` checks that
 // the SDK's own retry gets past a 429 with Retry-After.
 //
 // Expected results are computed here, from the board this script wrote and
@@ -28,8 +33,11 @@ import {
   extractPageId,
   isFullDataSource,
   isFullDatabase,
+  isFullBlock,
+  isFullComment,
   isFullPage,
   isFullPageOrDataSource,
+  isFullUser,
   isHTTPResponseError,
   isNotionClientError,
   iteratePaginatedAPI,
@@ -105,6 +113,8 @@ function makeBoard() {
     });
   }
   return {
+    // pins the sandbox's clock to AS_OF (relative date filters, last_edited_time)
+    today: AS_OF,
     databases: [
       {
         id: DATABASE_ID,
@@ -578,6 +588,217 @@ async function main() {
         eq(e.status, 400, "SDK status");
         eq(JSON.parse(e.body).code, "missing_version", "SDK body code");
       }
+    });
+
+
+    // ------------------------------------------------ the rest of the API
+
+    await check("users.me is the integration's bot; users.list and users.retrieve agree", async () => {
+      const me = await notion.users.me({});
+      expect(isFullUser(me), "isFullUser refused users.me");
+      eq([me.object, me.type], ["user", "bot"], "object and type");
+      expect(me.bot && typeof me.bot === "object", "no bot object");
+      const all = await collectPaginatedAPI(notion.users.list, { page_size: 1 });
+      expect(all.length >= 2, `users.list gave ${all.length} users`);
+      expect(all.every(isFullUser), "a listed user is not full");
+      expect(all.some((u) => u.id === me.id), "the bot is not listed");
+      const again = await notion.users.retrieve({ user_id: me.id });
+      eq(again.id, me.id, "users.retrieve id");
+      await expectApiError(notion.users.retrieve({ user_id: pageId(99_999) }), 404, APIErrorCode.ObjectNotFound, "unknown user");
+    });
+
+    await check("401 unauthorized on every endpoint with a wrong token (users.me, search, an unsupported one)", async () => {
+      const wrong = new Client({ auth: "ntn_wrong", baseUrl: sb.url, logLevel: "error" });
+      await expectApiError(wrong.users.me({}), 401, APIErrorCode.Unauthorized, "users.me");
+      await expectApiError(wrong.search({ query: "x" }), 401, APIErrorCode.Unauthorized, "search");
+      await expectApiError(wrong.request({ path: "databases", method: "post", body: {} }), 401, APIErrorCode.Unauthorized, "databases.create");
+    });
+
+    await check("search: pages by title (filter, ascending last_edited_time) and the data source", async () => {
+      const got = await collectPaginatedAPI(notion.search, {
+        query: "task 1",
+        filter: { property: "object", value: "page" },
+        sort: { direction: "ascending", timestamp: "last_edited_time" },
+        page_size: 40,
+      });
+      got.forEach((p, i) => checkPage(p, `result ${i}`));
+      const want = live.filter((p) => p.properties.Name.toLowerCase().includes("task 1")).map((p) => p.id).sort();
+      eq(got.map((p) => p.id).sort(), want, "matching pages");
+      const times = got.map((p) => p.last_edited_time);
+      expect(times.every((t, i) => i === 0 || times[i - 1] <= t), "not in ascending last_edited_time");
+      const sources = await notion.search({ filter: { property: "object", value: "data_source" } });
+      expect(sources.results.some((d) => d.id === DATA_SOURCE_ID && isFullDataSource(d)), "the data source is not found");
+      expect(sources.results.every((d) => d.object === "data_source"), "filter value data_source returned something else");
+      await expectApiError(
+        notion.search({ filter: { property: "object", value: "database" } }),
+        400,
+        APIErrorCode.ValidationError,
+        "filter value database (gone in 2025-09-03)",
+      );
+    });
+
+    await check("select and status sort by the order of their options, not by name", async () => {
+      for (const [prop, order] of [["Priority", PRIORITIES], ["Status", STATUSES]]) {
+        const got = await collectPaginatedAPI(notion.dataSources.query, {
+          data_source_id: DATA_SOURCE_ID,
+          sorts: [{ property: prop, direction: "ascending" }],
+        });
+        const names = got.map((p) => p.properties[prop][prop === "Status" ? "status" : "select"]?.name).filter((n) => order.includes(n));
+        const ranks = names.map((n) => order.indexOf(n));
+        expect(ranks.every((r, i) => i === 0 || ranks[i - 1] <= r), `${prop} not in option order: ${[...new Set(names)]}`);
+        expect(new Set(names).size > 2, `${prop}: too few distinct values to tell`);
+      }
+    });
+
+    await check("relative date filters count from the board's today (past_week, next_week, this_week, past_month, next_year)", async () => {
+      const span = {
+        past_week: [addDays(AS_OF, -7), AS_OF],
+        next_week: [AS_OF, addDays(AS_OF, 7)],
+        this_week: [addDays(AS_OF, -6), AS_OF], // 2026-11-22 is a Sunday: Monday to Sunday
+        past_month: ["2026-10-22", AS_OF],
+        next_year: [AS_OF, "2027-11-22"],
+      };
+      for (const [op, [from, to]] of Object.entries(span)) {
+        const got = await collectPaginatedAPI(notion.dataSources.query, {
+          data_source_id: DATA_SOURCE_ID,
+          filter: { property: "Due Date", date: { [op]: {} } },
+        });
+        const want = live.filter((p) => {
+          const d = p.properties["Due Date"];
+          return d !== null && from <= utcDay(d) && utcDay(d) <= to;
+        });
+        eq(got.map((p) => p.id).sort(), want.map((p) => p.id).sort(), op);
+      }
+    });
+
+    await check("strict bodies: unknown keys are 400 validation_error \"should be not present\"", async () => {
+      const refused = async (req, key) => {
+        const e = await expectApiError(notion.request(req), 400, APIErrorCode.ValidationError, key);
+        expect(e.message.includes(`body.${key} should be not present`), `${key}: message was ${e.message}`);
+      };
+      await refused({ path: `data_sources/${DATA_SOURCE_ID}/query`, method: "post", body: { sort: [{ property: "Name", direction: "ascending" }] } }, "sort");
+      await refused({ path: `data_sources/${DATA_SOURCE_ID}/query`, method: "post", body: { filter_properties: ["title"] } }, "filter_properties");
+      await refused({ path: `pages/${target.id}`, method: "patch", body: { propertys: {} } }, "propertys");
+      await refused({ path: "search", method: "post", body: { sorts: [] } }, "sorts");
+    });
+
+    await check("unsupported endpoints say so (400 invalid_request naming what the sandbox serves)", async () => {
+      const e = await expectApiError(notion.request({ path: "databases", method: "post", body: {} }), 400, APIErrorCode.InvalidRequest, "databases.create");
+      expect(/does not support/.test(e.message) && e.message.includes("POST /v1/search"), `message: ${e.message}`);
+      await expectApiError(notion.blocks.retrieve({ block_id: target.id }), 400, APIErrorCode.InvalidRequest, "blocks.retrieve");
+      await expectApiError(notion.request({ path: "no_such_thing", method: "get" }), 400, APIErrorCode.InvalidRequestURL, "an unknown URL");
+    });
+
+    await check("clock: last_edited_time is the current minute of the board's day, the same for writes in one minute", async () => {
+      const write = (name) => notion.pages.update({ page_id: target.id, properties: { Status: { status: { name } } } });
+      const a = await write("To Do");
+      const b = await write("Overdue");
+      const now = new Date();
+      for (const p of [a, b]) {
+        expect(p.last_edited_time.startsWith(`${AS_OF}T`), `not on the board's day: ${p.last_edited_time}`);
+        expect(p.last_edited_time.endsWith(":00.000Z"), `not rounded to the minute: ${p.last_edited_time}`);
+        const hm = (t) => Number(t.slice(11, 13)) * 60 + Number(t.slice(14, 16));
+        const diff = Math.abs(hm(p.last_edited_time) - (now.getUTCHours() * 60 + now.getUTCMinutes()));
+        expect(diff <= 1 || diff >= 1439, `not the current minute: ${p.last_edited_time} at ${now.toISOString()}`);
+      }
+      const gap = (Date.parse(b.last_edited_time) - Date.parse(a.last_edited_time)) / 60_000;
+      expect(gap === 0 || gap === 1, `two writes moved last_edited_time by ${gap} minutes`);
+    });
+
+    await check("pages.update applies icon, cover and is_locked; a locked page refuses edits until unlocked", async () => {
+      const cover = { type: "external", external: { url: "https://example.com/cover.png" } };
+      const page = await notion.pages.update({ page_id: target.id, icon: { type: "emoji", emoji: "🎯" }, cover, is_locked: true });
+      checkPage(page, "response");
+      eq(page.icon, { type: "emoji", emoji: "🎯" }, "icon");
+      eq(page.cover, cover, "cover");
+      eq(page.is_locked, true, "is_locked");
+      await expectApiError(
+        notion.pages.update({ page_id: target.id, properties: { Status: { status: { name: "Done" } } } }),
+        400,
+        APIErrorCode.ValidationError,
+        "edit of a locked page",
+      );
+      const open = await notion.pages.update({ page_id: target.id, is_locked: false, icon: null });
+      eq([open.is_locked, open.icon], [false, null], "unlocked, icon removed");
+    });
+
+    let created;
+    await check("pages.create in the data source: validated like an update, then a row like any other", async () => {
+      await expectApiError(
+        notion.pages.create({ parent: { data_source_id: DATA_SOURCE_ID }, properties: { Status: { status: { name: "To Do" } } } }),
+        400,
+        APIErrorCode.ValidationError,
+        "no title",
+      );
+      await expectApiError(
+        notion.pages.create({ parent: { data_source_id: DATA_SOURCE_ID }, properties: { Name: { title: [{ text: { content: "x" } }] }, Status: { status: { name: "Nope" } } } }),
+        400,
+        APIErrorCode.ValidationError,
+        "unknown status option",
+      );
+      created = await notion.pages.create({
+        parent: { type: "data_source_id", data_source_id: DATA_SOURCE_ID },
+        icon: { type: "emoji", emoji: "📝" },
+        properties: {
+          Name: { title: [{ text: { content: "Conformance: created by the SDK" } }] },
+          Status: { status: { name: "To Do" } },
+          Priority: { select: { name: "High" } },
+          "Due Date": { date: { start: addDays(AS_OF, -3) } },
+        },
+        children: [
+          { object: "block", type: "heading_2", heading_2: { rich_text: [{ type: "text", text: { content: "Notes" } }] } },
+          { paragraph: { rich_text: [{ text: { content: "First paragraph" } }] } },
+        ],
+      });
+      checkPage(created, "created");
+      eq(title(created), "Conformance: created by the SDK", "title");
+      eq(created.icon, { type: "emoji", emoji: "📝" }, "icon");
+      const found = await notion.dataSources.query({
+        data_source_id: DATA_SOURCE_ID,
+        filter: { property: "Name", title: { equals: "Conformance: created by the SDK" } },
+      });
+      eq(found.results.map((p) => p.id), [created.id], "the query finds it");
+    });
+
+    await check("pages.properties.retrieve: a paginated title, a single status item", async () => {
+      const t = await notion.pages.properties.retrieve({ page_id: created.id, property_id: "title" });
+      eq([t.object, t.type], ["list", "property_item"], "title: list of property items");
+      eq(t.results.map((r) => r.title.plain_text).join(""), "Conformance: created by the SDK", "title text");
+      expect(t.results.every((r) => r.object === "property_item" && r.type === "title"), "title items");
+      const st = await notion.pages.properties.retrieve({ page_id: created.id, property_id: statusId() });
+      eq([st.object, st.type, st.status.name], ["property_item", "status", "To Do"], "status item");
+    });
+
+    await check("blocks.children.list and .append (paragraph, headings, to_do; after)", async () => {
+      const first = await collectPaginatedAPI(notion.blocks.children.list, { block_id: created.id });
+      eq(first.map((b) => b.type), ["heading_2", "paragraph"], "blocks given at creation");
+      expect(first.every(isFullBlock), "isFullBlock refused a block");
+      const added = await notion.blocks.children.append({
+        block_id: created.id,
+        after: first[0].id,
+        children: [{ to_do: { rich_text: [{ text: { content: "Check the dates" } }], checked: false } }],
+      });
+      eq(added.results.map((b) => b.type), ["to_do"], "append answers the new blocks");
+      await notion.blocks.children.append({ block_id: created.id, children: [{ heading_3: { rich_text: [{ text: { content: "End" } }] } }] });
+      const all = await collectPaginatedAPI(notion.blocks.children.list, { block_id: created.id, page_size: 1 });
+      eq(all.map((b) => b.type), ["heading_2", "to_do", "paragraph", "heading_3"], "order after `after`");
+      eq(all[1].to_do.rich_text[0].plain_text, "Check the dates", "to_do text");
+      await expectApiError(
+        notion.blocks.children.append({ block_id: created.id, children: [{ paragraph: { rich_text: [], colour: "red" } }] }),
+        400,
+        APIErrorCode.ValidationError,
+        "unknown key in a block",
+      );
+    });
+
+    await check("comments.create on a page and in its discussion; comments.list returns both", async () => {
+      const c = await notion.comments.create({ parent: { page_id: created.id }, rich_text: [{ text: { content: "Is this late?" } }] });
+      expect(isFullComment(c), "isFullComment refused it");
+      eq(c.object, "comment", "object");
+      await notion.comments.create({ discussion_id: c.discussion_id, rich_text: [{ text: { content: "Yes." } }] });
+      const all = await collectPaginatedAPI(notion.comments.list, { block_id: created.id });
+      eq(all.map((x) => x.rich_text.map((t) => t.plain_text).join("")), ["Is this late?", "Yes."], "comments");
+      eq(new Set(all.map((x) => x.discussion_id)).size, 1, "one discussion");
     });
 
     await stopSandbox(sb);

@@ -2,12 +2,12 @@
 //! (routing, auth, version, rate limit, faults, handlers, recording). The
 //! hyper layer in `server.rs` only moves bytes and sleeps.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::board::{
@@ -17,12 +17,10 @@ use super::board::{
 use super::faults::{FaultKind, FaultState, TokenBucket};
 use super::filter::{default_rank, facts_of, order, parse_filter, parse_sorts, Fact};
 use super::objects::{data_source_json, database_json, page_json};
-use super::{RecordedRequest, SandboxConfig, SlackReply};
+use super::{RecordedRequest, SandboxConfig};
 
 /// The only Notion-Version the sandbox speaks.
 pub const NOTION_VERSION: &str = "2025-09-03";
-/// Path of the Slack webhook sink (see [`super::Sandbox::slack_url`]).
-pub const SLACK_PATH: &str = "/slack/services/T000/B000/sandboxsecret";
 
 /// A request as received.
 #[derive(Clone, Debug, Default)]
@@ -52,6 +50,8 @@ pub(crate) struct Reply {
     pub(crate) body: String,
     pub(crate) retry_after: Option<u64>,
     pub(crate) request_id: Option<String>,
+    /// More headers (lowercase names).
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 /// What the server does with a Notion request.
@@ -88,10 +88,10 @@ impl ApiError {
             retry_after: None,
         }
     }
-    fn validation(message: impl Into<String>) -> Self {
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
         Self::new(400, "validation_error", message)
     }
-    fn not_found(kind: &str, id: &str) -> Self {
+    pub(crate) fn not_found(kind: &str, id: &str) -> Self {
         Self::new(
             404,
             "object_not_found",
@@ -118,6 +118,7 @@ impl ApiError {
             body: body.to_string(),
             retry_after: self.retry_after,
             request_id: Some(request_id.to_string()),
+            headers: Vec::new(),
         }
     }
 }
@@ -129,6 +130,7 @@ fn json_reply(v: &Value, request_id: &str) -> Reply {
         body: v.to_string(),
         retry_after: None,
         request_id: Some(request_id.to_string()),
+        headers: Vec::new(),
     }
 }
 
@@ -145,6 +147,7 @@ pub(crate) fn fault_reply(kind: &FaultKind, request_id: &str) -> Reply {
                 body: BAD_GATEWAY_HTML.to_string(),
                 retry_after: None,
                 request_id: None,
+                headers: Vec::new(),
             };
         }
         FaultKind::InternalServerError => {
@@ -208,6 +211,9 @@ pub(crate) struct State {
     pages: HashMap<u128, (usize, usize, usize)>,
     /// `[database][data source]`.
     cache: Vec<Vec<SourceCache>>,
+    /// The pinned day of the clock, if any (config, else the board's).
+    pub(crate) today: Option<chrono::NaiveDate>,
+    seed: u64,
 }
 
 /// Filter facts (flat, one per page and property) and default ranks of the
@@ -219,13 +225,16 @@ struct SourceCache {
 }
 
 impl State {
-    fn new(board: Board, seed: u64) -> Self {
+    fn new(board: Board, seed: u64, today: Option<chrono::NaiveDate>) -> Self {
+        let today = today.or(board.today);
         let mut s = State {
             board,
             dbs: HashMap::new(),
             dss: HashMap::new(),
             pages: HashMap::new(),
             cache: Vec::new(),
+            today,
+            seed,
         };
         for (d, db) in s.board.databases.iter().enumerate() {
             s.dbs.extend(parse_id(&db.id).map(|k| (k, d)));
@@ -248,6 +257,37 @@ impl State {
         s
     }
 
+    /// The sandbox's clock: the real time, on the pinned day if there is one.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        let now = Utc::now();
+        match self.today {
+            Some(d) => d.and_time(now.time()).and_utc(),
+            None => now,
+        }
+    }
+
+    /// Today by the sandbox's clock (UTC).
+    pub(crate) fn today(&self) -> chrono::NaiveDate {
+        self.now().date_naive()
+    }
+
+    /// Adds a page to a data source (indexes and filter facts included);
+    /// returns its index.
+    pub(crate) fn insert_page(&mut self, d: usize, i: usize, page: PageState) -> usize {
+        let key = parse_id(&page.id);
+        let ds = &mut self.board.databases[d].data_sources[i];
+        ds.pages.push(page);
+        let p = ds.pages.len() - 1;
+        if let Some(k) = key {
+            self.pages.insert(k, (d, i, p));
+        }
+        let ds = &self.board.databases[d].data_sources[i];
+        let c = &mut self.cache[d][i];
+        facts_of(ds, &ds.pages[p], &mut c.facts);
+        c.ranks.push(default_rank(self.seed, &ds.pages[p]));
+        p
+    }
+
     /// Recomputes the facts of one page after a write.
     fn refresh(&mut self, d: usize, i: usize, p: usize) {
         let ds = &self.board.databases[d].data_sources[i];
@@ -266,7 +306,7 @@ impl State {
         self.dss.get(&parse_id(id)?).copied()
     }
 
-    fn visible(&self, d: usize, i: usize) -> bool {
+    pub(crate) fn visible(&self, d: usize, i: usize) -> bool {
         let db = &self.board.databases[d];
         db.shared && db.data_sources[i].shared
     }
@@ -296,15 +336,16 @@ impl State {
             }
         }
         let name = ds.properties[k].name.clone();
-        let page = &mut ds.pages[p];
+        let now = self.now();
+        let page = &mut self.board.databases[d].data_sources[i].pages[p];
         page.properties.insert(name, value);
-        touch(page);
+        touch(page, now);
         self.refresh(d, i, p);
         Ok(())
     }
 }
 
-fn add_select_option(ds: &mut super::board::DataSource, k: usize, name: &str) {
+pub(crate) fn add_select_option(ds: &mut super::board::DataSource, k: usize, name: &str) {
     let prop = &mut ds.properties[k];
     if prop.option(name).is_none() {
         let mut o = SelectOption::new(name, "default");
@@ -313,22 +354,11 @@ fn add_select_option(ds: &mut super::board::DataSource, k: usize, name: &str) {
     }
 }
 
-/// Bumps `last_edited_time`: the current minute, as Notion rounds it; if
-/// the board's clock is ahead of ours, one minute later so it still moves.
-fn touch(page: &mut PageState) {
-    let now = to_minute(Utc::now());
-    page.last_edited_time = if now > page.last_edited_time {
-        now
-    } else {
-        page.last_edited_time + chrono::Duration::minutes(1)
-    };
-}
-
-/// Slack sink state.
-pub(crate) struct SlackState {
-    pub(crate) messages: Vec<Value>,
-    pub(crate) replies: VecDeque<SlackReply>,
-    bucket: Option<TokenBucket>,
+/// Sets `last_edited_time` to the current minute of the sandbox's clock,
+/// rounded down as Notion does: two writes in the same minute leave it
+/// where it was.
+pub(crate) fn touch(page: &mut PageState, now: DateTime<Utc>) {
+    page.last_edited_time = to_minute(now);
 }
 
 /// Shared state of a running sandbox.
@@ -338,35 +368,152 @@ pub(crate) struct Engine {
     pub(crate) faults: Arc<Mutex<FaultState>>,
     bucket: Mutex<Option<TokenBucket>>,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
-    pub(crate) slack: Mutex<SlackState>,
     counter: AtomicU64,
     rng: Mutex<fastrand::Rng>,
+    /// Made-up ids (request ids, new pages, blocks, comments).
+    ids: Mutex<fastrand::Rng>,
+    pub(crate) sinks: super::sinks::Sinks,
+    /// Told of every request and webhook message, if set.
+    pub(crate) observer: std::sync::OnceLock<Observer>,
 }
+
+/// A watcher of the server (see [`super::server::Event`]).
+pub(crate) type Observer = Box<dyn Fn(super::server::Event) + Send + Sync>;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // a panicking test thread must not poison the sandbox for the others
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-enum Route {
+pub(crate) enum Route {
     Database(String),
     DataSource(String),
     Query(String),
     GetPage(String),
     PatchPage(String),
+    CreatePage,
+    PropertyItem(String, String),
+    Me,
+    Users,
+    User(String),
+    Search,
+    BlockChildren(String),
+    AppendChildren(String),
+    Comments,
+    CreateComment,
+    /// A documented endpoint the sandbox does not serve: its name.
+    Unsupported(&'static str),
 }
 
-fn route(method: &str, path: &str) -> Option<Route> {
+/// Every endpoint the sandbox serves (for messages and docs).
+pub const SUPPORTED_ENDPOINTS: &[&str] = &[
+    "GET /v1/users/me",
+    "GET /v1/users",
+    "GET /v1/users/{user_id}",
+    "POST /v1/search",
+    "GET /v1/databases/{database_id}",
+    "GET /v1/data_sources/{data_source_id}",
+    "POST /v1/data_sources/{data_source_id}/query",
+    "POST /v1/pages",
+    "GET /v1/pages/{page_id}",
+    "PATCH /v1/pages/{page_id}",
+    "GET /v1/pages/{page_id}/properties/{property_id}",
+    "GET /v1/blocks/{block_id}/children",
+    "PATCH /v1/blocks/{block_id}/children",
+    "GET /v1/comments",
+    "POST /v1/comments",
+];
+
+pub(crate) fn route(method: &str, path: &str) -> Option<Route> {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let id = |s: &str| s.to_string();
-    match (method, parts.as_slice()) {
-        ("GET", ["v1", "databases", x]) => Some(Route::Database(id(x))),
-        ("GET", ["v1", "data_sources", x]) => Some(Route::DataSource(id(x))),
-        ("POST", ["v1", "data_sources", x, "query"]) => Some(Route::Query(id(x))),
-        ("GET", ["v1", "pages", x]) => Some(Route::GetPage(id(x))),
-        ("PATCH", ["v1", "pages", x]) => Some(Route::PatchPage(id(x))),
-        _ => None,
+    let r = match (method, parts.as_slice()) {
+        ("GET", ["v1", "databases", x]) => Route::Database(id(x)),
+        ("GET", ["v1", "data_sources", x]) => Route::DataSource(id(x)),
+        ("POST", ["v1", "data_sources", x, "query"]) => Route::Query(id(x)),
+        ("GET", ["v1", "pages", x]) => Route::GetPage(id(x)),
+        ("PATCH", ["v1", "pages", x]) => Route::PatchPage(id(x)),
+        ("POST", ["v1", "pages"]) => Route::CreatePage,
+        ("GET", ["v1", "pages", x, "properties", p]) => Route::PropertyItem(id(x), id(p)),
+        ("GET", ["v1", "users", "me"]) => Route::Me,
+        ("GET", ["v1", "users"]) => Route::Users,
+        ("GET", ["v1", "users", x]) => Route::User(id(x)),
+        ("POST", ["v1", "search"]) => Route::Search,
+        (_, ["v1", "blocks", "meeting_notes", ..]) => Route::Unsupported("meeting notes"),
+        ("GET", ["v1", "blocks", x, "children"]) => Route::BlockChildren(id(x)),
+        ("PATCH", ["v1", "blocks", x, "children"]) => Route::AppendChildren(id(x)),
+        ("GET", ["v1", "comments"]) => Route::Comments,
+        ("POST", ["v1", "comments"]) => Route::CreateComment,
+        // documented endpoints the sandbox does not serve
+        ("GET", ["v1", "blocks", _]) => Route::Unsupported("retrieve a block"),
+        ("PATCH", ["v1", "blocks", _]) => Route::Unsupported("update a block"),
+        ("DELETE", ["v1", "blocks", _]) => Route::Unsupported("delete a block"),
+        ("POST", ["v1", "databases"]) => Route::Unsupported("create a database"),
+        ("PATCH", ["v1", "databases", _]) => Route::Unsupported("update a database"),
+        ("POST", ["v1", "databases", _, "query"]) => Route::Unsupported(
+            "query a database (removed in 2025-09-03: query its data source with POST /v1/data_sources/{data_source_id}/query)",
+        ),
+        ("POST", ["v1", "data_sources"]) => Route::Unsupported("create a data source"),
+        ("PATCH", ["v1", "data_sources", _]) => Route::Unsupported("update a data source"),
+        ("GET", ["v1", "data_sources", _, "templates"]) => {
+            Route::Unsupported("list data source templates")
+        }
+        ("POST", ["v1", "pages", _, "move"]) => Route::Unsupported("move a page"),
+        ("GET", ["v1", "pages", _, "markdown"]) => Route::Unsupported("retrieve a page as markdown"),
+        ("PATCH", ["v1", "pages", _, "markdown"]) => Route::Unsupported("update a page's markdown"),
+        ("GET", ["v1", "comments", _]) => Route::Unsupported("retrieve a comment"),
+        ("PATCH", ["v1", "comments", _]) => Route::Unsupported("update a comment"),
+        ("DELETE", ["v1", "comments", _]) => Route::Unsupported("delete a comment"),
+        ("GET", ["v1", "custom_emojis"]) => Route::Unsupported("list custom emojis"),
+        (_, ["v1", "views", ..]) => Route::Unsupported("views"),
+        ("POST", ["v1", "file_uploads"]) => Route::Unsupported("create a file upload"),
+        ("GET", ["v1", "file_uploads"]) => Route::Unsupported("list file uploads"),
+        ("GET", ["v1", "file_uploads", _]) => Route::Unsupported("retrieve a file upload"),
+        ("POST", ["v1", "file_uploads", _, "send"]) => Route::Unsupported("send a file upload"),
+        ("POST", ["v1", "file_uploads", _, "complete"]) => {
+            Route::Unsupported("complete a file upload")
+        }
+        ("POST", ["v1", "oauth", "token"]) => Route::Unsupported("create an OAuth token"),
+        ("POST", ["v1", "oauth", "introspect"]) => Route::Unsupported("introspect an OAuth token"),
+        ("POST", ["v1", "oauth", "revoke"]) => Route::Unsupported("revoke an OAuth token"),
+        _ => return None,
+    };
+    Some(r)
+}
+
+/// The answer to a documented endpoint the sandbox does not serve.
+fn unsupported(method: &str, what: &str) -> ApiError {
+    ApiError::new(
+        400,
+        "invalid_request",
+        format!(
+            "The notion-sandbox does not support this endpoint ({method}: {what}). It supports: {}.",
+            SUPPORTED_ENDPOINTS.join(", ")
+        ),
+    )
+}
+
+/// Refuses body keys outside `allowed`, as Notion does.
+pub(crate) fn check_keys(
+    body: &Map<String, Value>,
+    path: &str,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    match body.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        None => Ok(()),
+        Some((k, v)) => Err(ApiError::validation(format!(
+            "body failed validation: {path}.{k} should be not present, instead was `{v}`."
+        ))),
     }
+}
+
+/// The body as an object, or Notion's message.
+pub(crate) fn body_object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
+    body.as_object().ok_or_else(|| {
+        ApiError::validation(format!(
+            "body failed validation: body should be an object, instead was `{body}`."
+        ))
+    })
 }
 
 fn bad_id(param: &str, raw: &str) -> ApiError {
@@ -435,7 +582,10 @@ fn unbase64url(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn query_values<'a>(query: Option<&'a str>, key: &'a str) -> impl Iterator<Item = String> + 'a {
+pub(crate) fn query_values<'a>(
+    query: Option<&'a str>,
+    key: &'a str,
+) -> impl Iterator<Item = String> + 'a {
     query
         .unwrap_or("")
         .split('&')
@@ -456,25 +606,36 @@ impl Engine {
         let bucket = config
             .rate_limit
             .map(|r| TokenBucket::new(r, Instant::now()));
-        let replies = config.slack_replies.iter().cloned().collect();
-        let state = State::new(board, config.seed);
-        let slack_bucket = config
-            .slack_rate_limit
-            .map(|r| TokenBucket::new(r, Instant::now()));
+        let state = State::new(board, config.seed, config.today);
         Ok(Engine {
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0x5eed)),
+            sinks: super::sinks::Sinks::new(&config),
+            observer: std::sync::OnceLock::new(),
+            ids: Mutex::new(match config.id_seed {
+                Some(seed) => fastrand::Rng::with_seed(seed ^ 0x1d5),
+                None => fastrand::Rng::new(),
+            }),
             config,
             state: Mutex::new(state),
             faults: Arc::new(Mutex::new(faults)),
             bucket: Mutex::new(bucket),
             requests: Mutex::new(Vec::new()),
-            slack: Mutex::new(SlackState {
-                messages: Vec::new(),
-                replies,
-                bucket: slack_bucket,
-            }),
             counter: AtomicU64::new(0),
         })
+    }
+
+    pub(crate) fn observe(&self, event: super::server::Event) {
+        if let Some(f) = self.observer.get() {
+            f(event);
+        }
+    }
+
+    /// The board as it is now, with the pinned day, as board JSON.
+    pub(crate) fn export_board(&self) -> String {
+        let st = lock(&self.state);
+        let mut board = st.board.clone();
+        board.today = st.today;
+        board.to_json()
     }
 
     /// Latency to add before answering (fixed plus seeded jitter).
@@ -489,7 +650,12 @@ impl Engine {
     }
 
     fn request_id(&self) -> String {
-        super::board::format_id(lock(&self.rng).u128(..))
+        self.new_id()
+    }
+
+    /// A fresh random v4 UUID (seeded only by [`SandboxConfig::id_seed`]).
+    pub(crate) fn new_id(&self) -> String {
+        super::board::uuid_from_bits(lock(&self.ids).u128(..))
     }
 
     /// Handles a Notion request: faults, then routing, auth, version, rate
@@ -597,8 +763,6 @@ impl Engine {
     }
 
     fn process_inner(&self, n: u64, req: &RawRequest, now: Instant) -> Result<Value, ApiError> {
-        let route = route(&req.method, &req.path)
-            .ok_or_else(|| ApiError::new(400, "invalid_request_url", "Invalid request URL."))?;
         let revoked = lock(&self.faults)
             .config
             .revoke_token_after
@@ -610,6 +774,19 @@ impl Engine {
         if revoked || token != Some(self.config.token.as_str()) {
             return Err(ApiError::new(401, "unauthorized", "API token is invalid."));
         }
+        // routing comes after the token, as at Notion: a bad token is a 401
+        // wherever the request goes
+        let route = match route(&req.method, &req.path) {
+            Some(Route::Unsupported(what)) => return Err(unsupported(&req.method, what)),
+            Some(r) => r,
+            None => {
+                return Err(ApiError::new(
+                    400,
+                    "invalid_request_url",
+                    "Invalid request URL.",
+                ))
+            }
+        };
         match req.header("notion-version") {
             None => {
                 return Err(ApiError::new(
@@ -641,12 +818,24 @@ impl Engine {
             serde_json::from_slice(&req.body)
                 .map_err(|_| ApiError::new(400, "invalid_json", "Error parsing JSON body."))?
         };
+        let query = req.query.as_deref();
         match route {
             Route::Database(id) => self.get_database(&id),
             Route::DataSource(id) => self.get_data_source(&id),
-            Route::Query(id) => self.query(&id, &body, req.query.as_deref()),
-            Route::GetPage(id) => self.get_page(&id, req.query.as_deref()),
+            Route::Query(id) => self.query(&id, &body, query),
+            Route::GetPage(id) => self.get_page(&id, query),
             Route::PatchPage(id) => self.patch_page(&id, &body),
+            Route::CreatePage => self.create_page(&body),
+            Route::PropertyItem(page, prop) => self.property_item(&page, &prop, query),
+            Route::Me => Ok(super::endpoints::bot_user()),
+            Route::Users => self.list_users(query),
+            Route::User(id) => self.get_user(&id),
+            Route::Search => self.search(&body),
+            Route::BlockChildren(id) => self.list_children(&id, query),
+            Route::AppendChildren(id) => self.append_children(&id, &body),
+            Route::Comments => self.list_comments(query),
+            Route::CreateComment => self.create_comment(&body),
+            Route::Unsupported(_) => unreachable!("answered above"),
         }
     }
 
@@ -662,7 +851,7 @@ impl Engine {
         Ok(database_json(&st.board.databases[d]))
     }
 
-    fn data_source_at(&self, st: &State, raw: &str) -> Result<(usize, usize), ApiError> {
+    pub(crate) fn data_source_at(&self, st: &State, raw: &str) -> Result<(usize, usize), ApiError> {
         let key = parse_id(raw).ok_or_else(|| bad_id("data_source_id", raw))?;
         st.dss
             .get(&key)
@@ -712,11 +901,49 @@ impl Engine {
     }
 
     fn query(&self, raw: &str, body: &Value, query: Option<&str>) -> Result<Value, ApiError> {
-        let body = body.as_object().ok_or_else(|| {
-            ApiError::validation(format!(
-                "body failed validation: body should be an object, instead was `{body}`."
-            ))
-        })?;
+        let body = body_object(body)?;
+        check_keys(
+            body,
+            "body",
+            &[
+                "filter",
+                "sorts",
+                "start_cursor",
+                "page_size",
+                "in_trash",
+                "archived",
+                "result_type",
+            ],
+        )?;
+        for k in ["in_trash", "archived"] {
+            match body.get(k) {
+                None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+                Some(Value::Bool(true)) => {
+                    return Err(ApiError::new(
+                        400,
+                        "invalid_request",
+                        format!("The notion-sandbox does not support `{k}: true` in a query: trashed pages are never returned."),
+                    ))
+                }
+                Some(v) => {
+                    return Err(ApiError::validation(format!(
+                        "body failed validation: body.{k} should be a boolean, instead was `{v}`."
+                    )))
+                }
+            }
+        }
+        // every row of a data source is a page; `data_source` asks for the
+        // (wiki) data sources among the results, of which there are none
+        let no_rows = match body.get("result_type") {
+            None | Some(Value::Null) => false,
+            Some(Value::String(t)) if t == "page" => false,
+            Some(Value::String(t)) if t == "data_source" => true,
+            Some(v) => {
+                return Err(ApiError::validation(format!(
+                    "body failed validation: body.result_type should be `\"page\"` or `\"data_source\"`, instead was `{v}`."
+                )))
+            }
+        };
         let page_size = match body.get("page_size") {
             None | Some(Value::Null) => 100,
             Some(v) => match v.as_i64() {
@@ -752,7 +979,7 @@ impl Engine {
         let ds = &db.data_sources[i];
         let filter = match body.get("filter") {
             None | Some(Value::Null) => None,
-            Some(f) => Some(parse_filter(f, ds).map_err(ApiError::validation)?),
+            Some(f) => Some(parse_filter(f, ds, st.today()).map_err(ApiError::validation)?),
         };
         let sorts = match body.get("sorts") {
             None | Some(Value::Null) => Vec::new(),
@@ -765,7 +992,8 @@ impl Engine {
             .iter()
             .enumerate()
             .filter(|(k, p)| {
-                !p.in_trash
+                !no_rows
+                    && !p.in_trash
                     && filter.as_ref().is_none_or(|f| {
                         f.matches(p, &cache.facts[k * cache.stride..(k + 1) * cache.stride])
                     })
@@ -811,7 +1039,7 @@ impl Engine {
         Ok(Value::Object(out))
     }
 
-    fn page_at(&self, st: &State, raw: &str) -> Result<(usize, usize, usize), ApiError> {
+    pub(crate) fn page_at(&self, st: &State, raw: &str) -> Result<(usize, usize, usize), ApiError> {
         let key = parse_id(raw).ok_or_else(|| bad_id("page_id", raw))?;
         st.pages
             .get(&key)
@@ -839,17 +1067,56 @@ impl Engine {
         }
         let mut st = lock(&self.state);
         let (d, i, p) = self.page_at(&st, raw)?;
-        let body = body.as_object().ok_or_else(|| {
-            ApiError::validation(format!(
-                "body failed validation: body should be an object, instead was `{body}`."
-            ))
-        })?;
-        let locked = lock(&self.faults)
+        let body = body_object(body)?;
+        check_keys(
+            body,
+            "body",
+            &[
+                "properties",
+                "in_trash",
+                "archived",
+                "icon",
+                "cover",
+                "is_locked",
+                "template",
+                "erase_content",
+                "is_archived",
+            ],
+        )?;
+        for k in ["template", "erase_content", "is_archived"] {
+            if body
+                .get(k)
+                .is_some_and(|v| !v.is_null() && *v != Value::Bool(false))
+            {
+                return Err(ApiError::new(
+                    400,
+                    "invalid_request",
+                    format!("The notion-sandbox does not support `{k}` in a page update."),
+                ));
+            }
+        }
+        let icon = super::endpoints::parse_icon(body.get("icon"), "body.icon", false)?;
+        let cover = super::endpoints::parse_icon(body.get("cover"), "body.cover", true)?;
+        let set_lock = match body.get("is_locked") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(v) => {
+                return Err(ApiError::validation(format!(
+                    "body failed validation: body.is_locked should be a boolean, instead was `{v}`."
+                )))
+            }
+        };
+        let scripted_lock = lock(&self.faults)
             .config
             .locked_pages
             .iter()
             .any(|x| parse_id(x) == parse_id(raw));
-        if locked {
+        let page_locked = st.board.databases[d].data_sources[i].pages[p].is_locked;
+        // a locked page takes no edits but the unlocking itself
+        let edits_content = body.get("properties").is_some_and(|v| !v.is_null())
+            || icon.is_some()
+            || cover.is_some();
+        if scripted_lock || (page_locked && set_lock != Some(false) && edits_content) {
             return Err(ApiError::validation(
                 "This page is locked and cannot be edited by integrations. Unlock it in Notion to allow edits.",
             ));
@@ -864,6 +1131,7 @@ impl Engine {
             }
         };
         let db_id = st.board.databases[d].id.clone();
+        let now = st.now();
         let ds = &mut st.board.databases[d].data_sources[i];
         if ds.pages[p].in_trash && trash != Some(false) {
             return Err(ApiError::validation(
@@ -900,65 +1168,23 @@ impl Engine {
         if let Some(t) = trash {
             ds.pages[p].in_trash = t;
         }
-        touch(&mut ds.pages[p]);
+        if let Some(icon) = icon {
+            ds.pages[p].icon = icon;
+        }
+        if let Some(cover) = cover {
+            ds.pages[p].cover = cover;
+        }
+        if let Some(l) = set_lock {
+            ds.pages[p].is_locked = l;
+        }
+        touch(&mut ds.pages[p], now);
         st.refresh(d, i, p);
         let ds = &st.board.databases[d].data_sources[i];
         Ok(page_json(&db_id, ds, &ds.pages[p], None))
     }
-
-    /// The Slack sink: records the body, checks it, then answers with the
-    /// next scripted reply or `ok`.
-    pub(crate) fn slack(&self, req: &RawRequest) -> Reply {
-        let text = |status: u16, body: &str| Reply {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body: body.to_string(),
-            retry_after: None,
-            request_id: None,
-        };
-        if req.method != "POST" {
-            return text(405, "invalid_method");
-        }
-        let parsed: Option<Value> = serde_json::from_slice(&req.body).ok();
-        let mut slack = lock(&self.slack);
-        slack.messages.push(
-            parsed
-                .clone()
-                .unwrap_or_else(|| Value::String(String::from_utf8_lossy(&req.body).into_owned())),
-        );
-        if req.path != SLACK_PATH {
-            return text(404, "no_service");
-        }
-        let Some(msg) = parsed.filter(|v| v.get("text").is_some_and(Value::is_string)) else {
-            return text(400, "invalid_payload");
-        };
-        if msg
-            .get("blocks")
-            .and_then(Value::as_array)
-            .is_some_and(|b| b.len() > 50)
-        {
-            return text(400, "invalid_blocks");
-        }
-        if let Some(Err(secs)) = slack.bucket.as_mut().map(|b| b.try_take(Instant::now())) {
-            return Reply {
-                retry_after: Some(secs),
-                ..text(429, "rate_limited")
-            };
-        }
-        match slack.replies.pop_front() {
-            Some(r) => Reply {
-                status: r.status,
-                content_type: "text/plain; charset=utf-8",
-                body: r.body,
-                retry_after: r.retry_after,
-                request_id: None,
-            },
-            None => text(200, "ok"),
-        }
-    }
 }
 
-fn parse_new_value(
+pub(crate) fn parse_new_value(
     ds: &super::board::DataSource,
     k: usize,
     v: &Value,
@@ -1140,7 +1366,7 @@ mod tests {
         let (s, v) = call(&e, &r);
         assert_eq!(s, 400);
         assert!(v["message"].as_str().unwrap().contains("2025-09-03"));
-        let (s, v) = call(&e, &req("GET", "/v1/users/me", None));
+        let (s, v) = call(&e, &req("GET", "/v1/tasks/1", None));
         assert_eq!((s, v["code"].as_str()), (400, Some("invalid_request_url")));
         let mut bad = req("POST", &query_path(), None);
         bad.body = b"{not json".to_vec();
@@ -1581,51 +1807,347 @@ mod tests {
     }
 
     #[test]
-    fn slack_sink() {
-        let config = SandboxConfig {
-            slack_replies: vec![
-                SlackReply::rate_limited(3),
-                SlackReply::error(404, "channel_not_found"),
-            ],
-            ..Default::default()
-        };
-        let e = engine(Board::default(), config);
-        let post = |body: &str| {
-            e.slack(&RawRequest {
-                method: "POST".into(),
-                path: SLACK_PATH.into(),
-                body: body.as_bytes().to_vec(),
-                ..Default::default()
-            })
-        };
-        let r = post("not json");
-        assert_eq!((r.status, r.body.as_str()), (400, "invalid_payload"));
-        let r = post(r#"{"text":"hi"}"#);
-        assert_eq!((r.status, r.retry_after), (429, Some(3)));
-        assert_eq!(post(r#"{"text":"hi"}"#).body, "channel_not_found");
-        assert_eq!(post(r#"{"text":"hi"}"#).body, "ok");
-        assert_eq!(e.slack.lock().unwrap().messages.len(), 4);
+    fn token_is_checked_before_the_url() {
+        let e = demo();
+        for (m, path) in [
+            ("GET", "/v1/users/me"),
+            ("GET", "/v1/tasks/1"),
+            ("POST", "/v1/databases"),
+            ("POST", "/v1/search"),
+        ] {
+            let mut r = req(m, path, None);
+            r.headers[0].1 = "Bearer wrong".into();
+            let (s, v) = call(&e, &r);
+            assert_eq!(
+                (s, v["code"].as_str()),
+                (401, Some("unauthorized")),
+                "{path}"
+            );
+        }
+        let (s, v) = call(&e, &req("POST", "/v1/databases", Some(json!({}))));
+        assert_eq!((s, v["code"].as_str()), (400, Some("invalid_request")));
+        let msg = v["message"].as_str().unwrap();
+        assert!(msg.contains("does not support") && msg.contains("create a database"));
+        assert!(msg.contains("GET /v1/users/me") && msg.contains("POST /v1/comments"));
+        let (s, _) = call(&e, &req("GET", "/v1/users/me", None));
+        assert_eq!(s, 200);
     }
 
     #[test]
-    fn slack_rate_limit() {
-        let config = SandboxConfig {
-            slack_rate_limit: Some(RateLimit {
-                per_second: 1.0,
-                burst: 1,
-            }),
-            ..Default::default()
+    fn unknown_body_keys_are_refused() {
+        let e = demo();
+        let (s, v) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"sort": [{"property": "Name", "direction": "ascending"}]})),
+            ),
+        );
+        assert_eq!((s, v["code"].as_str()), (400, Some("validation_error")));
+        assert_eq!(
+            v["message"],
+            "body failed validation: body.sort should be not present, instead was `[{\"direction\":\"ascending\",\"property\":\"Name\"}]`."
+        );
+        let (s, v) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"filter_properties": ["title"]})),
+            ),
+        );
+        assert_eq!(s, 400);
+        assert!(v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("body failed validation: body.filter_properties should be not present"));
+        let id = e.state.lock().unwrap().board.databases[0].data_sources[0].pages[0]
+            .id
+            .clone();
+        let (s, v) = call(
+            &e,
+            &req(
+                "PATCH",
+                &format!("/v1/pages/{id}"),
+                Some(json!({"propertys": {}})),
+            ),
+        );
+        assert_eq!(s, 400);
+        assert!(v["message"]
+            .as_str()
+            .unwrap()
+            .contains("body.propertys should be not present"));
+    }
+
+    #[test]
+    fn query_result_type_and_trash_flags() {
+        let e = demo();
+        let (s, v) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"result_type": "page", "in_trash": false})),
+            ),
+        );
+        assert_eq!(s, 200);
+        assert_eq!(v["results"].as_array().unwrap().len(), 37);
+        let (s, v) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"result_type": "data_source"})),
+            ),
+        );
+        assert_eq!((s, v["results"].as_array().unwrap().len()), (200, 0));
+        let (s, v) = call(
+            &e,
+            &req("POST", &query_path(), Some(json!({"in_trash": true}))),
+        );
+        assert_eq!((s, v["code"].as_str()), (400, Some("invalid_request")));
+        let (s, _) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"result_type": "database"})),
+            ),
+        );
+        assert_eq!(s, 400);
+    }
+
+    #[test]
+    fn icon_cover_and_lock_are_applied() {
+        let e = demo();
+        let id = e.state.lock().unwrap().board.databases[0].data_sources[0].pages[0]
+            .id
+            .clone();
+        let path = format!("/v1/pages/{id}");
+        let (s, v) = call(
+            &e,
+            &req(
+                "PATCH",
+                &path,
+                Some(
+                    json!({"icon": {"emoji": "🎯"}, "cover": {"type": "external", "external": {"url": "https://example.com/c.png"}}, "is_locked": true}),
+                ),
+            ),
+        );
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["icon"], json!({"type": "emoji", "emoji": "🎯"}));
+        assert_eq!(v["cover"]["external"]["url"], "https://example.com/c.png");
+        assert_eq!(v["is_locked"], true);
+        let (_, again) = call(&e, &req("GET", &path, None));
+        assert_eq!(again["icon"], v["icon"]);
+        // locked: no edits, but unlocking works
+        let edit = json!({"properties": {"Status": {"status": {"name": "Done"}}}});
+        let (s, _) = call(&e, &req("PATCH", &path, Some(edit.clone())));
+        assert_eq!(s, 400);
+        let (s, v) = call(
+            &e,
+            &req(
+                "PATCH",
+                &path,
+                Some(json!({"is_locked": false, "icon": null})),
+            ),
+        );
+        assert_eq!(
+            (s, v["is_locked"].as_bool(), v["icon"].is_null()),
+            (200, Some(false), true)
+        );
+        assert_eq!(call(&e, &req("PATCH", &path, Some(edit))).0, 200);
+        let (s, _) = call(
+            &e,
+            &req("PATCH", &path, Some(json!({"icon": {"emoji": 3}}))),
+        );
+        assert_eq!(s, 400);
+        let (s, _) = call(&e, &req("PATCH", &path, Some(json!({"in_trash": true}))));
+        assert_eq!(s, 200);
+        assert!(e.state.lock().unwrap().board.databases[0].data_sources[0].pages[0].in_trash);
+    }
+
+    #[test]
+    fn last_edited_time_is_the_current_minute() {
+        let e = demo();
+        let id = e.state.lock().unwrap().board.databases[0].data_sources[0].pages[0]
+            .id
+            .clone();
+        let path = format!("/v1/pages/{id}");
+        let body = |s: &str| Some(json!({"properties": {"Status": {"status": {"name": s}}}}));
+        let (_, a) = call(&e, &req("PATCH", &path, body("Done")));
+        let (_, b) = call(&e, &req("PATCH", &path, body("To Do")));
+        let (_, c) = call(&e, &req("PATCH", &path, body("Done")));
+        let now = to_minute(Utc::now());
+        let t = |v: &Value| {
+            DateTime::parse_from_rfc3339(v["last_edited_time"].as_str().unwrap())
+                .unwrap()
+                .with_timezone(&Utc)
         };
-        let e = engine(Board::default(), config);
-        let r = RawRequest {
-            method: "POST".into(),
-            path: SLACK_PATH.into(),
-            body: br#"{"text":"hi"}"#.to_vec(),
-            ..Default::default()
+        // the same minute, not one more per write (a minute may tick over)
+        assert!(t(&a) == t(&c) || t(&c) - t(&a) == chrono::Duration::minutes(1));
+        assert_eq!(t(&b).timestamp() % 60, 0);
+        assert!((t(&c) - now).num_minutes().abs() <= 1);
+    }
+
+    #[test]
+    fn pinned_today_moves_the_clock_and_relative_filters() {
+        let pinned = NaiveDate::from_ymd_opt(2030, 1, 15).unwrap();
+        let e = engine(
+            Board::demo(pinned),
+            SandboxConfig {
+                today: Some(pinned),
+                ..Default::default()
+            },
+        );
+        let (d, id) = {
+            let st = e.state.lock().unwrap();
+            (
+                st.today(),
+                st.board.databases[0].data_sources[0].pages[0].id.clone(),
+            )
         };
-        assert_eq!(e.slack(&r).status, 200);
-        let refused = e.slack(&r);
-        assert_eq!((refused.status, refused.retry_after), (429, Some(1)));
+        assert_eq!(d, pinned);
+        let (_, v) = call(
+            &e,
+            &req(
+                "PATCH",
+                &format!("/v1/pages/{id}"),
+                Some(json!({"properties": {}})),
+            ),
+        );
+        assert!(v["last_edited_time"]
+            .as_str()
+            .unwrap()
+            .starts_with("2030-01-15T"));
+        let board = e.state.lock().unwrap().board.clone();
+        let ds = &board.databases[0].data_sources[0];
+        let due = |p: &PageState| {
+            p.get("Due Date")
+                .as_date()
+                .and_then(|d| parse_date_start(&d.start))
+                .map(|t| t.date_naive())
+        };
+        for (op, from, to) in [
+            ("past_week", pinned - chrono::Duration::days(7), pinned),
+            ("next_week", pinned, pinned + chrono::Duration::days(7)),
+            (
+                "this_week",
+                NaiveDate::from_ymd_opt(2030, 1, 14).unwrap(),
+                NaiveDate::from_ymd_opt(2030, 1, 20).unwrap(),
+            ),
+            (
+                "past_month",
+                NaiveDate::from_ymd_opt(2029, 12, 15).unwrap(),
+                pinned,
+            ),
+            (
+                "next_year",
+                pinned,
+                NaiveDate::from_ymd_opt(2031, 1, 15).unwrap(),
+            ),
+        ] {
+            let mut want: Vec<String> = ds
+                .pages
+                .iter()
+                .filter(|p| !p.in_trash && due(p).is_some_and(|d| from <= d && d <= to))
+                .map(|p| p.id.clone())
+                .collect();
+            want.sort();
+            let (s, v) = call(
+                &e,
+                &req(
+                    "POST",
+                    &query_path(),
+                    Some(json!({"filter": {"property": "Due Date", "date": {op: {}}}})),
+                ),
+            );
+            assert_eq!(s, 200, "{op}: {v}");
+            let mut got: Vec<String> = v["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_string())
+                .collect();
+            got.sort();
+            assert_eq!(got, want, "{op}");
+            assert!(!want.is_empty() || op == "this_week", "{op} finds nothing");
+        }
+        let (s, _) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"filter": {"property": "Due Date", "date": {"past_week": true}}})),
+            ),
+        );
+        assert_eq!(s, 400);
+    }
+
+    #[test]
+    fn status_and_select_sort_by_option_order() {
+        let e = demo();
+        let (_, v) = call(
+            &e,
+            &req(
+                "POST",
+                &query_path(),
+                Some(json!({"sorts": [{"property": "Priority", "direction": "ascending"}]})),
+            ),
+        );
+        let (_, ds) = call(
+            &e,
+            &req(
+                "GET",
+                &format!("/v1/data_sources/{DEMO_DATA_SOURCE_ID}"),
+                None,
+            ),
+        );
+        let order: Vec<&str> = ds["properties"]["Priority"]["select"]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
+        let ranks: Vec<usize> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["properties"]["Priority"]["select"]["name"].as_str())
+            .map(|n| order.iter().position(|o| *o == n).unwrap())
+            .collect();
+        assert!(
+            ranks.windows(2).all(|w| w[0] <= w[1]),
+            "{ranks:?} by {order:?}"
+        );
+        assert!(ranks.first() < ranks.last());
+    }
+
+    #[test]
+    fn request_ids_are_random_v4_unless_seeded() {
+        let id_of = |e: &Engine| {
+            let (_, v) = call(e, &req("GET", "/v1/nope", None));
+            v["request_id"].as_str().unwrap().to_string()
+        };
+        let (a, b) = (demo(), demo());
+        let (x, y) = (id_of(&a), id_of(&b));
+        assert_ne!(x, y);
+        for id in [&x, &y] {
+            assert_eq!(id.len(), 36);
+            assert_eq!(&id[14..15], "4", "{id}");
+            assert!("89ab".contains(&id[19..20]), "{id}");
+        }
+        let seeded = || {
+            engine(
+                Board::demo(today()),
+                SandboxConfig {
+                    id_seed: Some(7),
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(id_of(&seeded()), id_of(&seeded()));
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub const DEMO_DATE_PROPERTY_ID: &str = "Pk%3Cr";
 pub struct Board {
     /// Databases, each with one or more data sources.
     pub databases: Vec<Database>,
+    /// The day the board was made for (`"today": "2026-11-22"` in JSON):
+    /// when set, the sandbox's clock runs on this day (relative date
+    /// filters, `last_edited_time` of writes), so a board can be replayed.
+    /// [`crate::SandboxConfig::today`] wins over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub today: Option<NaiveDate>,
 }
 
 /// A database: a container of data sources (Notion-Version 2025-09-03).
@@ -164,6 +170,39 @@ pub struct PageState {
     /// Values by property NAME; a missing key is an empty value.
     #[serde(default)]
     pub properties: BTreeMap<String, PropertyValue>,
+    /// Page icon as Notion sends it (`{"type":"emoji","emoji":"🎯"}`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<serde_json::Value>,
+    /// Page cover as Notion sends it (`{"type":"external",…}`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<serde_json::Value>,
+    /// A locked page cannot be edited by integrations.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub is_locked: bool,
+    /// Content blocks of the page (block objects as the API returns them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<serde_json::Value>,
+    /// Comments on the page (comment objects as the API returns them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<serde_json::Value>,
+}
+
+impl PageState {
+    /// An empty page with this id, created and edited at `at`.
+    pub fn new(id: impl Into<String>, at: DateTime<Utc>) -> Self {
+        PageState {
+            id: id.into(),
+            created_time: at,
+            last_edited_time: at,
+            in_trash: false,
+            properties: BTreeMap::new(),
+            icon: None,
+            cover: None,
+            is_locked: false,
+            children: Vec::new(),
+            comments: Vec::new(),
+        }
+    }
 }
 
 /// A property value, read according to the property's type.
@@ -471,7 +510,7 @@ pub(crate) fn derived_uuid(seed: u64, label: &str) -> String {
     uuid_from_bits((u128::from(hi) << 64) | u128::from(lo))
 }
 
-fn uuid_from_bits(v: u128) -> String {
+pub(crate) fn uuid_from_bits(v: u128) -> String {
     // version 4 and RFC 4122 variant, so the ids look like real UUIDs
     let v = (v & !(0xf << 76)) | (0x4 << 76);
     let v = (v & !(0x3 << 62)) | (0x2 << 62);
@@ -994,6 +1033,7 @@ impl Board {
                 shared: true,
                 data_sources: vec![ds],
             }],
+            today: None,
         };
         // the builder's data is fixed: normalization cannot fail
         board.normalize().expect("demo board is valid");
@@ -1035,6 +1075,7 @@ impl Board {
                 last_edited_time: created + Duration::hours(3),
                 in_trash: false,
                 properties: props,
+                ..PageState::new("", created)
             });
         }
         board.add_data_source(DEMO_DATABASE_ID, bugs);
@@ -1125,6 +1166,7 @@ impl Board {
                 last_edited_time: edited,
                 in_trash: trashed,
                 properties: props,
+                ..PageState::new("", created)
             });
         }
         let mut board = Board {
@@ -1134,6 +1176,7 @@ impl Board {
                 shared: true,
                 data_sources: vec![ds],
             }],
+            today: None,
         };
         if let Err(e) = board.normalize() {
             panic!("generated board is invalid (check the spec's names): {e}");
@@ -1216,6 +1259,7 @@ fn demo_tasks_source(today: NaiveDate) -> DataSource {
             last_edited_time: to_minute(edited.max(created)),
             in_trash: task.trashed,
             properties: props,
+            ..PageState::new("", created)
         });
     }
     DataSource {

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde_json::{Map, Value};
 
 use super::board::{
@@ -55,6 +55,30 @@ enum DateOp {
     Equals,
     IsEmpty,
     IsNotEmpty,
+    /// A relative filter (`past_week`, …): `lo..hi` is its span of days.
+    Within,
+}
+
+/// The days (both included) a relative date filter covers, counted from
+/// `today` in UTC: `past_week` is the 7 days before today and today,
+/// `next_month` today and the month after, `this_week` Monday to Sunday.
+fn relative_span(op: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    use chrono::{Datelike, Days, Months};
+    let span = match op {
+        "past_week" => (today.checked_sub_days(Days::new(7))?, today),
+        "next_week" => (today, today.checked_add_days(Days::new(7))?),
+        "past_month" => (today.checked_sub_months(Months::new(1))?, today),
+        "next_month" => (today, today.checked_add_months(Months::new(1))?),
+        "past_year" => (today.checked_sub_months(Months::new(12))?, today),
+        "next_year" => (today, today.checked_add_months(Months::new(12))?),
+        "this_week" => {
+            let monday = today
+                .checked_sub_days(Days::new(u64::from(today.weekday().num_days_from_monday())))?;
+            (monday, monday.checked_add_days(Days::new(6))?)
+        }
+        _ => return None,
+    };
+    Some(span)
 }
 
 /// A date condition: `lo..hi` (Unix milliseconds) is the filter value as a
@@ -131,11 +155,19 @@ fn invalid(path: &str, what: &str, v: &Value) -> String {
 }
 
 /// Parses `body.filter` against the schema.
-pub(crate) fn parse_filter(v: &Value, ds: &DataSource) -> Result<Filter, String> {
-    parse(v, ds, 0, "body.filter")
+/// Parses `body.filter` against the schema; relative date filters
+/// (`past_week`, …) count from `today`.
+pub(crate) fn parse_filter(v: &Value, ds: &DataSource, today: NaiveDate) -> Result<Filter, String> {
+    parse(v, ds, 0, "body.filter", today)
 }
 
-fn parse(v: &Value, ds: &DataSource, depth: usize, path: &str) -> Result<Filter, String> {
+fn parse(
+    v: &Value,
+    ds: &DataSource,
+    depth: usize,
+    path: &str,
+    today: NaiveDate,
+) -> Result<Filter, String> {
     let obj = v.as_object().ok_or_else(|| invalid(path, "an object", v))?;
     for (key, is_and) in [("and", true), ("or", false)] {
         let Some(list) = obj.get(key) else { continue };
@@ -156,7 +188,7 @@ fn parse(v: &Value, ds: &DataSource, depth: usize, path: &str) -> Result<Filter,
         let items = arr
             .iter()
             .enumerate()
-            .map(|(i, f)| parse(f, ds, depth + 1, &format!("{path}.{key}[{i}]")))
+            .map(|(i, f)| parse(f, ds, depth + 1, &format!("{path}.{key}[{i}]"), today))
             .collect::<Result<Vec<_>, _>>()?;
         return Ok(if is_and {
             Filter::And(items)
@@ -184,7 +216,7 @@ fn parse(v: &Value, ds: &DataSource, depth: usize, path: &str) -> Result<Filter,
         let body = obj
             .get(key)
             .ok_or_else(|| format!("body failed validation: {path}.{key} should be defined."))?;
-        let cond = parse_date_cond(body, &format!("{path}.{key}"))?;
+        let cond = parse_date_cond(body, &format!("{path}.{key}"), today)?;
         return Ok(Filter::Timestamp { created, cond });
     }
     let Some(prop_v) = obj.get("property") else {
@@ -220,7 +252,7 @@ fn parse(v: &Value, ds: &DataSource, depth: usize, path: &str) -> Result<Filter,
         PropertyKind::Status | PropertyKind::Select => {
             Cond::Option(parse_opt_cond(body, &cpath, schema)?)
         }
-        PropertyKind::Date => Cond::Date(parse_date_cond(body, &cpath)?),
+        PropertyKind::Date => Cond::Date(parse_date_cond(body, &cpath, today)?),
         PropertyKind::Title | PropertyKind::RichText => Cond::Text(parse_text_cond(body, &cpath)?),
         PropertyKind::Checkbox => {
             let (op, val) = single(body, &cpath, &["equals", "does_not_equal"])?;
@@ -366,7 +398,7 @@ fn parse_num_cond(body: &Value, path: &str) -> Result<NumCond, String> {
     })
 }
 
-fn parse_date_cond(body: &Value, path: &str) -> Result<DateCond, String> {
+fn parse_date_cond(body: &Value, path: &str, today: NaiveDate) -> Result<DateCond, String> {
     let (op, v) = single(
         body,
         path,
@@ -378,9 +410,27 @@ fn parse_date_cond(body: &Value, path: &str) -> Result<DateCond, String> {
             "equals",
             "is_empty",
             "is_not_empty",
+            "past_week",
+            "past_month",
+            "past_year",
+            "next_week",
+            "next_month",
+            "next_year",
+            "this_week",
         ],
     )?;
     let p = format!("{path}.{op}");
+    if let Some((from, to)) = relative_span(op, today) {
+        if !v.as_object().is_some_and(Map::is_empty) {
+            return Err(invalid(&p, "an empty object (`{}`)", v));
+        }
+        let ms = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc().timestamp_millis();
+        return Ok(DateCond {
+            op: DateOp::Within,
+            lo: ms(from),
+            hi: ms(to) + 86_400_000,
+        });
+    }
     let op = match op {
         "before" => DateOp::Before,
         "after" => DateOp::After,
@@ -446,7 +496,7 @@ impl DateCond {
             (DateOp::After, Some(p)) => p >= self.hi,
             (DateOp::OnOrBefore, Some(p)) => p < self.hi,
             (DateOp::OnOrAfter, Some(p)) => p >= self.lo,
-            (DateOp::Equals, Some(p)) => self.lo <= p && p < self.hi,
+            (DateOp::Equals | DateOp::Within, Some(p)) => self.lo <= p && p < self.hi,
         }
     }
 }
@@ -552,7 +602,13 @@ pub(crate) struct Sort {
 
 #[derive(Debug, Clone)]
 enum SortKey {
-    Prop { name: String, kind: PropertyKind },
+    /// `order`: for status and select, option names in the order Notion
+    /// sorts them (the schema's order).
+    Prop {
+        name: String,
+        kind: PropertyKind,
+        order: Vec<String>,
+    },
     Created,
     Edited,
 }
@@ -589,6 +645,7 @@ pub(crate) fn parse_sorts(v: &Value, ds: &DataSource) -> Result<Vec<Sort>, Strin
             SortKey::Prop {
                 name: schema.name.clone(),
                 kind: schema.kind,
+                order: option_order(schema),
             }
         } else {
             match obj.get("timestamp").and_then(Value::as_str) {
@@ -614,22 +671,30 @@ enum Key {
     Bool(bool),
 }
 
+/// Option names in sort order: the order of the options in the schema
+/// (as the data source lists them), not their names.
+fn option_order(schema: &PropertySchema) -> Vec<String> {
+    schema.options.iter().map(|o| o.name.clone()).collect()
+}
+
 fn key_of(page: &PageState, key: &SortKey) -> Option<Key> {
     match key {
         SortKey::Created => Some(Key::Time(page.created_time.timestamp_millis())),
         SortKey::Edited => Some(Key::Time(page.last_edited_time.timestamp_millis())),
-        SortKey::Prop { name, kind } => {
+        SortKey::Prop { name, kind, order } => {
             let v = page.get(name);
             match kind {
                 PropertyKind::Title | PropertyKind::RichText => v
                     .as_text()
                     .filter(|s| !s.is_empty())
                     .map(|s| Key::Str(s.to_lowercase())),
-                // status and select sort by option name
-                PropertyKind::Status | PropertyKind::Select => v
-                    .as_text()
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Key::Str(s.to_string())),
+                // status and select sort by the option's place in the
+                // schema, not by name; a value outside it comes after
+                PropertyKind::Status | PropertyKind::Select => {
+                    v.as_text().filter(|s| !s.is_empty()).map(|s| {
+                        Key::Num(order.iter().position(|o| o == s).unwrap_or(order.len()) as f64)
+                    })
+                }
                 PropertyKind::Date => page_date(v).map(|t| Key::Time(t.timestamp_millis())),
                 PropertyKind::Checkbox => {
                     Some(Key::Bool(matches!(v, PropertyValue::Checkbox(true))))
@@ -704,6 +769,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn pf(v: &Value, ds: &DataSource) -> Result<Filter, String> {
+        parse_filter(v, ds, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+    }
+
     fn demo() -> Board {
         Board::demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
     }
@@ -729,7 +798,7 @@ mod tests {
     }
 
     fn titles(ds: &DataSource, f: &Value) -> Vec<String> {
-        let f = parse_filter(f, ds).unwrap();
+        let f = pf(f, ds).unwrap();
         ds.pages
             .iter()
             .filter(|p| !p.in_trash && m(&f, ds, p))
@@ -746,7 +815,7 @@ mod tests {
 
     fn date_filter(op: &str, v: &str) -> Filter {
         let b = demo();
-        parse_filter(
+        pf(
             &json!({"property": "Due Date", "date": {op: v}}),
             &b.databases[0].data_sources[0],
         )
@@ -805,8 +874,7 @@ mod tests {
         assert!(!date_filter("after", "2000-01-01").on(&e));
         let b = demo();
         let ds = &b.databases[0].data_sources[0];
-        let is_empty =
-            parse_filter(&json!({"property":"Due Date","date":{"is_empty":true}}), ds).unwrap();
+        let is_empty = pf(&json!({"property":"Due Date","date":{"is_empty":true}}), ds).unwrap();
         assert!(is_empty.on(&e));
         assert!(!is_empty.on(&d));
     }
@@ -815,29 +883,26 @@ mod tests {
     fn filter_errors() {
         let b = demo();
         let ds = &b.databases[0].data_sources[0];
-        let e = parse_filter(
+        let e = pf(
             &json!({"property":"Status","select":{"equals":"To Do"}}),
             ds,
         )
         .unwrap_err();
         assert!(e.contains("does not match filter select"), "{e}");
-        let e =
-            parse_filter(&json!({"property":"status","status":{"equals":"x"}}), ds).unwrap_err();
+        let e = pf(&json!({"property":"status","status":{"equals":"x"}}), ds).unwrap_err();
         assert_eq!(e, "Could not find property with name or id: status");
-        let e = parse_filter(
+        let e = pf(
             &json!({"and":[{"or":[{"and":[{"property":"Status","status":{"is_empty":true}}]}]}]}),
             ds,
         )
         .unwrap_err();
         assert!(e.contains("two levels"), "{e}");
-        assert!(parse_filter(
+        assert!(pf(
             &json!({"property":"Due Date","date":{"before":"yesterday"}}),
             ds
         )
         .is_err());
-        assert!(
-            parse_filter(&json!({"property":"Status","status":{"contains":"To"}}), ds).is_err()
-        );
+        assert!(pf(&json!({"property":"Status","status":{"contains":"To"}}), ds).is_err());
     }
 
     #[test]

@@ -22,10 +22,13 @@
 
 mod api;
 mod board;
+mod endpoints;
 mod faults;
 mod filter;
 mod objects;
+pub mod serve;
 mod server;
+mod sinks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,13 +36,17 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-pub use api::{NOTION_VERSION, SLACK_PATH};
+pub use api::{NOTION_VERSION, SUPPORTED_ENDPOINTS};
 pub use board::{
     normalize_id, Board, DataSource, Database, DateValue, GeneratedBoard, PageState, PropertyKind,
     PropertySchema, PropertyValue, SelectOption, StatusGroup, DEMO_BUGS_DATA_SOURCE_ID,
     DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID, DEMO_DATE_PROPERTY_ID, DEMO_STATUS_PROPERTY_ID,
 };
 pub use faults::{FaultConfig, FaultKind, FaultsHandle, RateLimit, ScheduledEdit, TokenBucket};
+pub use serve::{serve, ServeError, ServeOptions};
+pub use sinks::{
+    SinkKind, SinkReply, DISCORD_PATH, JSON_PATH, SLACK_PATH, TEAMS_PATH, TEAMS_QUERY,
+};
 
 use api::{lock, Engine};
 
@@ -74,6 +81,20 @@ pub struct SandboxConfig {
     pub slack_rate_limit: Option<RateLimit>,
     /// Loopback port to listen on; 0 for any free port.
     pub port: u16,
+    /// Pins the sandbox's clock to this day (the time of day stays real):
+    /// relative date filters (`past_week`, …) and the `last_edited_time` of
+    /// writes use it. `None`: the board's `today` if it has one, else the
+    /// real date.
+    pub today: Option<chrono::NaiveDate>,
+    /// Seed of the ids the sandbox makes up (request ids, created pages,
+    /// blocks and comments; all v4 UUIDs). `None` (the default): drawn
+    /// afresh for each instance, so ids never repeat across restarts.
+    pub id_seed: Option<u64>,
+    /// Token bucket of the Discord sink (Discord allows about 5 messages
+    /// per 2 seconds per webhook): 429 with `retry_after` past it.
+    pub discord_rate_limit: Option<RateLimit>,
+    /// Token bucket of the Teams sink: 429 with `Retry-After` past it.
+    pub teams_rate_limit: Option<RateLimit>,
 }
 
 impl Default for SandboxConfig {
@@ -90,6 +111,10 @@ impl Default for SandboxConfig {
             slack_replies: Vec::new(),
             slack_rate_limit: None,
             port: 0,
+            today: None,
+            id_seed: None,
+            discord_rate_limit: None,
+            teams_rate_limit: None,
         }
     }
 }
@@ -257,12 +282,52 @@ impl Sandbox {
     /// Every body the Slack sink accepted or refused, in order (a body that
     /// is not JSON is kept as a JSON string).
     pub fn slack_messages(&self) -> Vec<serde_json::Value> {
-        lock(&self.engine.slack).messages.clone()
+        self.sink_messages(SinkKind::Slack)
     }
 
     /// Queues a scripted Slack answer (after those already queued).
     pub fn push_slack_reply(&self, reply: SlackReply) {
-        lock(&self.engine.slack).replies.push_back(reply);
+        self.push_sink_reply(SinkKind::Slack, reply.into());
+    }
+
+    /// The webhook URL of a sink. The secret part of each (Slack's path,
+    /// Discord's token, Teams' `sig`) contains `sandboxsecret` or
+    /// `sandboxsig`, so tests can check it never leaks.
+    pub fn sink_url(&self, kind: SinkKind) -> String {
+        format!("http://{}{}", self.addr, kind.path_and_query())
+    }
+
+    /// Every body a sink received, accepted or refused, in order (a body
+    /// that is not JSON is kept as a JSON string; an empty one as `null`).
+    pub fn sink_messages(&self, kind: SinkKind) -> Vec<serde_json::Value> {
+        self.engine.sinks.messages(kind)
+    }
+
+    /// Queues a scripted answer of a sink, used for its next well-formed
+    /// message (after those already queued).
+    pub fn push_sink_reply(&self, kind: SinkKind, reply: SinkReply) {
+        self.engine.sinks.push_reply(kind, reply);
+    }
+
+    /// Every request a sink received (headers included), in order.
+    pub fn sink_requests(&self, kind: SinkKind) -> Vec<RecordedRequest> {
+        self.engine.sinks.requests(kind)
+    }
+
+    /// Today by the sandbox's clock (pinned, or the real UTC date).
+    pub fn today(&self) -> chrono::NaiveDate {
+        lock(&self.engine.state).today()
+    }
+
+    /// Tells `f` of every request and webhook message (once per sandbox).
+    pub(crate) fn watch(&self, f: api::Observer) {
+        let _ = self.engine.observer.set(f);
+    }
+
+    /// The board as it is now, as JSON that [`Board::from_json`] (and
+    /// `--board`) reads back; also served at `GET /_sandbox/board`.
+    pub fn board_json(&self) -> String {
+        self.engine.export_board()
     }
 
     /// Current state of a page (id with or without dashes), whatever its

@@ -9,14 +9,14 @@ use super::board::{
 };
 
 /// The integration's bot user, as `created_by` / `last_edited_by`.
-fn user() -> Value {
+pub(crate) fn user() -> Value {
     json!({"object": "user", "id": derived_uuid(0, "sandbox-person")})
 }
 
 /// Fixed creation time of databases and data sources.
-const CONTAINER_TIME: &str = "2025-01-06T09:00:00.000Z";
+pub(crate) const CONTAINER_TIME: &str = "2025-01-06T09:00:00.000Z";
 
-fn rich_text_item(content: &str, bold: bool) -> Value {
+pub(crate) fn rich_text_item(content: &str, bold: bool) -> Value {
     json!({
         "type": "text",
         "text": {"content": content, "link": null},
@@ -166,7 +166,7 @@ pub(crate) fn data_source_json(db: &Database, ds: &DataSource) -> Value {
     })
 }
 
-fn value_json(p: &PropertySchema, v: &PropertyValue) -> Value {
+pub(crate) fn value_json(p: &PropertySchema, v: &PropertyValue) -> Value {
     match p.kind {
         PropertyKind::Title | PropertyKind::RichText => rich_text(v.as_text().unwrap_or("")),
         PropertyKind::Status | PropertyKind::Select => {
@@ -223,8 +223,8 @@ pub(crate) fn page_json(
         "last_edited_time": format_time(&page.last_edited_time),
         "created_by": user(),
         "last_edited_by": user(),
-        "cover": null,
-        "icon": null,
+        "cover": page.cover.clone().unwrap_or(Value::Null),
+        "icon": page.icon.clone().unwrap_or(Value::Null),
         "parent": {"type": "data_source_id", "data_source_id": ds.id, "database_id": database_id},
         "archived": page.in_trash,
         "in_trash": page.in_trash,
@@ -232,7 +232,7 @@ pub(crate) fn page_json(
         // conformance/sdk.mjs. The sandbox has no archive apart from the
         // trash, so it is always false.
         "is_archived": false,
-        "is_locked": false,
+        "is_locked": page.is_locked,
         "properties": props,
         "url": page_url(title, &page.id),
         "public_url": null

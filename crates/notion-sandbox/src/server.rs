@@ -3,6 +3,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Instant;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -73,6 +74,9 @@ fn to_response(reply: Reply) -> Response<Full<Bytes>> {
     if let Some(secs) = reply.retry_after {
         b = b.header("retry-after", secs.to_string());
     }
+    for (k, v) in &reply.headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
     b.body(Full::new(Bytes::from(reply.body)))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
@@ -108,21 +112,80 @@ async fn handle(
     engine: Arc<Engine>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
+    let started = Instant::now();
     let raw = read_request(req).await;
-    if raw.path.starts_with("/slack/") {
-        return Ok(to_response(engine.slack(&raw)));
+    if let Some(o) = engine.sinks.handle(&raw) {
+        if let Some(wait) = o.hang {
+            tokio::time::sleep(wait).await;
+            engine.sinks.set_status(o.kind, o.index, o.reply.status);
+        }
+        engine.observe(Event::Sink {
+            kind: o.kind,
+            body: engine
+                .sinks
+                .requests(o.kind)
+                .get(o.index)
+                .and_then(|r| r.body.clone())
+                .unwrap_or(serde_json::Value::Null),
+            status: o.reply.status,
+        });
+        return Ok(to_response(o.reply));
+    }
+    if raw.method == "GET" && raw.path == "/_sandbox/board" {
+        return Ok(to_response(Reply {
+            status: 200,
+            content_type: "application/json; charset=utf-8",
+            body: engine.export_board(),
+            retry_after: None,
+            request_id: None,
+            headers: Vec::new(),
+        }));
     }
     let latency = engine.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let (method, path) = (raw.method.clone(), raw.path.clone());
+    let done = |status: u16| {
+        engine.observe(Event::Request {
+            method: method.clone(),
+            path: path.clone(),
+            status,
+            elapsed: started.elapsed(),
+        })
+    };
     match engine.dispatch(&raw) {
-        Outcome::Reply(r) => Ok(to_response(r)),
-        Outcome::Drop => Err(Dropped),
+        Outcome::Reply(r) => {
+            done(r.status);
+            Ok(to_response(r))
+        }
+        Outcome::Drop => {
+            done(0);
+            Err(Dropped)
+        }
         Outcome::Hang { wait, reply, index } => {
             tokio::time::sleep(wait).await;
             engine.set_status(index, reply.status);
+            done(reply.status);
             Ok(to_response(reply))
         }
     }
+}
+
+/// Something the server did, for a watcher (`serve --verbose`).
+#[derive(Clone, Debug)]
+pub(crate) enum Event {
+    /// A Notion request was answered (status 0: dropped).
+    Request {
+        method: String,
+        path: String,
+        status: u16,
+        elapsed: std::time::Duration,
+    },
+    /// A webhook sink received a body.
+    Sink {
+        kind: crate::SinkKind,
+        body: serde_json::Value,
+        status: u16,
+    },
 }

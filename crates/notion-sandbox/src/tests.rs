@@ -179,3 +179,115 @@ fn spawn_from_sync_code_and_drop() {
     drop(sb);
     assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_sinks_over_http() {
+    let sb = Sandbox::start(Board::default(), SandboxConfig::default())
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    for kind in SinkKind::ALL {
+        let url = sb.sink_url(kind);
+        assert!(url.starts_with(&sb.url()));
+        assert!(
+            url.contains("sandboxsecret") || url.contains("sig=sandboxsig"),
+            "{url}"
+        );
+    }
+    assert_eq!(sb.sink_url(SinkKind::Slack), sb.slack_url());
+    // Discord: 204, then a scripted 429 with the header and JSON body
+    let discord = sb.sink_url(SinkKind::Discord);
+    let r = client
+        .post(&discord)
+        .json(&json!({"content": "3 overdue"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    sb.push_sink_reply(SinkKind::Discord, SinkReply::discord_rate_limited(0.5));
+    let r = client
+        .post(&discord)
+        .json(&json!({"content": "again"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["retry_after"], 0.5);
+    // Teams: 202 for a card; a hang answers late
+    let teams = sb.sink_url(SinkKind::Teams);
+    let card = json!({"type": "message", "attachments": [{
+        "contentType": "application/vnd.microsoft.card.adaptive",
+        "content": {"type": "AdaptiveCard", "version": "1.4", "body": []}}]});
+    sb.push_sink_reply(SinkKind::Teams, SinkReply::hang(0.3));
+    let t0 = std::time::Instant::now();
+    let r = client.post(&teams).json(&card).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    assert!(t0.elapsed() >= Duration::from_millis(300));
+    let r = client
+        .post(&teams)
+        .timeout(Duration::from_millis(100))
+        .json(&card)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    sb.push_sink_reply(SinkKind::Teams, SinkReply::hang(2.0));
+    let timed_out = client
+        .post(&teams)
+        .timeout(Duration::from_millis(200))
+        .json(&card)
+        .send()
+        .await;
+    assert!(timed_out.is_err());
+    // JSON: any JSON body; a non-JSON one is kept as a string
+    let json_url = sb.sink_url(SinkKind::Json);
+    let r = client.post(&json_url).body("plain").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(sb.sink_messages(SinkKind::Json), vec![json!("plain")]);
+    assert_eq!(sb.sink_messages(SinkKind::Discord).len(), 2);
+    let reqs = sb.sink_requests(SinkKind::Teams);
+    assert_eq!(reqs.len(), 3);
+    assert_eq!(reqs[0].status, 202);
+    assert!(reqs[0].query.as_deref().unwrap().contains("sig=sandboxsig"));
+    // sinks are not Notion requests
+    assert!(sb.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn board_export_round_trips_with_its_day() {
+    let pinned = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
+    let sb = Sandbox::start(
+        Board::demo(pinned),
+        SandboxConfig {
+            today: Some(pinned),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let page = sb.pages(DEMO_DATA_SOURCE_ID)[0].id.clone();
+    let patch =
+        json!({"properties": {"Status": {"status": {"name": "Done"}}}, "icon": {"emoji": "✅"}});
+    let (s, _, _) = split(&raw(&sb, "PATCH", &format!("/v1/pages/{page}"), Some(&patch)).await);
+    assert_eq!(s, 200);
+    let text = reqwest::get(format!("{}/_sandbox/board", sb.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let board = Board::from_json(&text).unwrap();
+    assert_eq!(board.today, Some(pinned));
+    let p = board.data_source(DEMO_DATA_SOURCE_ID).unwrap().pages[0].clone();
+    assert_eq!(p.get("Status").as_text(), Some("Done"));
+    assert_eq!(p.icon, Some(json!({"type": "emoji", "emoji": "✅"})));
+    assert_eq!(p.last_edited_time.date_naive(), pinned);
+    assert_eq!(text, sb.board_json());
+    // a replay serves the same day
+    let again = Sandbox::start(board, SandboxConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(again.today(), pinned);
+}
