@@ -42,7 +42,7 @@ pub(crate) enum Command {
     /// Run a real sweep over HTTP against a built-in sandbox board (no token, no network).
     #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
-    /// Serve the sandbox Notion (and a Slack webhook sink) on loopback until interrupted.
+    /// Serve the sandbox Notion (and Slack, Discord, Teams and JSON webhook sinks) on loopback until interrupted.
     #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -296,12 +296,20 @@ pub(crate) struct SandboxArgs {
     pub(crate) rate_limit: Option<f64>,
 
     /// Fraction of Notion requests answered with a random 500/502/503/504 (0 to 1).
-    #[arg(long, default_value_t = 0.0, value_name = "P", value_parser = fraction)]
+    #[arg(long, default_value = "0", value_name = "P", value_parser = fraction)]
     pub(crate) fault_rate: f64,
 
     /// The token the sandbox accepts.
     #[arg(long, default_value = notion_sandbox::SANDBOX_TOKEN)]
     pub(crate) token: String,
+
+    /// Pin the sandbox's day (relative date filters, the demo board) [default: the board's, else today].
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub(crate) today: Option<NaiveDate>,
+
+    /// Seed ids, faults and orders, to replay a session [default: fresh random ids].
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
 
     #[command(flatten)]
     pub(crate) log: LogArgs,

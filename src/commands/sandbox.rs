@@ -3,87 +3,46 @@
 
 use std::time::Duration;
 
-use notion_sandbox::{
-    Board, FaultConfig, FaultKind, RateLimit, Sandbox, SandboxConfig, DEMO_DATABASE_ID,
-};
+use notion_sandbox::{serve, ServeOptions};
 
 use crate::cli::SandboxArgs;
-use crate::defaults;
 use crate::settings::UsageError;
-use crate::stop::Stop;
 use crate::summary::Exit;
 
-/// `notion-sweep sandbox`: serves a board on loopback until SIGINT/SIGTERM.
+/// Serves until a signal; a bad option or a busy port is a usage error.
 pub(super) async fn run(args: &SandboxArgs) -> Result<Exit, UsageError> {
-    let today = chrono::Utc::now().date_naive();
-    let board = match &args.board {
-        None => Board::demo(today),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                UsageError(format!(
-                    "could not read the board file {}: {}",
-                    path.display(),
-                    e.kind()
-                ))
-            })?;
-            Board::from_json(&text).map_err(|e| {
-                UsageError(format!(
-                    "the board file {} is not a valid board: {e} (see crates/notion-sandbox/docs/sandbox.md for the format)",
-                    path.display()
-                ))
-            })?
-        }
-    };
-    let rate_limit = args.rate_limit.map(|r| RateLimit {
-        per_second: r,
-        burst: (r.ceil() as u32).max(1),
-    });
-    let each = args.fault_rate / 4.0;
-    let faults = [
-        FaultKind::InternalServerError,
-        FaultKind::BadGateway,
-        FaultKind::ServiceUnavailable,
-        FaultKind::GatewayTimeout,
-    ]
-    .into_iter()
-    .filter(|_| each > 0.0)
-    .fold(FaultConfig::default(), |f, kind| f.with_random(kind, each));
-    let databases: Vec<String> = board
-        .databases
-        .iter()
-        .map(|d| format!("  {} ({})", d.title, d.id))
-        .collect();
-    let config = SandboxConfig {
-        token: args.token.clone(),
-        latency: Duration::from_millis(args.latency_ms),
-        rate_limit,
-        faults,
+    let options = ServeOptions {
         port: args.port,
-        ..SandboxConfig::default()
+        board: args.board.clone(),
+        latency: Duration::from_millis(args.latency_ms),
+        rate_limit: args.rate_limit,
+        fault_rate: args.fault_rate,
+        token: args.token.clone(),
+        verbose: args.log.verbose > 0,
+        today: args.today,
+        seed: args.seed,
     };
-    let sandbox = Sandbox::start(board, config)
+    serve(options, interrupted())
         .await
-        .map_err(|e| UsageError(format!("could not listen on 127.0.0.1:{}: {e}", args.port)))?;
-    println!(
-        "Sandbox Notion (API {}) listening on {}",
-        defaults::NOTION_VERSION,
-        sandbox.url()
-    );
-    println!("Token:          {}", sandbox.token());
-    println!("Slack webhook:  {}", sandbox.slack_url());
-    println!("Databases:\n{}", databases.join("\n"));
-    println!(
-        "\nTry: NOTION_TOKEN={} notion-sweep sweep --api-url {} {} --dry-run",
-        sandbox.token(),
-        sandbox.url(),
-        DEMO_DATABASE_ID
-    );
-    println!("Stop with Ctrl-C.");
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-    let stop = Stop::default();
-    stop.on_signals();
-    stop.stopped().await;
-    println!("{} Notion requests served.", sandbox.requests().len());
+        .map_err(|e| UsageError(e.to_string()))?;
     Ok(Exit::Done)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
