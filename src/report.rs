@@ -28,13 +28,23 @@ pub(crate) fn json(document: &impl serde::Serialize) -> String {
     json
 }
 
-/// The one line that says how the run went.
+/// The one line that says how the run went, the run's error included.
 pub(crate) fn headline(summary: &Summary) -> String {
+    headline_with(summary, true)
+}
+
+/// The one line that says how the run went; the run's error, if any, only
+/// as "stopped early" (for where the error itself is shown apart).
+pub(crate) fn short_headline(summary: &Summary) -> String {
+    headline_with(summary, false)
+}
+
+fn headline_with(summary: &Summary, with_error: bool) -> String {
     let late = summary.matched;
     let to = &summary.to;
     let name = &summary.name;
     let as_of = summary.as_of;
-    if let Some(error) = summary.error.as_ref().filter(|e| e.kind.before_any_task()) {
+    if let Some(error) = summary.error.as_ref().filter(|_| summary.read_nothing()) {
         return format!("Nothing was changed in {name}: {}", error.message);
     }
     let mut line = if late == 0 {
@@ -66,11 +76,15 @@ pub(crate) fn headline(summary: &Summary) -> String {
             summary.limit.unwrap_or(0)
         ));
     }
-    if let Some(error) = &summary.error {
-        line.push_str(&format!(
+    match &summary.error {
+        Some(error) if with_error => line.push_str(&format!(
             " Stopped early: {}. Run again to finish.",
             error.message
-        ));
+        )),
+        Some(_) => {
+            line.push_str(" Stopped early (the error is on standard error); run again to finish.")
+        }
+        None => {}
     }
     match (&summary.notification.status, &summary.notification.error) {
         (NotificationStatus::Failed, Some(error)) => {
@@ -110,7 +124,7 @@ fn text(summary: &Summary) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&headline(summary));
+    out.push_str(&short_headline(summary));
     out.push('\n');
     out
 }

@@ -259,6 +259,14 @@ impl Summary {
         Exit::Done
     }
 
+    /// The run stopped before it read any task: there is no result to show,
+    /// only the error.
+    pub(crate) fn read_nothing(&self) -> bool {
+        self.error
+            .as_ref()
+            .is_some_and(|e| e.kind.before_any_task() || self.matched == 0)
+    }
+
     /// Whole days between a task's due date and `--as-of`.
     pub(crate) fn days_late(&self, task: &TaskResult) -> Option<i64> {
         task.due.map(|due| (self.as_of - due).num_days())

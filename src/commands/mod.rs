@@ -125,22 +125,28 @@ fn print(text: &str) {
     let _ = out.flush();
 }
 
-/// Prints the result on standard output, and a summary line on standard error
-/// when standard output is for machines.
+/// Prints the result on standard output (for a run that read something,
+/// or a document for machines), every error once on standard error, and a
+/// summary line on standard error when standard output is for machines.
 fn print_summary(summary: &Summary, format: Format, quiet: bool) {
     let quiet_and_well = quiet && summary.matched == 0 && summary.exit() == Exit::Done;
-    if !(format == Format::Text && quiet_and_well) {
+    let text_without_result = format == Format::Text && (quiet_and_well || summary.read_nothing());
+    if !text_without_result {
         print(&report::render(summary, format));
     }
+    if summary.read_nothing() {
+        tracing::error!("{}", report::headline(summary));
+        return;
+    }
     if let Some(error) = &summary.error {
-        // Also on stderr, where cron mail and CI logs look for errors.
+        // Where cron mail and CI logs look for errors.
         tracing::error!("{}", error.message);
     }
     if format != Format::Text {
         if summary.exit() == Exit::Done {
-            tracing::info!(target: "notion_sweep::summary", "{}", report::headline(summary));
+            tracing::info!(target: "notion_sweep::summary", "{}", report::short_headline(summary));
         } else {
-            tracing::warn!(target: "notion_sweep::summary", "{}", report::headline(summary));
+            tracing::warn!(target: "notion_sweep::summary", "{}", report::short_headline(summary));
         }
     }
 }

@@ -53,7 +53,7 @@ pub(crate) enum NotionError {
     },
     #[error("stopped before this request was sent")]
     Stopped(StopReason),
-    #[error("{last} (gave up after {attempts} attempts)")]
+    #[error("{last} (gave up after {attempts} {})", if *.attempts == 1 { "attempt" } else { "attempts" })]
     RetriesExhausted {
         attempts: u32,
         last: Box<NotionError>,

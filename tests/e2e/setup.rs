@@ -249,3 +249,33 @@ fn notion_data_source_id_is_read_as_the_data_source() {
         "an ID skips the database lookup"
     );
 }
+
+/// A setup failure reads as one: no result on standard output, and the
+/// error once on standard error, saying what happened.
+#[test]
+fn an_unreachable_notion_is_said_once_and_not_as_a_result() {
+    let (spec, sandbox) = sandbox();
+    let env = with(
+        with(env_for(&sandbox), "NOTION_API_URL", "http://127.0.0.1:9"),
+        "NOTION_MAX_RETRIES",
+        "0",
+    );
+    let run = notion_sweep(&["sweep", &spec.database_id()], &env);
+    assert_ne!(run.code, 0);
+    assert_eq!(run.stdout, "", "no result: nothing was read");
+    assert!(!run.stderr.contains("No overdue tasks"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("could not reach Notion").count(),
+        1,
+        "once: {}",
+        run.stderr
+    );
+    let json = notion_sweep(&["sweep", &spec.database_id(), "--output", "json"], &env);
+    assert_eq!(json.json()["exit_code"], json.code);
+    assert_eq!(
+        json.stderr.matches("could not reach Notion").count(),
+        1,
+        "once: {}",
+        json.stderr
+    );
+}
