@@ -5,6 +5,7 @@ mod common;
 mod demo;
 mod faults;
 mod openapi;
+mod recipes;
 mod secrets;
 mod setup;
 mod sweep;
