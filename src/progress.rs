@@ -1,8 +1,9 @@
-//! Progress of a long sweep on standard error: a line redrawn in place on a
-//! terminal, plain log lines every few seconds in cron and CI.
+//! Progress of a sweep on standard error: on a terminal a line redrawn with
+//! every task; without one (cron, CI) a plain log line every ten seconds
+//! from the start; nothing with `-q`.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const REDRAW_EVERY: Duration = Duration::from_millis(100);
@@ -26,15 +27,26 @@ enum Mode {
     Lines,
 }
 
-/// Reports progress; silent when quiet.
 #[derive(Debug)]
+struct State {
+    counts: Counts,
+    last_drawn: Option<Instant>,
+    done: bool,
+}
+
+/// Reports progress; silent when quiet.
+#[derive(Debug, Clone)]
 pub(crate) struct Progress {
     mode: Mode,
-    last: Mutex<(Instant, bool)>,
+    started: Instant,
+    state: Arc<Mutex<State>>,
 }
 
 impl Progress {
-    /// Picks the mode from whether standard error is a terminal.
+    /// Picks the mode from whether standard error is a terminal. Without
+    /// one, a line is logged every ten seconds from now until [`finish`].
+    ///
+    /// [`finish`]: Progress::finish
     pub(crate) fn new(quiet: bool) -> Progress {
         let mode = if quiet {
             Mode::Off
@@ -43,46 +55,76 @@ impl Progress {
         } else {
             Mode::Lines
         };
-        Progress {
+        let progress = Progress {
             mode,
-            last: Mutex::new((Instant::now(), false)),
+            started: Instant::now(),
+            state: Arc::new(Mutex::new(State {
+                counts: Counts::default(),
+                last_drawn: None,
+                done: false,
+            })),
+        };
+        if mode == Mode::Lines && tokio::runtime::Handle::try_current().is_ok() {
+            let ticker = progress.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(LOG_EVERY).await;
+                    let state = ticker.lock();
+                    if state.done {
+                        return;
+                    }
+                    tracing::info!(target: "notion_sweep::progress", "{}", ticker.line(state.counts));
+                }
+            });
         }
+        progress
     }
 
-    /// Shows where the sweep stands, at most every so often.
-    pub(crate) fn update(&self, counts: Counts) {
-        let every = match self.mode {
-            Mode::Off => return,
-            Mode::Terminal => REDRAW_EVERY,
-            Mode::Lines => LOG_EVERY,
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The progress line: counts, pace and time so far.
+    fn line(&self, counts: Counts) -> String {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let handled = (counts.updated + counts.failed) as f64;
+        let rate = if elapsed > 0.0 {
+            handled / elapsed
+        } else {
+            0.0
         };
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if last.0.elapsed() < every {
+        format!(
+            "{} overdue found, {} updated, {} failed, {rate:.1} tasks/s, {elapsed:.0}s",
+            counts.found, counts.updated, counts.failed
+        )
+    }
+
+    /// Records where the sweep stands; on a terminal, redraws the line (at
+    /// most ten times a second).
+    pub(crate) fn update(&self, counts: Counts) {
+        if self.mode == Mode::Off {
             return;
         }
-        last.0 = Instant::now();
-        let line = format!(
-            "{} overdue found, {} updated, {} failed",
-            counts.found, counts.updated, counts.failed
-        );
-        match self.mode {
-            Mode::Terminal => {
-                last.1 = true;
-                let mut err = std::io::stderr().lock();
-                let _ = write!(err, "\r{line:<72}");
-                let _ = err.flush();
-            }
-            Mode::Lines => tracing::info!(target: "notion_sweep::progress", "{line}"),
-            Mode::Off => {}
+        let mut state = self.lock();
+        state.counts = counts;
+        if self.mode != Mode::Terminal
+            || state.last_drawn.is_some_and(|t| t.elapsed() < REDRAW_EVERY)
+        {
+            return;
         }
+        state.last_drawn = Some(Instant::now());
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{:<79}", self.line(counts));
+        let _ = err.flush();
     }
 
-    /// Clears the terminal line, if one was drawn.
+    /// Ends the progress: clears the terminal line, stops the log lines.
     pub(crate) fn finish(&self) {
-        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if self.mode == Mode::Terminal && last.1 {
+        let mut state = self.lock();
+        state.done = true;
+        if self.mode == Mode::Terminal && state.last_drawn.is_some() {
             let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r{:<72}\r", "");
+            let _ = write!(err, "\r{:<79}\r", "");
             let _ = err.flush();
         }
     }
