@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::notion::client::describe;
 use crate::notion::retry::{self, RetryPolicy};
+use crate::stop::Stop;
 use crate::summary::{plural, Outcome, RunErrorKind, Summary};
 
 /// Tasks listed by name; the rest are counted.
@@ -19,6 +20,8 @@ const RETRIES: u32 = 3;
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
 /// Time one post may take.
 const TIMEOUT: Duration = Duration::from_secs(15);
+/// The most of a webhook's answer that is read (its error text is all that is used).
+const MAX_ANSWER: usize = 64 * 1024;
 
 /// Escapes Slack's mrkdwn control characters in text that comes from a task.
 pub(crate) fn escape(text: &str) -> String {
@@ -64,6 +67,12 @@ pub(crate) fn slack_message(summary: &Summary) -> Value {
         text.push_str(&format!("\n…and {} more", moved.len() - LISTED));
     }
     let not_done = summary.matched - moved.len();
+    let unknown = summary.count(Outcome::Unknown);
+    if unknown > 0 {
+        text.push_str(&format!(
+            "\n:warning: {unknown} unknown: the run stopped before Notion answered, so they may or may not have moved; check Notion."
+        ));
+    }
     if let Some(error) = &summary.error {
         text.push_str(&format!(
             "\n:warning: Incomplete run ({}): {not_done} overdue {} not updated; the next run will finish the job.",
@@ -71,6 +80,8 @@ pub(crate) fn slack_message(summary: &Summary) -> Value {
                 RunErrorKind::Interrupted => "interrupted",
                 RunErrorKind::TokenRefused => "Notion refused the token",
                 RunErrorKind::CapabilityMissing => "Notion refused the writes for a missing capability",
+                RunErrorKind::Blocked => "Notion blocked the integration",
+                RunErrorKind::DeadlineReached => "the --deadline passed",
                 _ => "stopped early",
             },
             plural(not_done, "task")
@@ -102,12 +113,42 @@ pub(crate) enum PostError {
     Connection(String),
     #[error("no answer from the webhook within {}s; not sent again, since it may have been delivered", .0.as_secs())]
     Unanswered(Duration),
+    #[error("the run was stopped while posting; not sent again, since it may have been delivered")]
+    Stopped,
+}
+
+/// Posts `payload` once, as [`post_once`] does, unless the run is stopped
+/// (a signal, the deadline) while it posts: then it gives up at once.
+pub(crate) async fn post(
+    webhook: &SecretString,
+    payload: &Value,
+    stop: &Stop,
+) -> Result<(), PostError> {
+    tokio::select! {
+        posted = post_once(webhook, payload) => posted,
+        _ = stop.stopped_from_now() => Err(PostError::Stopped),
+    }
+}
+
+/// At most [`MAX_ANSWER`] bytes of a webhook's answer, as text.
+async fn answer_text(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < MAX_ANSWER {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ANSWER - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// Posts `payload` once. A 429 waits for its Retry-After, a 5xx or a refused
 /// connection backs off, a few times; a post that may have been delivered
 /// (a timeout, a connection lost after sending) is never sent again.
-pub(crate) async fn post(webhook: &SecretString, payload: &Value) -> Result<(), PostError> {
+async fn post_once(webhook: &SecretString, payload: &Value) -> Result<(), PostError> {
     let http = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -130,7 +171,7 @@ pub(crate) async fn post(webhook: &SecretString, payload: &Value) -> Result<(), 
             Ok(response) => {
                 let status = response.status();
                 let after = retry::retry_after(response.headers());
-                let body = response.text().await.unwrap_or_default();
+                let body = answer_text(response).await;
                 if status.is_success() {
                     return Ok(());
                 }
@@ -184,7 +225,10 @@ mod tests {
         summary.matched = 13;
         summary.updated = 13;
         summary.failed = 0;
-        let text = slack_message(&summary)["text"].as_str().unwrap().to_string();
+        let text = slack_message(&summary)["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(text.matches("• ").count(), 10);
         assert!(text.ends_with("…and 3 more"), "{text}");
     }

@@ -39,6 +39,8 @@ pub(crate) enum Outcome {
     WouldUpdate,
     Failed,
     Skipped,
+    /// Sent, but the run stopped before Notion answered: check Notion.
+    Unknown,
 }
 
 impl Outcome {
@@ -49,6 +51,7 @@ impl Outcome {
             Outcome::WouldUpdate => "would update",
             Outcome::Failed => "FAILED",
             Outcome::Skipped => "skipped",
+            Outcome::Unknown => "unknown",
         }
     }
 }
@@ -156,6 +159,10 @@ pub(crate) enum RunErrorKind {
     Interrupted,
     TokenRefused,
     CapabilityMissing,
+    /// Notion blocked the integration (429 `public_api_request_blocked`).
+    Blocked,
+    /// The run's `--deadline` passed.
+    DeadlineReached,
     QueryFailed,
     RowCap,
 }
@@ -286,7 +293,12 @@ pub(crate) mod example {
         });
         let tasks = vec![
             task(1, "Fix login bug", "2026-11-20", Outcome::Updated),
-            task(2, "Ship <v2> & *celebrate* | party_time", "2026-11-01", Outcome::Updated),
+            task(
+                2,
+                "Ship <v2> & *celebrate* | party_time",
+                "2026-11-01",
+                Outcome::Updated,
+            ),
             failed,
             task(4, "", "2026-11-18", Outcome::Skipped),
             TaskResult::unreadable(

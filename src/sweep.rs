@@ -11,7 +11,7 @@
 //! Notion's cap of rows per query, the query starts again from the last due
 //! date read.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -85,6 +85,7 @@ pub(crate) async fn sweep(
         progress,
         outcome: SweepOutcome::default(),
         writes: JoinSet::new(),
+        write_tasks: HashMap::new(),
         in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
         dispatched: 0,
         succeeded: 0,
@@ -107,6 +108,8 @@ struct Run<'a> {
     progress: &'a Progress,
     outcome: SweepOutcome,
     writes: JoinSet<WriteResult>,
+    /// The task of each write in `writes`, to name it should it panic.
+    write_tasks: HashMap<tokio::task::Id, usize>,
     in_flight: Arc<Semaphore>,
     /// Tasks written or counted against `--limit`.
     dispatched: usize,
@@ -235,7 +238,9 @@ impl Run<'_> {
         });
         match answer {
             Ok(answered) => Ok(answered),
-            Err(NotionError::Stopped(reason)) => Err(Halt::Stopped(reason)),
+            Err(error) if error.stop_reason().is_some() => Err(Halt::Stopped(
+                error.stop_reason().unwrap_or(StopReason::Interrupted),
+            )),
             Err(error) => {
                 if error.is_unauthorized() {
                     self.stop.trigger(StopReason::TokenRefused);
@@ -391,11 +396,12 @@ impl Run<'_> {
                 &self.plan.to,
             );
             let page_id = result.id.clone();
-            self.writes.spawn(async move {
+            let task = self.writes.spawn(async move {
                 let written = client.update_page(&page_id, &body).await;
                 drop(permit);
                 (index, written)
             });
+            self.write_tasks.insert(task.id(), index);
             self.dispatched += 1;
             self.outcome.tasks.push(result);
             self.collect_finished();
@@ -418,10 +424,27 @@ impl Run<'_> {
     }
 
     fn record_write(&mut self, joined: Result<WriteResult, tokio::task::JoinError>) {
-        let Ok((index, written)) = joined else {
-            // A write task only ends without a result if it panicked: a bug.
-            tracing::error!("a write task ended without a result");
-            return;
+        let (index, written) = match joined {
+            Ok(done) => done,
+            Err(error) => {
+                // A write task only ends without a result if it panicked (a
+                // bug): that task failed, and it says so.
+                tracing::error!("a write task ended without a result: {error}");
+                if let Some(result) = self
+                    .write_tasks
+                    .remove(&error.id())
+                    .and_then(|index| self.outcome.tasks.get_mut(index))
+                {
+                    result.outcome = Outcome::Failed;
+                    result.error = Some(TaskError {
+                        status: None,
+                        code: "internal_error".into(),
+                        message: format!("the write ended without a result ({error}); this is a bug in notion-sweep"),
+                        request_id: None,
+                    });
+                }
+                return;
+            }
         };
         let Some(result) = self.outcome.tasks.get_mut(index) else {
             return;
@@ -433,6 +456,11 @@ impl Run<'_> {
                 tracing::info!(task = %result.id, "moved '{}' to '{}'", result.title, self.plan.to);
             }
             Err(NotionError::Stopped(_)) => result.outcome = Outcome::Skipped,
+            Err(error @ NotionError::Abandoned(_)) => {
+                tracing::warn!(task = %result.id, "'{}' may or may not have moved: {error}", result.title);
+                result.outcome = Outcome::Unknown;
+                result.error = Some(TaskError::from(&error));
+            }
             Err(error) => {
                 // Every other write would be refused the same way: stop.
                 let refusal = match error.status() {

@@ -17,10 +17,13 @@ use super::error::{ApiError, NotionError};
 use super::limiter::Limiter;
 use super::retry::{self, RetryPolicy, Retryable, Verdict};
 use super::wire::{DataSource, Database, ErrorBody, QueryBody, QueryPage};
-use crate::stop::Stop;
+use crate::stop::{Stop, StopReason};
 
 /// How long a request already sent may run on after the run is stopped.
 const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// The largest answer read from Notion (a page of 100 rows is well under 1 MiB).
+const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Everything the client needs to know, already validated.
 #[derive(Debug, Clone)]
@@ -105,6 +108,9 @@ impl NotionClient {
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .user_agent(concat!("notion-sweep/", env!("CARGO_PKG_VERSION")))
+            // Notion's API does not redirect: a redirect is a wrong --api-url
+            // (or worse), and following it would send the token elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ClientBuildError::Http(e.without_url().to_string()))?;
         Ok(NotionClient {
@@ -237,6 +243,12 @@ impl NotionClient {
         retry: u32,
     ) -> Result<(), NotionError> {
         tracing::debug!(method = %call.method, path = call.url.path(), error = %error, "failed");
+        if error.is_blocked() {
+            if self.stop.reason().is_none() {
+                tracing::error!("Notion blocked this integration ({error}); nothing more is sent");
+            }
+            self.stop.trigger(StopReason::Blocked);
+        }
         let verdict = error.verdict();
         let after = match verdict {
             Verdict::Fail => return Err(error),
@@ -284,8 +296,20 @@ impl NotionClient {
     }
 
     /// One HTTP exchange. A request already sent may finish for a few seconds
-    /// after a stop, then it is abandoned.
+    /// after a stop, then it is abandoned: it may or may not have been applied.
     async fn attempt<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T, NotionError> {
+        tokio::select! {
+            result = self.exchange(call) => result,
+            reason = async {
+                let reason = self.stop.stopped().await;
+                tokio::time::sleep(STOP_GRACE).await;
+                reason
+            } => Err(NotionError::Abandoned(reason)),
+        }
+    }
+
+    /// Sends one request and reads its answer.
+    async fn exchange<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T, NotionError> {
         let mut request = self
             .http
             .request(call.method.clone(), call.url.clone())
@@ -295,43 +319,58 @@ impl NotionClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
-        let exchange = async {
-            let response = request.send().await.map_err(|e| self.transport_error(e))?;
-            let status = response.status();
-            let request_id = response
-                .headers()
-                .get("x-notion-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let retry_after = retry::retry_after(response.headers());
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|e| self.transport_error(e))?;
-            if status.is_success() {
-                serde_json::from_slice(&bytes).map_err(|e| NotionError::BadResponse {
-                    status: status.as_u16(),
-                    detail: e.to_string(),
-                    transient: !e.is_data(),
-                    request_id,
-                })
-            } else {
-                Err(NotionError::Api(api_error(
-                    status,
-                    &bytes,
-                    request_id,
-                    retry_after,
-                )))
-            }
-        };
-        tokio::select! {
-            result = exchange => result,
-            reason = async {
-                let reason = self.stop.stopped().await;
-                tokio::time::sleep(STOP_GRACE).await;
-                reason
-            } => Err(NotionError::Stopped(reason)),
+        let response = request.send().await.map_err(|e| self.transport_error(e))?;
+        let status = response.status();
+        if status.is_redirection() {
+            return Err(redirect(&call.url, response.headers()));
         }
+        let request_id = response
+            .headers()
+            .get("x-notion-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = retry::retry_after(response.headers());
+        let bytes = self.read_body(response).await?;
+        if status.is_success() {
+            serde_json::from_slice(&bytes).map_err(|e| NotionError::BadResponse {
+                status: status.as_u16(),
+                detail: e.to_string(),
+                transient: !e.is_data(),
+                request_id,
+            })
+        } else {
+            Err(NotionError::Api(api_error(
+                status,
+                &bytes,
+                request_id,
+                retry_after,
+            )))
+        }
+    }
+
+    /// The body of an answer, chunk by chunk, up to [`MAX_BODY`].
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, NotionError> {
+        let too_large = NotionError::TooLarge {
+            limit_mib: (MAX_BODY / (1024 * 1024)) as u64,
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY as u64)
+        {
+            return Err(too_large);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(e))?
+        {
+            if body.len().saturating_add(chunk.len()) > MAX_BODY {
+                return Err(too_large);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     fn transport_error(&self, error: reqwest::Error) -> NotionError {
@@ -345,6 +384,17 @@ impl NotionClient {
             NotionError::Connection(describe(&error))
         }
     }
+}
+
+/// The error for a redirect: names where it pointed (the host only).
+fn redirect(from: &Url, headers: &HeaderMap) -> NotionError {
+    let host = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| from.join(location).ok())
+        .and_then(|to| to.host_str().map(str::to_string))
+        .unwrap_or_else(|| "an unnamed place".into());
+    NotionError::Redirect { host }
 }
 
 /// What a query value keeps as it is: the unreserved characters and `%`,
