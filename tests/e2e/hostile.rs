@@ -540,3 +540,160 @@ fn a_second_sigterm_ends_the_run_at_once() {
     assert!(signalled.elapsed() < Duration::from_secs(2));
     assert!(run.stderr.contains("second interrupt"), "{}", run.stderr);
 }
+
+// 3. A due date at chrono's limits is an unreadable row.
+
+#[test]
+fn a_due_date_at_chronos_limits_is_an_unreadable_row() {
+    let server = Server::spawn(notion(|seen, _, stream| {
+        if seen.method == "POST" {
+            let mut far = task(1);
+            far["properties"]["Due Date"]["date"]["start"] = json!("+262142-12-31T23:59:00");
+            ok(stream, &results(vec![far, task(2)], false, None));
+        } else {
+            ok(stream, &json!({"object": "page"}));
+        }
+    }));
+    let (run, _) = sweep(&server, &["--tz", "Pacific/Kiritimati"], &env(&server));
+    run.expect_code(4);
+    let doc = run.json();
+    assert_eq!(doc["updated"], 1);
+    assert_eq!(doc["failed"], 1);
+    let failed = doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["outcome"] == "failed")
+        .unwrap();
+    assert_eq!(failed["error"]["code"], "unreadable_task");
+    assert!(
+        failed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("+262142-12-31T23:59:00"),
+        "{failed}"
+    );
+}
+
+// 7. Answers have a size limit.
+
+/// The peak resident set of a process, in KiB, from /proc (Linux).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn a_one_gigabyte_answer_is_refused_quickly_without_growing() {
+    let streamed = Arc::new(AtomicUsize::new(0));
+    let counter = streamed.clone();
+    let server = Server::spawn(move |_, _, stream| {
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        let chunk = vec![b' '; 64 * 1024];
+        let framed = [
+            format!("{:x}\r\n", chunk.len()).into_bytes(),
+            chunk,
+            b"\r\n".to_vec(),
+        ]
+        .concat();
+        // 1 GiB, unless the client hangs up first.
+        for _ in 0..(1 << 14) {
+            if stream.write_all(&framed).is_err() {
+                return;
+            }
+            counter.fetch_add(64 * 1024, Ordering::Relaxed);
+        }
+        let _ = stream.write_all(b"0\r\n\r\n");
+    });
+    let started = Instant::now();
+    let child = start(&["sweep", DATABASE, "--output", "json"], &env(&server));
+    let pid = child.id();
+    let peak = Arc::new(AtomicUsize::new(0));
+    let watching = peak.clone();
+    let watcher = thread::spawn(move || {
+        while let Some(kib) = peak_rss_kib(pid) {
+            watching.fetch_max(kib as usize, Ordering::Relaxed);
+            thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let run = finish(child);
+    let took = started.elapsed();
+    let _ = watcher.join();
+    let peak_mib = peak.load(Ordering::Relaxed) as f64 / 1024.0;
+    eprintln!(
+        "1 GiB answer: exit {} after {took:.2?}, {} MiB streamed before the hang-up, peak RSS {peak_mib:.1} MiB",
+        run.code,
+        streamed.load(Ordering::Relaxed) / (1024 * 1024)
+    );
+    sane(&run);
+    assert!([3, 4].contains(&run.code), "{}", run.stderr);
+    assert!(run.stderr.contains("too large"), "{}", run.stderr);
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert!(peak_mib < 200.0, "peak RSS {peak_mib:.1} MiB");
+    assert_eq!(server.seen().len(), 1, "not retried");
+}
+
+// 9. Paging cost with writes that always fail (against the sandbox).
+
+/// Sweeps a board of `rows` overdue tasks whose writes all fail (locked
+/// pages, 400); returns the number of queries and the run's time.
+fn queries_with_failing_writes(rows: usize) -> (usize, Duration) {
+    use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+    let spec = GeneratedBoard {
+        overdue_fraction: 1.0,
+        ..GeneratedBoard::new(rows, as_of())
+    };
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let locked: Vec<String> = overdue(&sandbox, &spec).into_iter().collect();
+    assert_eq!(locked.len(), rows);
+    sandbox
+        .faults()
+        .update(move |f| f.locked_pages.extend(locked.iter().cloned()));
+    let started = Instant::now();
+    let run = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--output",
+            "json",
+            "--no-notify",
+        ],
+        &env_for(&sandbox),
+    );
+    let took = started.elapsed();
+    sane(&run);
+    run.expect_code(4);
+    assert_eq!(run.json()["failed"], rows);
+    let queries = requests(&sandbox, "POST")
+        .iter()
+        .filter(|r| r.path.ends_with("/query"))
+        .count();
+    (queries, took)
+}
+
+#[test]
+fn failing_writes_cost_one_read_each_not_one_restart_each() {
+    let (queries, took) = queries_with_failing_writes(1_000);
+    eprintln!(
+        "1000 always-failing rows: {queries} queries, {:.1}s",
+        took.as_secs_f64()
+    );
+    assert!(queries <= 1_000 / 100 + 3, "{queries} queries");
+}
+
+/// The same at 4,000 rows: about 100 s, most of it in the sandbox (run
+/// with `--ignored` to quote the figure).
+#[test]
+#[ignore]
+fn failing_writes_cost_one_read_each_at_4000_rows() {
+    let (queries, took) = queries_with_failing_writes(4_000);
+    eprintln!(
+        "4000 always-failing rows: {queries} queries, {:.1}s",
+        took.as_secs_f64()
+    );
+    assert!(queries <= 4_000 / 100 + 3, "{queries} queries");
+}
