@@ -697,3 +697,38 @@ fn failing_writes_cost_one_read_each_at_4000_rows() {
     );
     assert!(queries <= 4_000 / 100 + 3, "{queries} queries");
 }
+
+#[test]
+fn a_huge_webhook_answer_is_cut_short() {
+    let server = Server::spawn(notion(|seen, _, stream| {
+        if seen.method == "POST" {
+            ok(stream, &results(vec![task(1)], false, None));
+        } else {
+            ok(stream, &json!({"object": "page"}));
+        }
+    }));
+    let slack = Server::spawn(|_, _, stream| {
+        let huge = "x".repeat(64 * 1024 * 1024);
+        answer(
+            stream,
+            "400 Bad Request",
+            &[],
+            &format!("invalid_payload {huge}"),
+        );
+    });
+    let env = with(
+        env(&server),
+        "SLACK_WEBHOOK_URL",
+        &format!("{}/hook", slack.url()),
+    );
+    let (run, took) = sweep(&server, &[], &env);
+    run.expect_code(5);
+    let error = run.json()["notification"]["error"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("400: invalid_payload"), "{error}");
+    assert!(error.len() < 400, "{}", error.len());
+    assert_eq!(slack.seen().len(), 1);
+    assert!(took < Duration::from_secs(10), "{took:?}");
+}
