@@ -76,21 +76,7 @@ pub(crate) async fn sweep(
     stop: &Stop,
     progress: &Progress,
 ) -> SweepOutcome {
-    let mut run = Run {
-        client,
-        data_source_id,
-        plan,
-        options,
-        stop,
-        progress,
-        outcome: SweepOutcome::default(),
-        writes: JoinSet::new(),
-        write_tasks: HashMap::new(),
-        in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
-        dispatched: 0,
-        succeeded: 0,
-        seen: HashSet::new(),
-    };
+    let mut run = Run::new(client, data_source_id, plan, options, stop, progress);
     let halt = run.pages().await.err();
     run.finish_writes().await;
     // A stop pulled by the last writes (a 401, a 403) also ends the run early.
@@ -149,7 +135,32 @@ enum Next {
     Done,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    fn new(
+        client: Arc<NotionClient>,
+        data_source_id: &'a str,
+        plan: &'a Plan,
+        options: &'a SweepOptions,
+        stop: &'a Stop,
+        progress: &'a Progress,
+    ) -> Run<'a> {
+        Run {
+            client,
+            data_source_id,
+            plan,
+            options,
+            stop,
+            progress,
+            outcome: SweepOutcome::default(),
+            writes: JoinSet::new(),
+            write_tasks: HashMap::new(),
+            in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
+            dispatched: 0,
+            succeeded: 0,
+            seen: HashSet::new(),
+        }
+    }
+
     /// The query of overdue candidates, sent as a task of its own.
     fn query(&self, cursor: Option<String>, floor: Option<NaiveDate>) -> PendingQuery {
         let rule = &self.options.rule;
@@ -752,6 +763,44 @@ mod tests {
             Value::Array(a) => mutate(&mut a[i], rng),
             _ => unreachable!(),
         }
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_is_that_tasks_failure_not_a_skip() {
+        use crate::notion::retry::RetryPolicy;
+        use crate::notion::ClientConfig;
+        use std::time::Duration;
+        let config = ClientConfig {
+            base_url: "http://127.0.0.1:9".parse().unwrap(),
+            token: "t".to_string().into(),
+            version: "2025-09-03".into(),
+            rate: 10.0,
+            timeout: Duration::from_secs(1),
+            retry: RetryPolicy {
+                max_retries: 0,
+                base: Duration::from_millis(10),
+                cap: Duration::from_millis(10),
+                deadline: Duration::from_secs(1),
+            },
+        };
+        let stop = Stop::default();
+        let client = Arc::new(NotionClient::new(config, stop.clone()).unwrap());
+        let (plan, progress) = (plan(), Progress::new(true));
+        let options = SweepOptions {
+            rule: rule(),
+            dry_run: false,
+            limit: None,
+        };
+        let mut run = Run::new(client, "source", &plan, &options, &stop, &progress);
+        run.outcome.tasks.push(read(good()).unwrap());
+        let task = run
+            .writes
+            .spawn(async { std::panic::panic_any("a bug in a write") });
+        run.write_tasks.insert(task.id(), 0);
+        run.finish_writes().await;
+        let task = &run.outcome.tasks[0];
+        assert_eq!(task.outcome, Outcome::Failed);
+        assert_eq!(task.error.as_ref().unwrap().code, "internal_error");
     }
 
     #[test]

@@ -215,8 +215,19 @@ impl NotionClient {
         }
         let call = Call { method, url, body };
         let mut retry = 0u32;
+        // An attempt that timed out may have been applied: a stop before the
+        // next one leaves the call's fate unknown, not "not sent".
+        let mut maybe_applied = false;
+        let unknown_if = |maybe_applied: bool| {
+            move |error| match error {
+                NotionError::Stopped(reason) if maybe_applied => NotionError::Abandoned(reason),
+                other => other,
+            }
+        };
         loop {
-            self.wait_for_turn().await?;
+            self.wait_for_turn()
+                .await
+                .map_err(unknown_if(maybe_applied))?;
             self.counters.sent.fetch_add(1, Ordering::Relaxed);
             if retry > 0 {
                 self.counters.retried.fetch_add(1, Ordering::Relaxed);
@@ -228,7 +239,12 @@ impl NotionClient {
                     tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms = took.as_millis() as u64, "ok");
                     return Ok((value, took));
                 }
-                Err(error) => self.before_retry(&call, error, retry).await?,
+                Err(error) => {
+                    maybe_applied |= matches!(error, NotionError::Timeout(_));
+                    self.before_retry(&call, error, retry)
+                        .await
+                        .map_err(unknown_if(maybe_applied))?
+                }
             }
             retry += 1;
         }
