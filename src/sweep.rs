@@ -423,20 +423,26 @@ impl<'a> Run<'a> {
     }
 
     fn collect_finished(&mut self) {
-        while let Some(joined) = self.writes.try_join_next() {
+        while let Some(joined) = self.writes.try_join_next_with_id() {
             self.record_write(joined);
         }
     }
 
     async fn finish_writes(&mut self) {
-        while let Some(joined) = self.writes.join_next().await {
+        while let Some(joined) = self.writes.join_next_with_id().await {
             self.record_write(joined);
         }
     }
 
-    fn record_write(&mut self, joined: Result<WriteResult, tokio::task::JoinError>) {
+    fn record_write(
+        &mut self,
+        joined: Result<(tokio::task::Id, WriteResult), tokio::task::JoinError>,
+    ) {
         let (index, written) = match joined {
-            Ok(done) => done,
+            Ok((id, done)) => {
+                self.write_tasks.remove(&id);
+                done
+            }
             Err(error) => {
                 // A write task only ends without a result if it panicked (a
                 // bug): that task failed, and it says so.
