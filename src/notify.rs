@@ -7,9 +7,9 @@ use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
-use crate::limits;
 use crate::notion::client::describe;
 use crate::notion::retry::{self, RetryPolicy};
+use crate::stop::Stop;
 use crate::summary::{plural, Outcome, RunErrorKind, Summary};
 
 /// Tasks listed by name; the rest are counted.
@@ -18,10 +18,10 @@ const LISTED: usize = 10;
 const RETRIES: u32 = 3;
 /// Longest Retry-After honoured before giving up.
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
-/// The most of a webhook's answer that is read.
-const ANSWER_LIMIT: usize = 64 * 1024;
 /// Time one post may take.
 const TIMEOUT: Duration = Duration::from_secs(15);
+/// The most of a webhook's answer that is read (its error text is all that is used).
+const MAX_ANSWER: usize = 64 * 1024;
 
 /// Escapes Slack's mrkdwn control characters in text that comes from a task.
 pub(crate) fn escape(text: &str) -> String {
@@ -67,6 +67,12 @@ pub(crate) fn slack_message(summary: &Summary) -> Value {
         text.push_str(&format!("\n…and {} more", moved.len() - LISTED));
     }
     let not_done = summary.matched - moved.len();
+    let unknown = summary.count(Outcome::Unknown);
+    if unknown > 0 {
+        text.push_str(&format!(
+            "\n:warning: {unknown} unknown: the run stopped before Notion answered, so they may or may not have moved; check Notion."
+        ));
+    }
     if let Some(error) = &summary.error {
         text.push_str(&format!(
             "\n:warning: Incomplete run ({}): {not_done} overdue {} not updated; the next run will finish the job.",
@@ -74,6 +80,8 @@ pub(crate) fn slack_message(summary: &Summary) -> Value {
                 RunErrorKind::Interrupted => "interrupted",
                 RunErrorKind::TokenRefused => "Notion refused the token",
                 RunErrorKind::CapabilityMissing => "Notion refused the writes for a missing capability",
+                RunErrorKind::Blocked => "Notion blocked the integration",
+                RunErrorKind::DeadlineReached => "the --deadline passed",
                 _ => "stopped early",
             },
             plural(not_done, "task")
@@ -105,12 +113,42 @@ pub(crate) enum PostError {
     Connection(String),
     #[error("no answer from the webhook within {}s; not sent again, since it may have been delivered", .0.as_secs())]
     Unanswered(Duration),
+    #[error("the run was stopped while posting; not sent again, since it may have been delivered")]
+    Stopped,
+}
+
+/// Posts `payload` once, as [`post_once`] does, unless the run is stopped
+/// (a signal, the deadline) while it posts: then it gives up at once.
+pub(crate) async fn post(
+    webhook: &SecretString,
+    payload: &Value,
+    stop: &Stop,
+) -> Result<(), PostError> {
+    tokio::select! {
+        posted = post_once(webhook, payload) => posted,
+        _ = stop.stopped_from_now() => Err(PostError::Stopped),
+    }
+}
+
+/// At most [`MAX_ANSWER`] bytes of a webhook's answer, as text.
+async fn answer_text(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < MAX_ANSWER {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ANSWER - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// Posts `payload` once. A 429 waits for its Retry-After, a 5xx or a refused
 /// connection backs off, a few times; a post that may have been delivered
 /// (a timeout, a connection lost after sending) is never sent again.
-pub(crate) async fn post(webhook: &SecretString, payload: &Value) -> Result<(), PostError> {
+async fn post_once(webhook: &SecretString, payload: &Value) -> Result<(), PostError> {
     let http = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -133,11 +171,7 @@ pub(crate) async fn post(webhook: &SecretString, payload: &Value) -> Result<(), 
             Ok(response) => {
                 let status = response.status();
                 let after = retry::retry_after(response.headers());
-                // Only the start of an error body is ever shown: read no more.
-                let body = limits::read_body_limited(response, ANSWER_LIMIT)
-                    .await
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
+                let body = answer_text(response).await;
                 if status.is_success() {
                     return Ok(());
                 }

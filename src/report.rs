@@ -70,6 +70,12 @@ fn headline_with(summary: &Summary, with_error: bool) -> String {
             summary.failed
         ));
     }
+    let unknown = summary.count(Outcome::Unknown);
+    if unknown > 0 {
+        line.push_str(&format!(
+            " {unknown} unknown: the run stopped before Notion answered, so they may or may not have moved; check Notion."
+        ));
+    }
     if summary.limit_reached {
         line.push_str(&format!(
             " Stopped at --limit {}; run again for the rest.",

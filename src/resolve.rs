@@ -85,6 +85,7 @@ fn list_sources(sources: &[(String, String)]) -> String {
 /// A message that says what went wrong and what to do about it.
 pub(crate) fn notion_setup_message(during: &str, error: &NotionError) -> String {
     let hint = match error.status() {
+        Some(429) if error.is_blocked() => "Notion blocked this integration's requests (public_api_request_blocked) and nothing more was sent; Notion advises contacting its support (notion.so/help)",
         Some(401) => "Notion refused the token: check that NOTION_TOKEN holds the integration's current secret (ntn_…)",
         Some(403) => "the integration lacks a capability: enable Read content and Update content in its settings at notion.so/my-integrations",
         Some(404) => "it does not exist, or it is not shared with the integration: open the database in Notion, ••• menu → Connections → add your integration",

@@ -1,7 +1,9 @@
 //! The rule of the sweep: which tasks are overdue, how the schema must look
 //! for it, and the filter that asks Notion for candidates.
 
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
@@ -48,7 +50,7 @@ impl OverdueRule {
             return NaiveDate::parse_from_str(start, "%Y-%m-%d").ok();
         }
         if let Ok(instant) = DateTime::parse_from_rfc3339(start) {
-            return Some(instant.with_timezone(&self.tz).date_naive());
+            return self.local_day(instant.naive_utc());
         }
         let naive = NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M:%S%.f")
             .or_else(|_| NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M"))
@@ -58,8 +60,18 @@ impl OverdueRule {
             .as_deref()
             .and_then(|z| z.parse().ok())
             .unwrap_or(Tz::UTC);
-        let instant = zone.from_local_datetime(&naive).earliest()?;
-        Some(instant.with_timezone(&self.tz).date_naive())
+        // Checked arithmetic throughout: a date near chrono's limits is
+        // unreadable, never a panic.
+        let offset = zone.offset_from_local_datetime(&naive).earliest()?.fix();
+        let utc = naive.checked_sub_signed(TimeDelta::seconds(offset.local_minus_utc().into()))?;
+        self.local_day(utc)
+    }
+
+    /// The calendar day in the rule's zone of an instant in UTC, if it can be represented.
+    fn local_day(&self, utc: NaiveDateTime) -> Option<NaiveDate> {
+        let offset = self.tz.offset_from_utc_datetime(&utc).fix();
+        utc.checked_add_signed(TimeDelta::seconds(offset.local_minus_utc().into()))
+            .map(|local| local.date())
     }
 
     /// True when `due` is strictly before `as_of`.
@@ -87,7 +99,7 @@ impl OverdueRule {
         let ceiling = if local_midnight.time() == NaiveTime::MIN {
             utc_day
         } else {
-            utc_day + Days::new(1)
+            utc_day.checked_add_days(Days::new(1)).unwrap_or(utc_day)
         };
         ceiling.max(self.as_of)
     }
@@ -339,6 +351,26 @@ mod tests {
             start: start.into(),
             time_zone: None,
         }
+    }
+
+    #[test]
+    fn dates_at_chronos_limits_are_unreadable_not_a_panic() {
+        let kiritimati = rule("2026-11-22", "Pacific/Kiritimati");
+        for start in [
+            "+262142-12-31T23:59:00",
+            "+262142-12-31T23:59:00.000+00:00",
+            "-262143-01-01T00:00:00",
+            "+262142-12-31",
+        ] {
+            let mut value = due(start);
+            let _ = kiritimati.due_date(&value);
+            value.time_zone = Some("Pacific/Pago_Pago".into());
+            let _ = kiritimati.due_date(&value);
+            let _ = rule("2026-11-22", "Pacific/Pago_Pago").due_date(&value);
+        }
+        assert_eq!(kiritimati.due_date(&due("+262142-12-31T23:59:00")), None);
+        let end = rule("+262142-12-31", "America/Los_Angeles");
+        assert_eq!(end.server_cutoff(), end.as_of);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub(crate) async fn sweep(
     progress: &Progress,
 ) -> Result<Summary, UsageError> {
     let started = Instant::now();
+    // Bounds the whole run, not only the retry waits: past it no request starts.
+    let _deadline = DeadlineTimer(stop.after(settings.client.retry.deadline));
     let client = Arc::new(
         NotionClient::new(settings.client.clone(), stop.clone())
             .map_err(|e| UsageError(e.to_string()))?,
@@ -83,7 +85,7 @@ pub(crate) async fn sweep(
     )
     .await;
     finish(&mut summary, outcome);
-    summary.notification = post_summary(settings, &summary).await;
+    summary.notification = post_summary(settings, &summary, stop).await;
     summary.requests = client.counts();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     summary.exit_code = summary.exit().code();
@@ -95,6 +97,15 @@ fn locked_kind(error: &LockError) -> RunErrorKind {
     match error {
         LockError::Held { .. } => RunErrorKind::Locked,
         _ => RunErrorKind::Internal,
+    }
+}
+
+/// The run's `--deadline` timer, stopped with the run.
+struct DeadlineTimer(tokio::task::JoinHandle<()>);
+
+impl Drop for DeadlineTimer {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -126,6 +137,18 @@ fn empty_summary(settings: &SweepSettings) -> Summary {
 
 /// A run that stopped in setup: 3, or 4 when Notion could not be reached.
 fn setup_failed(summary: &mut Summary, error: &SetupError) {
+    if let Some(reason) = error.notion().and_then(NotionError::stop_reason) {
+        // Nothing was written yet: a refusal is a setup error (exit 3).
+        summary.error = Some(stopped(reason, |kind, refusal| {
+            if refusal {
+                RunErrorKind::Setup
+            } else {
+                kind
+            }
+        }));
+        summary.exit_code = summary.exit().code();
+        return;
+    }
     let kind = if error.is_refusal() {
         RunErrorKind::Setup
     } else {
@@ -175,23 +198,35 @@ fn stopped(reason: StopReason, setup_if: impl Fn(RunErrorKind, bool) -> RunError
     let (kind, message) = match reason {
         StopReason::Interrupted => (
             RunErrorKind::Interrupted,
-            "interrupted (SIGINT/SIGTERM) before every task was handled",
+            "interrupted (SIGINT/SIGTERM) before every task was handled".to_string(),
         ),
         StopReason::TokenRefused => (
             setup_if(RunErrorKind::TokenRefused, true),
-            "Notion refused the token (401); check that NOTION_TOKEN holds the integration's current secret",
+            "Notion refused the token (401); check that NOTION_TOKEN holds the integration's current secret".into(),
         ),
         StopReason::CapabilityMissing => (
             setup_if(RunErrorKind::CapabilityMissing, true),
             "Notion refused a write for a missing capability (403 restricted_resource); \
-             enable Update content in the integration's settings at notion.so/my-integrations",
+             enable Update content in the integration's settings at notion.so/my-integrations".into(),
+        ),
+        StopReason::Blocked => (
+            setup_if(RunErrorKind::Blocked, true),
+            "Notion blocked this integration's requests (429 public_api_request_blocked) and nothing \
+             more was sent; Notion advises contacting its support (notion.so/help) to lift the block".into(),
+        ),
+        StopReason::DeadlineReached { secs } => (
+            RunErrorKind::DeadlineReached,
+            format!(
+                "the --deadline of {secs}s passed before every task was handled; \
+                 run again to finish, or raise --deadline"
+            ),
         ),
     };
-    RunError::new(kind, message.into(), None)
+    RunError::new(kind, message, None)
 }
 
 /// Posts the summary when one is due.
-async fn post_summary(settings: &SweepSettings, summary: &Summary) -> Notification {
+async fn post_summary(settings: &SweepSettings, summary: &Summary, stop: &Stop) -> Notification {
     let Some(webhook) = &settings.notify.webhook else {
         return Notification::of(NotificationStatus::NotConfigured);
     };
@@ -204,7 +239,7 @@ async fn post_summary(settings: &SweepSettings, summary: &Summary) -> Notificati
     {
         return Notification::of(NotificationStatus::Skipped);
     }
-    match notify::post(webhook, &notify::slack_message(summary)).await {
+    match notify::post(webhook, &notify::slack_message(summary), stop).await {
         Ok(()) => Notification::of(NotificationStatus::Sent),
         Err(error) => {
             tracing::error!("the Slack summary could not be posted: {error}");

@@ -1,4 +1,5 @@
-//! A run-wide "stop sending" switch, pulled by SIGINT/SIGTERM or by a 401.
+//! A run-wide "stop sending" switch, pulled by SIGINT/SIGTERM, a 401, a
+//! blocked integration or the run's `--deadline`.
 
 use std::sync::Arc;
 
@@ -13,6 +14,10 @@ pub(crate) enum StopReason {
     TokenRefused,
     /// Notion refused a write for a missing capability (403): every write would fail.
     CapabilityMissing,
+    /// Notion blocked the integration (429 `public_api_request_blocked`).
+    Blocked,
+    /// The run's `--deadline` (in seconds) passed.
+    DeadlineReached { secs: u64 },
 }
 
 /// Shared by the sweep, the client and the signal handler. Cheap to clone.
@@ -61,32 +66,91 @@ impl Stop {
         }
     }
 
-    /// Pulls the switch on SIGINT or SIGTERM, for as long as the process runs.
+    /// Resolves once the switch is pulled from now on; never when it
+    /// already was (a second signal ends the process then).
+    pub(crate) async fn stopped_from_now(&self) -> StopReason {
+        if self.reason().is_some() {
+            return std::future::pending().await;
+        }
+        self.stopped().await
+    }
+
+    /// Pulls the switch after `limit`: the run's `--deadline`. Abort the
+    /// handle when the run is over.
+    pub(crate) fn after(&self, limit: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let stop = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(limit).await;
+            if stop.reason().is_none() {
+                tracing::warn!(
+                    "the --deadline of {}s passed: no new requests start",
+                    limit.as_secs()
+                );
+            }
+            stop.trigger(StopReason::DeadlineReached {
+                secs: limit.as_secs(),
+            });
+        })
+    }
+
+    /// Pulls the switch on SIGINT or SIGTERM, for as long as the process
+    /// runs. A second signal ends the process at once with exit code 4
+    /// (incomplete), printing nothing more: for a run that will not wait.
     pub(crate) fn on_signals(&self) {
         let stop = self.clone();
         tokio::spawn(async move {
-            #[cfg(unix)]
-            {
-                use tokio::signal::unix::{signal, SignalKind};
-                let (Ok(mut int), Ok(mut term)) = (
-                    signal(SignalKind::interrupt()),
-                    signal(SignalKind::terminate()),
-                ) else {
-                    return;
-                };
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
+            let Some(mut signals) = Signals::new() else {
+                return;
+            };
+            if !signals.next().await {
+                return;
             }
-            #[cfg(not(unix))]
-            {
-                if tokio::signal::ctrl_c().await.is_err() {
-                    return;
-                }
-            }
-            tracing::warn!("interrupted: no new writes start; finishing what is in flight");
+            tracing::warn!("interrupted: no new writes start; finishing what is in flight (a second signal ends the run at once)");
             stop.trigger(StopReason::Interrupted);
+            if signals.next().await {
+                eprintln!("notion-sweep: second interrupt: exiting at once (exit 4); requests in flight may or may not have reached Notion");
+                std::process::exit(4);
+            }
         });
+    }
+}
+
+/// SIGINT and SIGTERM (Ctrl-C elsewhere), as a stream.
+struct Signals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Option<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Some(Signals {
+                int: signal(SignalKind::interrupt()).ok()?,
+                term: signal(SignalKind::terminate()).ok()?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Some(Signals {})
+        }
+    }
+
+    /// Waits for the next signal; false when none can come.
+    async fn next(&mut self) -> bool {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                got = self.int.recv() => got.is_some(),
+                got = self.term.recv() => got.is_some(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await.is_ok()
+        }
     }
 }

@@ -41,6 +41,8 @@ pub(crate) enum Outcome {
     WouldUpdate,
     Failed,
     Skipped,
+    /// Sent, but the run stopped before Notion answered: check Notion.
+    Unknown,
 }
 
 impl Outcome {
@@ -51,6 +53,7 @@ impl Outcome {
             Outcome::WouldUpdate => "would update",
             Outcome::Failed => "FAILED",
             Outcome::Skipped => "skipped",
+            Outcome::Unknown => "unknown",
         }
     }
 }
@@ -158,6 +161,10 @@ pub(crate) enum RunErrorKind {
     Interrupted,
     TokenRefused,
     CapabilityMissing,
+    /// Notion blocked the integration (429 `public_api_request_blocked`).
+    Blocked,
+    /// The run's `--deadline` passed.
+    DeadlineReached,
     QueryFailed,
     RowCap,
     /// Another sweep of the data source holds its lock (exit 6).

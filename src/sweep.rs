@@ -11,7 +11,7 @@
 //! Notion's cap of rows per query, the query starts again from the last due
 //! date read.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -76,20 +76,7 @@ pub(crate) async fn sweep(
     stop: &Stop,
     progress: &Progress,
 ) -> SweepOutcome {
-    let mut run = Run {
-        client,
-        data_source_id,
-        plan,
-        options,
-        stop,
-        progress,
-        outcome: SweepOutcome::default(),
-        writes: JoinSet::new(),
-        in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
-        dispatched: 0,
-        succeeded: 0,
-        seen: HashSet::new(),
-    };
+    let mut run = Run::new(client, data_source_id, plan, options, stop, progress);
     let halt = run.pages().await.err();
     run.finish_writes().await;
     // A stop pulled by the last writes (a 401, a 403) also ends the run early.
@@ -107,6 +94,8 @@ struct Run<'a> {
     progress: &'a Progress,
     outcome: SweepOutcome,
     writes: JoinSet<WriteResult>,
+    /// The task of each write in `writes`, to name it should it panic.
+    write_tasks: HashMap<tokio::task::Id, usize>,
     in_flight: Arc<Semaphore>,
     /// Tasks written or counted against `--limit`.
     dispatched: usize,
@@ -146,7 +135,32 @@ enum Next {
     Done,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    fn new(
+        client: Arc<NotionClient>,
+        data_source_id: &'a str,
+        plan: &'a Plan,
+        options: &'a SweepOptions,
+        stop: &'a Stop,
+        progress: &'a Progress,
+    ) -> Run<'a> {
+        Run {
+            client,
+            data_source_id,
+            plan,
+            options,
+            stop,
+            progress,
+            outcome: SweepOutcome::default(),
+            writes: JoinSet::new(),
+            write_tasks: HashMap::new(),
+            in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
+            dispatched: 0,
+            succeeded: 0,
+            seen: HashSet::new(),
+        }
+    }
+
     /// The query of overdue candidates, sent as a task of its own.
     fn query(&self, cursor: Option<String>, floor: Option<NaiveDate>) -> PendingQuery {
         let rule = &self.options.rule;
@@ -235,7 +249,9 @@ impl Run<'_> {
         });
         match answer {
             Ok(answered) => Ok(answered),
-            Err(NotionError::Stopped(reason)) => Err(Halt::Stopped(reason)),
+            Err(error) if error.stop_reason().is_some() => Err(Halt::Stopped(
+                error.stop_reason().unwrap_or(StopReason::Interrupted),
+            )),
             Err(error) => {
                 if error.is_unauthorized() {
                     self.stop.trigger(StopReason::TokenRefused);
@@ -391,11 +407,12 @@ impl Run<'_> {
                 &self.plan.to,
             );
             let page_id = result.id.clone();
-            self.writes.spawn(async move {
+            let task = self.writes.spawn(async move {
                 let written = client.update_page(&page_id, &body).await;
                 drop(permit);
                 (index, written)
             });
+            self.write_tasks.insert(task.id(), index);
             self.dispatched += 1;
             self.outcome.tasks.push(result);
             self.collect_finished();
@@ -406,22 +423,45 @@ impl Run<'_> {
     }
 
     fn collect_finished(&mut self) {
-        while let Some(joined) = self.writes.try_join_next() {
+        while let Some(joined) = self.writes.try_join_next_with_id() {
             self.record_write(joined);
         }
     }
 
     async fn finish_writes(&mut self) {
-        while let Some(joined) = self.writes.join_next().await {
+        while let Some(joined) = self.writes.join_next_with_id().await {
             self.record_write(joined);
         }
     }
 
-    fn record_write(&mut self, joined: Result<WriteResult, tokio::task::JoinError>) {
-        let Ok((index, written)) = joined else {
-            // A write task only ends without a result if it panicked: a bug.
-            tracing::error!("a write task ended without a result");
-            return;
+    fn record_write(
+        &mut self,
+        joined: Result<(tokio::task::Id, WriteResult), tokio::task::JoinError>,
+    ) {
+        let (index, written) = match joined {
+            Ok((id, done)) => {
+                self.write_tasks.remove(&id);
+                done
+            }
+            Err(error) => {
+                // A write task only ends without a result if it panicked (a
+                // bug): that task failed, and it says so.
+                tracing::error!("a write task ended without a result: {error}");
+                if let Some(result) = self
+                    .write_tasks
+                    .remove(&error.id())
+                    .and_then(|index| self.outcome.tasks.get_mut(index))
+                {
+                    result.outcome = Outcome::Failed;
+                    result.error = Some(TaskError {
+                        status: None,
+                        code: "internal_error".into(),
+                        message: format!("the write ended without a result ({error}); this is a bug in notion-sweep"),
+                        request_id: None,
+                    });
+                }
+                return;
+            }
         };
         let Some(result) = self.outcome.tasks.get_mut(index) else {
             return;
@@ -433,6 +473,11 @@ impl Run<'_> {
                 tracing::info!(task = %result.id, "moved '{}' to '{}'", result.title, self.plan.to);
             }
             Err(NotionError::Stopped(_)) => result.outcome = Outcome::Skipped,
+            Err(error @ NotionError::Abandoned(_)) => {
+                tracing::warn!(task = %result.id, "'{}' may or may not have moved: {error}", result.title);
+                result.outcome = Outcome::Unknown;
+                result.error = Some(TaskError::from(&error));
+            }
             Err(error) => {
                 // Every other write would be refused the same way: stop.
                 let refusal = match error.status() {
@@ -724,6 +769,44 @@ mod tests {
             Value::Array(a) => mutate(&mut a[i], rng),
             _ => unreachable!(),
         }
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_is_that_tasks_failure_not_a_skip() {
+        use crate::notion::retry::RetryPolicy;
+        use crate::notion::ClientConfig;
+        use std::time::Duration;
+        let config = ClientConfig {
+            base_url: "http://127.0.0.1:9".parse().unwrap(),
+            token: "t".to_string().into(),
+            version: "2025-09-03".into(),
+            rate: 10.0,
+            timeout: Duration::from_secs(1),
+            retry: RetryPolicy {
+                max_retries: 0,
+                base: Duration::from_millis(10),
+                cap: Duration::from_millis(10),
+                deadline: Duration::from_secs(1),
+            },
+        };
+        let stop = Stop::default();
+        let client = Arc::new(NotionClient::new(config, stop.clone()).unwrap());
+        let (plan, progress) = (plan(), Progress::new(true));
+        let options = SweepOptions {
+            rule: rule(),
+            dry_run: false,
+            limit: None,
+        };
+        let mut run = Run::new(client, "source", &plan, &options, &stop, &progress);
+        run.outcome.tasks.push(read(good()).unwrap());
+        let task = run
+            .writes
+            .spawn(async { std::panic::panic_any("a bug in a write") });
+        run.write_tasks.insert(task.id(), 0);
+        run.finish_writes().await;
+        let task = &run.outcome.tasks[0];
+        assert_eq!(task.outcome, Outcome::Failed);
+        assert_eq!(task.error.as_ref().unwrap().code, "internal_error");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::retry::{self, RetryPolicy, Retryable, Verdict};
 use super::wire::{DataSource, Database, ErrorBody, QueryBody, QueryPage};
 use crate::limits::{self, BodyError};
 use crate::scrub;
-use crate::stop::Stop;
+use crate::stop::{Stop, StopReason};
 
 /// The largest answer read from Notion: a page of 100 rows with three
 /// properties each is well under 1 MiB.
@@ -111,6 +111,9 @@ impl NotionClient {
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .user_agent(concat!("notion-sweep/", env!("CARGO_PKG_VERSION")))
+            // Notion's API does not redirect: a redirect is a wrong --api-url
+            // (or worse), and following it would send the token elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ClientBuildError::Http(e.without_url().to_string()))?;
         Ok(NotionClient {
@@ -215,8 +218,19 @@ impl NotionClient {
         }
         let call = Call { method, url, body };
         let mut retry = 0u32;
+        // An attempt that timed out may have been applied: a stop before the
+        // next one leaves the call's fate unknown, not "not sent".
+        let mut maybe_applied = false;
+        let unknown_if = |maybe_applied: bool| {
+            move |error| match error {
+                NotionError::Stopped(reason) if maybe_applied => NotionError::Abandoned(reason),
+                other => other,
+            }
+        };
         loop {
-            self.wait_for_turn().await?;
+            self.wait_for_turn()
+                .await
+                .map_err(unknown_if(maybe_applied))?;
             self.counters.sent.fetch_add(1, Ordering::Relaxed);
             if retry > 0 {
                 self.counters.retried.fetch_add(1, Ordering::Relaxed);
@@ -228,7 +242,12 @@ impl NotionClient {
                     tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms = took.as_millis() as u64, "ok");
                     return Ok((value, took));
                 }
-                Err(error) => self.before_retry(&call, error, retry).await?,
+                Err(error) => {
+                    maybe_applied |= matches!(error, NotionError::Timeout(_));
+                    self.before_retry(&call, error, retry)
+                        .await
+                        .map_err(unknown_if(maybe_applied))?
+                }
             }
             retry += 1;
         }
@@ -243,6 +262,12 @@ impl NotionClient {
         retry: u32,
     ) -> Result<(), NotionError> {
         tracing::debug!(method = %call.method, path = call.url.path(), error = %error, "failed");
+        if error.is_blocked() {
+            if self.stop.reason().is_none() {
+                tracing::error!("Notion blocked this integration ({error}); nothing more is sent");
+            }
+            self.stop.trigger(StopReason::Blocked);
+        }
         let verdict = error.verdict();
         let after = match verdict {
             Verdict::Fail => return Err(error),
@@ -290,8 +315,20 @@ impl NotionClient {
     }
 
     /// One HTTP exchange. A request already sent may finish for a few seconds
-    /// after a stop, then it is abandoned.
+    /// after a stop, then it is abandoned: it may or may not have been applied.
     async fn attempt<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T, NotionError> {
+        tokio::select! {
+            result = self.exchange(call) => result,
+            reason = async {
+                let reason = self.stop.stopped().await;
+                tokio::time::sleep(STOP_GRACE).await;
+                reason
+            } => Err(NotionError::Abandoned(reason)),
+        }
+    }
+
+    /// Sends one request and reads its answer.
+    async fn exchange<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T, NotionError> {
         let mut request = self
             .http
             .request(call.method.clone(), call.url.clone())
@@ -301,50 +338,44 @@ impl NotionClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
-        let exchange = async {
-            let response = request.send().await.map_err(|e| self.transport_error(e))?;
-            let status = response.status();
-            let request_id = response
-                .headers()
-                .get("x-notion-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let retry_after = retry::retry_after(response.headers());
-            let bytes = match limits::read_body_limited(response, BODY_LIMIT).await {
-                Ok(bytes) => bytes,
-                Err(BodyError::Read(e)) => return Err(self.transport_error(e)),
-                Err(too_large) => {
-                    return Err(NotionError::BadResponse {
-                        status: status.as_u16(),
-                        detail: too_large.to_string(),
-                        transient: false,
-                        request_id,
-                    })
-                }
-            };
-            if status.is_success() {
-                serde_json::from_slice(&bytes).map_err(|e| NotionError::BadResponse {
-                    status: status.as_u16(),
-                    detail: e.to_string(),
-                    transient: !e.is_data(),
-                    request_id,
-                })
-            } else {
-                Err(NotionError::Api(api_error(
-                    status,
-                    &bytes,
-                    request_id,
-                    retry_after,
-                )))
-            }
-        };
-        tokio::select! {
-            result = exchange => result,
-            reason = async {
-                let reason = self.stop.stopped().await;
-                tokio::time::sleep(STOP_GRACE).await;
-                reason
-            } => Err(NotionError::Stopped(reason)),
+        let response = request.send().await.map_err(|e| self.transport_error(e))?;
+        let status = response.status();
+        if status.is_redirection() {
+            return Err(redirect(&call.url, response.headers()));
+        }
+        let request_id = response
+            .headers()
+            .get("x-notion-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = retry::retry_after(response.headers());
+        let bytes = self.read_body(response).await?;
+        if status.is_success() {
+            serde_json::from_slice(&bytes).map_err(|e| NotionError::BadResponse {
+                status: status.as_u16(),
+                detail: e.to_string(),
+                transient: !e.is_data(),
+                request_id,
+            })
+        } else {
+            Err(NotionError::Api(api_error(
+                status,
+                &bytes,
+                request_id,
+                retry_after,
+            )))
+        }
+    }
+
+    /// The body of an answer, up to [`BODY_LIMIT`]: a larger one is refused
+    /// without being read to its end.
+    async fn read_body(&self, response: reqwest::Response) -> Result<Vec<u8>, NotionError> {
+        match limits::read_body_limited(response, BODY_LIMIT).await {
+            Ok(body) => Ok(body),
+            Err(BodyError::Read(e)) => Err(self.transport_error(e)),
+            Err(BodyError::TooLarge { limit }) => Err(NotionError::TooLarge {
+                limit_mib: (limit / limits::MIB) as u64,
+            }),
         }
     }
 
@@ -359,6 +390,17 @@ impl NotionClient {
             NotionError::Connection(describe(&error))
         }
     }
+}
+
+/// The error for a redirect: names where it pointed (the host only).
+fn redirect(from: &Url, headers: &HeaderMap) -> NotionError {
+    let host = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| from.join(location).ok())
+        .and_then(|to| to.host_str().map(str::to_string))
+        .unwrap_or_else(|| "an unnamed place".into());
+    NotionError::Redirect { host }
 }
 
 /// What a query value keeps as it is: the unreserved characters and `%`,

@@ -53,6 +53,16 @@ pub(crate) enum NotionError {
     },
     #[error("stopped before this request was sent")]
     Stopped(StopReason),
+    /// Sent, but the run stopped before the answer came: Notion may or may
+    /// not have applied it.
+    #[error("the run stopped before Notion answered; the request may or may not have been applied: check Notion")]
+    Abandoned(StopReason),
+    #[error("Notion's API answered with a redirect to {host}; notion-sweep does not follow redirects: check --api-url")]
+    Redirect { host: String },
+    #[error(
+        "Notion's answer was too large (over {limit_mib} MiB) and was not read; check --api-url"
+    )]
+    TooLarge { limit_mib: u64 },
     #[error("{last} (gave up after {attempts} {})", if *.attempts == 1 { "attempt" } else { "attempts" })]
     RetriesExhausted {
         attempts: u32,
@@ -92,6 +102,9 @@ impl NotionError {
             NotionError::Connection(_) => "connection_error".into(),
             NotionError::BadResponse { .. } => "unreadable_response".into(),
             NotionError::Stopped(_) => "stopped".into(),
+            NotionError::Abandoned(_) => "unanswered".into(),
+            NotionError::Redirect { .. } => "redirect".into(),
+            NotionError::TooLarge { .. } => "response_too_large".into(),
             NotionError::RetriesExhausted { .. } | NotionError::DeadlineExceeded { .. } => {
                 unreachable!("last() unwraps these")
             }
@@ -110,7 +123,23 @@ impl NotionError {
     /// A refusal that running again will not fix (400, 401, 403, 404),
     /// rather than Notion out of reach or overloaded.
     pub(crate) fn is_refusal(&self) -> bool {
-        matches!(self, NotionError::Api(api) if matches!(api.status, 400 | 401 | 403 | 404))
+        self.is_blocked()
+            || matches!(self, NotionError::Redirect { .. })
+            || matches!(self, NotionError::Api(api) if matches!(api.status, 400 | 401 | 403 | 404))
+    }
+
+    /// True for a 429 `public_api_request_blocked`: Notion blocked the integration.
+    pub(crate) fn is_blocked(&self) -> bool {
+        matches!(self.last(), NotionError::Api(api)
+            if api.status == 429 && api.rate_limit_reason.as_deref() == Some("public_api_request_blocked"))
+    }
+
+    /// Why the run stopped, when this call ended because it did.
+    pub(crate) fn stop_reason(&self) -> Option<StopReason> {
+        match self {
+            NotionError::Stopped(reason) | NotionError::Abandoned(reason) => Some(*reason),
+            _ => None,
+        }
     }
 
     /// True when Notion refused the token (401).

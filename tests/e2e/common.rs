@@ -67,8 +67,18 @@ pub fn start(args: &[&str], env: &[(String, String)]) -> Child {
     start_in(&workdir(), args, env)
 }
 
-/// Like [`start`], in the working directory `dir`.
+/// Like [`start`], in the working directory `dir`. A run not given a lock
+/// directory gets one of its own: the generated boards of tests running side
+/// by side share data source ids, and must not lock each other out.
 pub fn start_in(dir: &std::path::Path, args: &[&str], env: &[(String, String)]) -> Child {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mut env = env.to_vec();
+    if !env.iter().any(|(k, _)| k == "NOTION_SWEEP_LOCK_DIR") {
+        let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let locks = workdir().join(format!("locks-run-{n}"));
+        std::fs::create_dir_all(&locks).unwrap();
+        env.push(("NOTION_SWEEP_LOCK_DIR".into(), locks.display().to_string()));
+    }
     Command::new(env!("CARGO_BIN_EXE_notion-sweep"))
         .args(args)
         .env_clear()

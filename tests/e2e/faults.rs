@@ -426,7 +426,8 @@ fn a_blocked_integration_is_not_retried() {
     };
     let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
     let run = notion_sweep(&["sweep", &spec.database_id()], &env_for(&sandbox));
-    run.expect_code(4);
+    // Blocked before the first write: nothing was changed (exit 3).
+    run.expect_code(3);
     assert_eq!(sandbox.requests().len(), 1, "not retried");
     assert!(run.stderr.contains("429 rate_limited"), "{}", run.stderr);
 }

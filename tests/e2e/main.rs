@@ -4,6 +4,7 @@
 mod common;
 mod demo;
 mod faults;
+mod hostile;
 mod openapi;
 mod recipes;
 mod secrets;
