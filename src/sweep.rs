@@ -103,6 +103,8 @@ struct Run<'a> {
     succeeded: usize,
     /// Rows already handled, by page id.
     seen: HashSet<String>,
+    /// Where the sweep stands, kept as it goes for the progress line.
+    counts: Counts,
 }
 
 /// Where the reading of one query chain stands.
@@ -158,6 +160,7 @@ impl<'a> Run<'a> {
             dispatched: 0,
             succeeded: 0,
             seen: HashSet::new(),
+            counts: Counts::default(),
         }
     }
 
@@ -210,7 +213,6 @@ impl<'a> Run<'a> {
                 .read_page(page.results, depth, &mut chain, &mut prefetched)
                 .await;
             self.collect_finished();
-            self.progress.update(self.counts());
             if self.outcome.limit_reached {
                 if let Some(pending) = prefetched.take() {
                     pending.abort();
@@ -366,15 +368,15 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Where the sweep stands, for the progress line.
-    fn counts(&self) -> Counts {
-        let tasks = &self.outcome.tasks;
-        let with = |o: Outcome| tasks.iter().filter(|t| t.outcome == o).count();
-        Counts {
-            found: tasks.len(),
-            updated: with(Outcome::Updated) + with(Outcome::WouldUpdate),
-            failed: with(Outcome::Failed),
+    /// Counts a task found (`found`) and an outcome reached, and shows it.
+    fn tally(&mut self, found: bool, outcome: Outcome) {
+        self.counts.found += usize::from(found);
+        match outcome {
+            Outcome::Updated | Outcome::WouldUpdate => self.counts.updated += 1,
+            Outcome::Failed => self.counts.failed += 1,
+            Outcome::Skipped | Outcome::Unknown => {}
         }
+        self.progress.update(self.counts);
     }
 
     /// Decides one overdue task; returns true if a write was started.
@@ -397,6 +399,7 @@ impl<'a> Run<'a> {
                 _ = self.stop.stopped() => None,
             };
             let Some(permit) = permit else {
+                self.tally(true, result.outcome);
                 self.outcome.tasks.push(result);
                 return false;
             };
@@ -414,10 +417,12 @@ impl<'a> Run<'a> {
             });
             self.write_tasks.insert(task.id(), index);
             self.dispatched += 1;
+            self.tally(true, result.outcome);
             self.outcome.tasks.push(result);
             self.collect_finished();
             return true;
         }
+        self.tally(true, result.outcome);
         self.outcome.tasks.push(result);
         false
     }
@@ -459,6 +464,7 @@ impl<'a> Run<'a> {
                         message: format!("the write ended without a result ({error}); this is a bug in notion-sweep"),
                         request_id: None,
                     });
+                    self.tally(false, Outcome::Failed);
                 }
                 return;
             }
@@ -496,10 +502,13 @@ impl<'a> Run<'a> {
                 result.error = Some(TaskError::from(&error));
             }
         }
+        let outcome = result.outcome;
+        self.tally(false, outcome);
     }
 
     fn record_unreadable(&mut self, id: String, why: String) {
         tracing::warn!(task = %id, "could not read a task the filter returned: {why}");
+        self.tally(true, Outcome::Failed);
         self.outcome.tasks.push(TaskResult::unreadable(id, why));
     }
 }

@@ -585,3 +585,85 @@ fn an_overlapping_run_is_locked_out_with_exit_6() {
     // The lock died with the first run.
     notion_sweep(&["sweep", &spec.database_id()], &env).expect_code(0);
 }
+
+/// Without a terminal (cron, CI) a plain progress line comes every ten
+/// seconds from the start, with counts, pace and time; with -q nothing.
+#[test]
+fn progress_lines_come_every_ten_seconds_without_a_terminal() {
+    let spec = GeneratedBoard::new(60, as_of());
+    let slow = || SandboxConfig {
+        latency: std::time::Duration::from_millis(200),
+        ..SandboxConfig::default()
+    };
+    let loud_box = Sandbox::spawn(Board::generated(&spec), slow()).unwrap();
+    let quiet_box = Sandbox::spawn(Board::generated(&spec), slow()).unwrap();
+    // About 3 requests a second: the run lasts well past ten seconds.
+    let paced = |sandbox: &Sandbox| with(env_for(sandbox), "NOTION_RATE", "2");
+    let quiet = crate::common::start(&["sweep", &spec.database_id(), "-q"], &paced(&quiet_box));
+    let loud = notion_sweep(&["sweep", &spec.database_id()], &paced(&loud_box));
+    let quiet = crate::common::finish(quiet);
+    loud.expect_code(0);
+    quiet.expect_code(0);
+    let lines: Vec<&str> = loud
+        .stderr
+        .lines()
+        .filter(|l| l.contains("overdue found"))
+        .collect();
+    assert!(!lines.is_empty(), "a progress line: {}", loud.stderr);
+    let first = lines[0];
+    assert!(
+        first.contains("updated") && first.contains("failed"),
+        "{first}"
+    );
+    assert!(
+        first.contains("tasks/s") && first.contains("10s"),
+        "{first}"
+    );
+    assert!(first.starts_with("20"), "timestamped: {first}");
+    assert_eq!(quiet.stderr, "", "-q: nothing on stderr");
+}
+
+/// On a terminal the progress line moves with every task and is cleared at the end.
+#[test]
+fn progress_moves_with_every_task_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("no `script` to give the run a terminal; checked without one above");
+        return;
+    }
+    let spec = GeneratedBoard::new(30, as_of());
+    let config = SandboxConfig {
+        latency: std::time::Duration::from_millis(100),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let env = with(env_for(&sandbox), "NOTION_RATE", "20");
+    let command = format!(
+        "{} sweep {} 2>&1 >/dev/null",
+        env!("CARGO_BIN_EXE_notion-sweep"),
+        spec.database_id()
+    );
+    let run = crate::common::finish(
+        std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    run.expect_code(0);
+    let redraws = run.stdout.matches('\r').count();
+    assert!(redraws >= 5, "redrawn as tasks move: {:?}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("{} overdue found", spec.overdue_count())),
+        "{:?}",
+        run.stdout
+    );
+}
