@@ -185,12 +185,27 @@ pub(crate) struct NotifyArgs {
     pub(crate) notify_empty: bool,
 }
 
+/// Several boards from one settings file.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct ConfigArgs {
+    /// A TOML file of several boards: defaults at the top, one [[board]] each (see README "Several boards").
+    #[arg(long, env = "SWEEP_CONFIG", value_name = "PATH")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Only this board of --config (repeatable) [default: every board].
+    #[arg(long = "board", value_name = "NAME", requires = "config")]
+    pub(crate) boards: Vec<String>,
+}
+
 /// Arguments of `sweep`.
 #[derive(Debug, Args)]
 pub(crate) struct SweepArgs {
     /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
     #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
     pub(crate) database: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
 
     #[command(flatten)]
     pub(crate) connection: ConnectionArgs,
@@ -226,6 +241,9 @@ pub(crate) struct CheckArgs {
     pub(crate) database: Option<String>,
 
     #[command(flatten)]
+    pub(crate) config: ConfigArgs,
+
+    #[command(flatten)]
     pub(crate) connection: ConnectionArgs,
 
     #[command(flatten)]
@@ -242,6 +260,9 @@ pub(crate) struct SchemaArgs {
     /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
     #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
     pub(crate) database: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
 
     #[command(flatten)]
     pub(crate) connection: ConnectionArgs,

@@ -11,6 +11,7 @@
 //!  └ commands/            sweep, check, schema, demo, sandbox: flags to exit code
 //!     └ run               validated settings → a Summary: resolve, sweep, notify
 //!        └ settings       parsed flags (cli) turned once into trusted settings
+//!        └ config         --config: each board as the command line it stands for
 //!           └ cli         the flags, their variables and typed value parsers
 //!        └ sweep          pages through the overdue filter and writes tasks
 //!        └ resolve        database → data source, schema checked before any write
@@ -28,6 +29,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod defaults;
 mod dotenv;
 mod ids;
@@ -48,7 +50,7 @@ mod sweep;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
     // Before parsing, so that `.env` values reach clap's `env` defaults; a
@@ -57,8 +59,10 @@ fn main() -> ExitCode {
         eprintln!("error: {error}");
         return ExitCode::from(summary::Exit::Usage.code());
     }
-    let cli = cli::Cli::parse();
+    let matches = cli::Cli::command().get_matches();
+    let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // A panic is a bug: say so, and exit 1 rather than Rust's 101.
-    let exit = std::panic::catch_unwind(|| commands::run(cli)).unwrap_or(summary::Exit::Internal);
+    let run = std::panic::AssertUnwindSafe(|| commands::run(cli, &matches));
+    let exit = std::panic::catch_unwind(run).unwrap_or(summary::Exit::Internal);
     ExitCode::from(exit.code())
 }

@@ -20,6 +20,68 @@ pub(crate) fn render(summary: &Summary, format: Format) -> String {
     }
 }
 
+/// Several boards: a section (text) or a table (markdown) per board, then
+/// one line of totals; in JSON `{"boards": [...], "exit_code": N}`, each
+/// board's document with its `name`.
+pub(crate) fn render_boards(summaries: &[Summary], exit: u8, format: Format) -> String {
+    if format == Format::Json {
+        let boards: Vec<serde_json::Value> = summaries
+            .iter()
+            .map(|s| {
+                let mut doc = serde_json::to_value(s).unwrap_or_default();
+                if let Some(doc) = doc.as_object_mut() {
+                    doc.insert("name".into(), s.name.clone().into());
+                }
+                doc
+            })
+            .collect();
+        return json(&serde_json::json!({ "boards": boards, "exit_code": exit }));
+    }
+    let mut out = String::new();
+    for summary in summaries {
+        match format {
+            Format::Markdown => out.push_str(&markdown(summary)),
+            _ if summary.read_nothing() => out.push_str(&format!(
+                "== {}
+Nothing was changed: the error is on standard error.
+",
+                summary.name
+            )),
+            _ => out.push_str(&format!(
+                "== {}
+{}",
+                summary.name,
+                text(summary)
+            )),
+        }
+        out.push('\n');
+    }
+    let totals = totals(summaries, exit);
+    match format {
+        Format::Markdown => out.push_str(&format!("**{totals}**\n")),
+        _ => out.push_str(&format!("{totals}\n")),
+    }
+    out
+}
+
+/// One line of totals over several boards.
+pub(crate) fn totals(summaries: &[Summary], exit: u8) -> String {
+    let sum = |f: fn(&Summary) -> usize| summaries.iter().map(f).sum::<usize>();
+    let (found, updated, failed) = (sum(|s| s.matched), sum(|s| s.updated), sum(|s| s.failed));
+    let stopped = summaries.iter().filter(|s| s.error.is_some()).count();
+    let mut line = format!(
+        "{} {}: {found} overdue {} found, {updated} moved, {failed} failed",
+        summaries.len(),
+        plural(summaries.len(), "board"),
+        plural(found, "task")
+    );
+    if stopped > 0 {
+        line.push_str(&format!(", {stopped} stopped early"));
+    }
+    line.push_str(&format!("; exit code {exit}."));
+    line
+}
+
 /// A JSON document and a line break.
 pub(crate) fn json(document: &impl serde::Serialize) -> String {
     let mut json = serde_json::to_string_pretty(document)

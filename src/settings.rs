@@ -276,6 +276,7 @@ fn client_config(args: &ConnectionArgs, env: Env) -> Result<ClientConfig, UsageE
             cap: defaults::BACKOFF_CAP,
             deadline: args.deadline,
         },
+        limiter: None,
     })
 }
 

@@ -31,6 +31,24 @@ impl Exit {
     pub(crate) fn code(self) -> u8 {
         self as u8
     }
+
+    /// The exit code of several boards: the worst of theirs, in the order
+    /// internal error, incomplete, setup, not notified, locked, done.
+    pub(crate) fn worst(exits: impl IntoIterator<Item = Exit>) -> Exit {
+        const ORDER: [Exit; 7] = [
+            Exit::Internal,
+            Exit::Usage,
+            Exit::Incomplete,
+            Exit::Setup,
+            Exit::NotNotified,
+            Exit::Locked,
+            Exit::Done,
+        ];
+        exits
+            .into_iter()
+            .min_by_key(|e| ORDER.iter().position(|o| o == e))
+            .unwrap_or(Exit::Done)
+    }
 }
 
 /// What became of one task.
@@ -277,6 +295,22 @@ impl Summary {
     /// Whole days between a task's due date and `--as-of`.
     pub(crate) fn days_late(&self, task: &TaskResult) -> Option<i64> {
         task.due.map(|due| (self.as_of - due).num_days())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_exit_of_several_boards() {
+        use Exit::*;
+        assert_eq!(Exit::worst([Done, Locked, NotNotified]), NotNotified);
+        assert_eq!(Exit::worst([Done, Setup, NotNotified]), Setup);
+        assert_eq!(Exit::worst([Setup, Incomplete, Done]), Incomplete);
+        assert_eq!(Exit::worst([Incomplete, Internal]), Internal);
+        assert_eq!(Exit::worst([Done, Locked]), Locked);
+        assert_eq!(Exit::worst([]), Done);
     }
 }
 

@@ -797,6 +797,7 @@ mod tests {
                 cap: Duration::from_millis(10),
                 deadline: Duration::from_secs(1),
             },
+            limiter: None,
         };
         let stop = Stop::default();
         let client = Arc::new(NotionClient::new(config, stop.clone()).unwrap());

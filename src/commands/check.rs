@@ -1,9 +1,10 @@
 //! `notion-sweep check`: everything a sweep would verify, plus one query to
 //! prove that Notion accepts the filter. Writes nothing.
 
+use clap::ArgMatches;
 use serde_json::json;
 
-use super::{print, report_setup_error};
+use super::{boards, print, report_setup_error};
 use crate::cli::CheckArgs;
 use crate::notion::wire::QueryBody;
 use crate::notion::NotionClient;
@@ -13,18 +14,52 @@ use crate::settings::{CheckSettings, Env, UsageError};
 use crate::stop::Stop;
 use crate::summary::Exit;
 
-/// Checks and prints what a sweep would use.
-pub(super) async fn run(args: &CheckArgs, env: Env<'_>) -> Result<Exit, UsageError> {
+/// Checks and prints what a sweep would use, for one board or every board of `--config`.
+pub(super) async fn run(
+    args: &CheckArgs,
+    given: &ArgMatches,
+    env: Env<'_>,
+) -> Result<Exit, UsageError> {
+    if args.config.config.is_some() {
+        let mut boards =
+            boards::settings(&args.config, "check", given, env, CheckSettings::from_args)?;
+        boards::share_limiters(boards.iter_mut().map(|(_, s)| &mut s.client));
+        boards::guard_secrets(boards.iter().map(|(_, s)| &s.client), std::iter::empty());
+        let stops = boards::stops(boards.len());
+        let mut results = Vec::new();
+        for ((name, settings), stop) in boards.iter().zip(stops) {
+            results.push((name.clone(), check(settings, &stop).await?));
+        }
+        return Ok(super::print_boards(
+            results,
+            args.output.into(),
+            render_check,
+        ));
+    }
     let settings = CheckSettings::from_args(args, env)?;
     super::guard_secrets(&settings.client, &[]);
     let stop = Stop::default();
     stop.on_signals();
+    Ok(match check(&settings, &stop).await? {
+        Ok(check) => {
+            print(&render_check(&check, settings.output));
+            Exit::Done
+        }
+        Err(error) => report_setup_error(&error, settings.output),
+    })
+}
+
+/// What a sweep would use, or why it could not run.
+async fn check(
+    settings: &CheckSettings,
+    stop: &Stop,
+) -> Result<Result<CheckReport, SetupError>, UsageError> {
     let client = NotionClient::new(settings.client.clone(), stop.clone())
         .map_err(|e| UsageError(e.to_string()))?;
     let rule = &settings.rule;
     let (resolved, plan) = match resolve::prepare(&client, &settings.target, rule).await {
         Ok(ready) => ready,
-        Err(error) => return Ok(report_setup_error(&error, settings.output)),
+        Err(error) => return Ok(Err(error)),
     };
     let overdue = rule.overdue();
     let filter = overdue.filter(&plan, None);
@@ -41,11 +76,10 @@ pub(super) async fn run(args: &CheckArgs, env: Env<'_>) -> Result<Exit, UsageErr
     {
         Ok((page, _)) => !page.results.is_empty(),
         Err(error) => {
-            let error = SetupError::Notion {
+            return Ok(Err(SetupError::Notion {
                 during: "Notion refused the overdue filter".into(),
                 error: Box::new(error),
-            };
-            return Ok(report_setup_error(&error, settings.output));
+            }));
         }
     };
     let check = CheckReport {
@@ -68,6 +102,5 @@ pub(super) async fn run(args: &CheckArgs, env: Env<'_>) -> Result<Exit, UsageErr
         },
         requests: client.counts(),
     };
-    print(&render_check(&check, settings.output));
-    Ok(Exit::Done)
+    Ok(Ok(check))
 }

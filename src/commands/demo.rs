@@ -61,6 +61,7 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
                 cap: Duration::from_secs(2),
                 deadline: Duration::from_secs(60),
             },
+            limiter: None,
         },
     };
     tracing::info!(

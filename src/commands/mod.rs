@@ -1,6 +1,7 @@
 //! One module per command, each from parsed flags to an exit code; this
 //! one dispatches, sets up logging and the runtime, and prints.
 
+mod boards;
 mod check;
 #[cfg(feature = "sandbox")]
 mod demo;
@@ -21,7 +22,11 @@ use crate::settings::{Env, UsageError};
 use crate::summary::{Exit, Summary};
 
 /// Runs one command and returns its exit code.
-pub(crate) fn run(cli: Cli) -> Exit {
+pub(crate) fn run(cli: Cli, matches: &clap::ArgMatches) -> Exit {
+    let given = matches
+        .subcommand()
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default();
     let env = |name: &str| std::env::var(name).ok();
     let log = match &cli.command {
         Command::Sweep(a) => a.connection.log,
@@ -47,9 +52,9 @@ pub(crate) fn run(cli: Cli) -> Exit {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Sweep(args) => sweep::run(&args, &env).await,
-            Command::Check(args) => check::run(&args, &env).await,
-            Command::Schema(args) => schema::run(&args, &env).await,
+            Command::Sweep(args) => sweep::run(&args, &given, &env).await,
+            Command::Check(args) => check::run(&args, &given, &env).await,
+            Command::Schema(args) => schema::run(&args, &given, &env).await,
             #[cfg(feature = "sandbox")]
             Command::Demo(args) => demo::run(&args).await,
             #[cfg(feature = "sandbox")]
@@ -154,7 +159,13 @@ fn print_summary(summary: &Summary, format: Format, quiet: bool) {
 /// GitHub Actions: the markdown summary appended to the job's step summary
 /// file, whatever `--output` is, so a workflow needs no redirection.
 fn append_step_summary(path: &std::path::Path, summary: &Summary) {
-    let markdown = safe_text(&report::render(summary, Format::Markdown));
+    append_text(path, &report::render(summary, Format::Markdown));
+}
+
+/// Appends markdown to the step summary file (scrubbed and escaped as
+/// everything printed).
+fn append_text(path: &std::path::Path, markdown: &str) {
+    let markdown = safe_text(markdown);
     let appended = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
@@ -166,6 +177,58 @@ fn append_step_summary(path: &std::path::Path, summary: &Summary) {
             path.display()
         );
     }
+}
+
+/// `check` or `schema` of several boards: a section each (text, markdown),
+/// or `{"boards": [...], "exit_code": N}`; every error once on stderr; the
+/// exit code the worst of the boards'.
+fn print_boards<T: serde::Serialize>(
+    results: Vec<(String, Result<T, SetupError>)>,
+    output: Format,
+    render: impl Fn(&T, Format) -> String,
+) -> Exit {
+    let exit_of = |r: &Result<T, SetupError>| match r {
+        Ok(_) => Exit::Done,
+        Err(e) if e.is_refusal() => Exit::Setup,
+        Err(_) => Exit::Incomplete,
+    };
+    let exit = Exit::worst(results.iter().map(|(_, r)| exit_of(r)));
+    for (name, result) in &results {
+        if let Err(error) = result {
+            eprintln!("error: {name}: {}", scrub::redacted(&error.to_string()));
+        }
+    }
+    if output == Format::Json {
+        let boards: Vec<serde_json::Value> = results
+            .iter()
+            .map(|(name, result)| {
+                let mut doc = match result {
+                    Ok(found) => serde_json::to_value(found).unwrap_or_default(),
+                    Err(error) => serde_json::json!({ "ok": false, "error": error.to_string() }),
+                };
+                if let Some(doc) = doc.as_object_mut() {
+                    doc.insert("name".into(), name.clone().into());
+                    doc.insert("exit_code".into(), exit_of(result).code().into());
+                }
+                doc
+            })
+            .collect();
+        print(&report::json(
+            &serde_json::json!({ "boards": boards, "exit_code": exit.code() }),
+        ));
+        return exit;
+    }
+    let mut out = String::new();
+    for (name, result) in &results {
+        out.push_str(&format!("== {name}\n"));
+        match result {
+            Ok(found) => out.push_str(&render(found, output)),
+            Err(_) => out.push_str("Could not be read: the error is on standard error.\n"),
+        }
+        out.push('\n');
+    }
+    print(&out);
+    exit
 }
 
 /// Says why `check` or `schema` could not go on; its exit code.

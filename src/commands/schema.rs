@@ -1,7 +1,9 @@
 //! `notion-sweep schema`: the database's data sources, their properties
 //! with types, and the options of every status and select property.
 
-use super::{print, report_setup_error};
+use clap::ArgMatches;
+
+use super::{boards, print, report_setup_error};
 use crate::cli::SchemaArgs;
 use crate::notion::wire::{self, DataSource};
 use crate::notion::{NotionClient, NotionError};
@@ -11,25 +13,62 @@ use crate::settings::{Env, SchemaSettings, UsageError};
 use crate::stop::Stop;
 use crate::summary::Exit;
 
-/// Reads and prints the schema.
-pub(super) async fn run(args: &SchemaArgs, env: Env<'_>) -> Result<Exit, UsageError> {
+/// Reads and prints the schema, of one board or every board of `--config`.
+pub(super) async fn run(
+    args: &SchemaArgs,
+    given: &ArgMatches,
+    env: Env<'_>,
+) -> Result<Exit, UsageError> {
+    if args.config.config.is_some() {
+        let mut boards = boards::settings(
+            &args.config,
+            "schema",
+            given,
+            env,
+            SchemaSettings::from_args,
+        )?;
+        boards::share_limiters(boards.iter_mut().map(|(_, s)| &mut s.client));
+        boards::guard_secrets(boards.iter().map(|(_, s)| &s.client), std::iter::empty());
+        let stops = boards::stops(boards.len());
+        let mut results = Vec::new();
+        for ((name, settings), stop) in boards.iter().zip(stops) {
+            results.push((name.clone(), schema(settings, stop).await?));
+        }
+        return Ok(super::print_boards(
+            results,
+            args.output.into(),
+            render_schema,
+        ));
+    }
     let settings = SchemaSettings::from_args(args, env)?;
     super::guard_secrets(&settings.client, &[]);
     let stop = Stop::default();
     stop.on_signals();
+    Ok(match schema(&settings, stop).await? {
+        Ok(schema) => {
+            print(&render_schema(&schema, settings.output));
+            Exit::Done
+        }
+        Err(error) => report_setup_error(&error, settings.output),
+    })
+}
+
+/// The schema, or why it could not be read.
+async fn schema(
+    settings: &SchemaSettings,
+    stop: Stop,
+) -> Result<Result<SchemaReport, SetupError>, UsageError> {
     let client =
         NotionClient::new(settings.client.clone(), stop).map_err(|e| UsageError(e.to_string()))?;
     let (title, sources) = match gather(&client, &settings.target).await {
         Ok(found) => found,
-        Err(error) => return Ok(report_setup_error(&error, settings.output)),
+        Err(error) => return Ok(Err(error)),
     };
-    let schema = SchemaReport {
+    Ok(Ok(SchemaReport {
         database_id: settings.target.database.as_ref().map(|d| d.to_string()),
         title,
         data_sources: sources.iter().map(describe).collect(),
-    };
-    print(&render_schema(&schema, settings.output));
-    Ok(Exit::Done)
+    }))
 }
 
 fn failed(during: String) -> impl FnOnce(NotionError) -> SetupError {

@@ -2,6 +2,7 @@
 //! policy, in a fixed order: wait out any pause, take a rate permit, send.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -38,6 +39,9 @@ pub(crate) struct ClientConfig {
     pub(crate) rate: f64,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    /// A limiter shared with other clients under the same token (several
+    /// boards); `None` for one of its own at `rate`.
+    pub(crate) limiter: Option<Arc<Limiter>>,
 }
 
 /// Counts of Notion requests, retries included.
@@ -60,7 +64,7 @@ pub(crate) struct NotionClient {
     http: reqwest::Client,
     base: Url,
     headers: HeaderMap,
-    limiter: Limiter,
+    limiter: Arc<Limiter>,
     policy: RetryPolicy,
     http_timeout: Duration,
     started: Instant,
@@ -120,7 +124,9 @@ impl NotionClient {
             http,
             base: config.base_url,
             headers,
-            limiter: Limiter::new(config.rate),
+            limiter: config
+                .limiter
+                .unwrap_or_else(|| Arc::new(Limiter::new(config.rate))),
             policy: config.retry,
             http_timeout: config.timeout,
             started: Instant::now(),

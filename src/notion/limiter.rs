@@ -22,6 +22,14 @@ pub(crate) struct Limiter {
     rate: f64,
 }
 
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiter")
+            .field("rate", &self.rate)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Limiter {
     /// One request every 1/`rate` seconds and no burst, so a server that
     /// enforces exactly `rate` never sees us above it. Each request costs

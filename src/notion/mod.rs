@@ -2,7 +2,7 @@
 
 pub(crate) mod client;
 pub(crate) mod error;
-mod limiter;
+pub(crate) mod limiter;
 pub(crate) mod retry;
 pub(crate) mod wire;
 

@@ -2,6 +2,7 @@
 //! sandbox Notion on loopback.
 
 mod common;
+mod config;
 mod demo;
 mod faults;
 mod hostile;
