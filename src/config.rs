@@ -186,10 +186,11 @@ fn board_of(
         let Some(value) = board.get(*key).or_else(|| defaults.get(*key)) else {
             continue;
         };
-        if !applies(command, key) || set_by_user(given, key) {
-            continue;
+        // Checked whatever the command, so a file is loaded whole or not at all.
+        let flag = flag_args(key, value, env, file, &place)?;
+        if applies(command, key) && !set_by_user(given, key) {
+            args.extend(flag);
         }
-        args.extend(flag_args(key, value, env, file, &place)?);
     }
     if let Some(database) = &database {
         args.push(OsString::from(database));
