@@ -6,6 +6,7 @@
 //! cargo run --release -p notion-sweep-bench -- --preset fast         # 60 ms answers, 30 req/s
 //! cargo run --release -p notion-sweep-bench -- --preset scale        # 100,000 tasks, 20,000 overdue, 500 req/s
 //! cargo run --release -p notion-sweep-bench -- --preset startup      # --help, an empty sweep, binary size
+//! cargo run --release -p notion-sweep-bench -- --preset boards       # two boards × 150 overdue: one token vs two
 //! cargo run --release -p notion-sweep-bench -- --latency-ms 300 --rate 10 --tasks 2000 --overdue 0.1 \
 //!     --fault-rate 0.05 --server-burst 3 --strategies pipelined,sequential
 //! ```
@@ -86,6 +87,8 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod boards;
+
 use chrono::NaiveDate;
 use clap::{Parser, ValueEnum};
 use notion_sandbox::{
@@ -109,7 +112,7 @@ const TIMEOUT_SECS: u64 = 30;
     about = "Measures how close a sweep gets to Notion's rate limit (see the doc comment of examples/bench.rs)"
 )]
 struct Args {
-    /// A set of defaults: slow, fast, scale or startup. Explicit options win.
+    /// A set of defaults: slow, fast, scale, startup or boards. Explicit options win.
     #[arg(long, value_enum)]
     preset: Option<Preset>,
     /// Latency the sandbox adds to every request [default: 600].
@@ -150,6 +153,7 @@ enum Preset {
     Fast,
     Scale,
     Startup,
+    Boards,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -188,6 +192,8 @@ fn defaults(preset: Option<Preset>) -> Defaults {
         // bucket holds 20 ms worth of requests.
         Some(Preset::Scale) => (2, 1, 500.0, 100_000, "20000", 10, &[Strategy::Pipelined]),
         Some(Preset::Startup) => (0, 0, 3.0, 1_000, "0", 0, &[Strategy::Pipelined]),
+        // Two boards of 150 overdue tasks, under one token and under two.
+        Some(Preset::Boards) => (60, 10, 30.0, 600, "150", 2, &[Strategy::Pipelined]),
     }
 }
 
@@ -251,6 +257,8 @@ fn main() {
     };
     let result = if args.preset == Some(Preset::Startup) {
         startup(&bin, &setup, args.runs.max(1))
+    } else if args.preset == Some(Preset::Boards) {
+        boards::boards(&bin, &setup)
     } else {
         sweeps(&bin, &setup)
     };

@@ -1,0 +1,132 @@
+//! `--preset boards`: two boards swept by one `--config` run, once under
+//! one token (one workspace: the boards share one limiter at `--rate`) and
+//! once under two tokens (two workspaces, each with its own limit), each
+//! against its ideal time.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use notion_sandbox::{Board, GeneratedBoard, Sandbox};
+
+use super::{exec, ideal_secs, sandbox_config, Setup, AS_OF, TIMEOUT_SECS};
+
+/// One run of the two boards.
+struct BoardsRun {
+    label: &'static str,
+    wall: Duration,
+    ideal: f64,
+    updated: usize,
+    expected: usize,
+    limited: usize,
+    exit: Option<i32>,
+}
+
+pub(super) fn boards(bin: &Path, setup: &Setup) -> Result<(), String> {
+    let spec = |seed: u64| GeneratedBoard {
+        seed,
+        overdue_fraction: setup.overdue as f64 / setup.tasks.max(1) as f64,
+        ..GeneratedBoard::new(setup.tasks, AS_OF.parse().expect("a date"))
+    };
+    let (a, b) = (spec(setup.seed), spec(setup.seed + 1));
+    let config = |latency: Duration| sandbox_config(setup, latency, setup.jitter);
+    println!(
+        "two boards × {} overdue tasks, {} ms answers, --rate {} per workspace\n",
+        a.overdue_count(),
+        setup.latency.as_millis(),
+        setup.rate
+    );
+    // One workspace: both databases behind one token and one rate limit.
+    let mut both = Board::generated(&a);
+    both.databases.extend(Board::generated(&b).databases);
+    let one = Sandbox::spawn(both, config(setup.latency)).map_err(|e| e.to_string())?;
+    let shared = run(bin, setup, &[(&one, &a), (&one, &b)], "one token")?;
+    // Two workspaces: a token and a rate limit each.
+    let first =
+        Sandbox::spawn(Board::generated(&a), config(setup.latency)).map_err(|e| e.to_string())?;
+    let second =
+        Sandbox::spawn(Board::generated(&b), config(setup.latency)).map_err(|e| e.to_string())?;
+    let apart = run(bin, setup, &[(&first, &a), (&second, &b)], "two tokens")?;
+    println!(
+        "{:<11} {:>9} {:>9} {:>11} {:>8} {:>6} {:>5}",
+        "", "wall", "ideal", "wall/ideal", "updated", "429s", "exit"
+    );
+    for r in [&shared, &apart] {
+        println!(
+            "{:<11} {:>8.2}s {:>8.2}s {:>11.3} {:>4}/{:<3} {:>6} {:>5}",
+            r.label,
+            r.wall.as_secs_f64(),
+            r.ideal,
+            r.wall.as_secs_f64() / r.ideal,
+            r.updated,
+            r.expected,
+            r.limited,
+            r.exit.map_or("-".into(), |c| c.to_string())
+        );
+    }
+    println!(
+        "\ntwo tokens / one token: {:.2}× the speed",
+        shared.wall.as_secs_f64() / apart.wall.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Sweeps the boards with one `--config` run; a board's token is its sandbox's.
+fn run(
+    bin: &Path,
+    setup: &Setup,
+    boards: &[(&Sandbox, &GeneratedBoard)],
+    label: &'static str,
+) -> Result<BoardsRun, String> {
+    let mut file = format!("rate = {}\ntz = \"UTC\"\nas_of = \"{AS_OF}\"\n", setup.rate);
+    let mut cmd = Command::new(bin);
+    for (i, (sandbox, spec)) in boards.iter().enumerate() {
+        file.push_str(&format!(
+            "\n[[board]]\nname = \"board {i}\"\ndatabase = \"{}\"\napi_url = \"{}\"\ntoken_env = \"TOKEN_{i}\"\n",
+            spec.database_id(),
+            sandbox.url()
+        ));
+        cmd.env(format!("TOKEN_{i}"), sandbox.token());
+    }
+    let dir =
+        std::env::temp_dir().join(format!("notion-sweep-bench-boards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join(format!("{}.toml", label.replace(' ', "-")));
+    std::fs::write(&path, file).map_err(|e| e.to_string())?;
+    cmd.args(["sweep", "--config"])
+        .arg(&path)
+        .args(["--output", "json"])
+        .env("NOTION_TIMEOUT", TIMEOUT_SECS.to_string())
+        .env("NOTION_SWEEP_LOCK_DIR", &dir)
+        .current_dir(&dir);
+    let done = exec(cmd)?;
+    let doc: serde_json::Value = serde_json::from_str(&done.stdout)
+        .map_err(|e| format!("{label}: no JSON ({e}): {}", done.stderr))?;
+    let updated = doc["boards"].as_array().map_or(0, |b| {
+        b.iter().filter_map(|d| d["updated"].as_u64()).sum::<u64>()
+    }) as usize;
+    let mut sandboxes: Vec<&Sandbox> = boards.iter().map(|(s, _)| *s).collect();
+    sandboxes.dedup_by_key(|s| s.url());
+    let limited = sandboxes
+        .iter()
+        .map(|s| s.requests().iter().filter(|r| r.status == 429).count())
+        .sum();
+    let per_board = boards
+        .iter()
+        .map(|(_, spec)| ideal_secs(spec.overdue_count(), setup.rate));
+    // Under one token the boards take turns in one limiter; apart, they overlap.
+    let ideal = if sandboxes.len() == 1 {
+        per_board.sum()
+    } else {
+        per_board.fold(0.0, f64::max)
+    };
+    Ok(BoardsRun {
+        label,
+        wall: done.wall,
+        ideal,
+        updated,
+        expected: boards.iter().map(|(_, s)| s.overdue_count()).sum(),
+        limited,
+        exit: done.status.code(),
+    })
+}
