@@ -9,7 +9,7 @@ use crate::summary::Exit;
 /// Resolves, checks, sweeps, notifies, prints; the exit code says how it went.
 pub(super) async fn run(args: &SweepArgs, env: Env<'_>) -> Result<Exit, UsageError> {
     let settings = SweepSettings::from_args(args, env)?;
-    let webhooks: Vec<_> = settings.notify.webhook.iter().collect();
+    let webhooks: Vec<_> = settings.notify.targets.iter().map(|t| &t.url).collect();
     super::guard_secrets(&settings.client, &webhooks);
     let stop = Stop::default();
     stop.on_signals();
