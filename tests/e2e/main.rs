@@ -5,6 +5,7 @@ mod common;
 mod demo;
 mod faults;
 mod hostile;
+mod notify;
 mod openapi;
 mod recipes;
 mod secrets;
