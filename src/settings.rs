@@ -324,3 +324,46 @@ fn token(file: Option<&Path>, env: Env) -> Result<SecretString, UsageError> {
     }
     Ok(SecretString::from(value.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn targets(slack: Option<&str>, notify: &[&str]) -> Result<Vec<(Kind, String)>, UsageError> {
+        let args = NotifyArgs {
+            slack_webhook: slack.map(str::to_string),
+            notify: notify.iter().map(|s| s.to_string()).collect(),
+            no_notify: false,
+            notify_empty: false,
+        };
+        Ok(self::notify(&args)?
+            .targets
+            .into_iter()
+            .map(|t| (t.kind, t.url.expose_secret().to_string()))
+            .collect())
+    }
+
+    #[test]
+    fn the_slack_webhook_and_every_notify_url_are_targets_once_each() {
+        let slack = "https://hooks.slack.com/services/T/B/k";
+        let discord = "https://discord.com/api/webhooks/1/t";
+        let got = targets(
+            Some(slack),
+            &[&format!(" {discord}\n\tjson+http://127.0.0.1:9/in "), slack],
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                (Kind::Slack, slack.to_string()),
+                (Kind::Discord, discord.to_string()),
+                (Kind::Json, "http://127.0.0.1:9/in".to_string()),
+            ]
+        );
+        assert!(targets(None, &["", "  "]).unwrap().is_empty());
+        let error = targets(None, &["https://example.com/secretpart"]).unwrap_err();
+        assert!(error.0.starts_with("--notify / SWEEP_NOTIFY: "), "{error}");
+        assert!(!error.0.contains("secretpart"), "{error}");
+    }
+}
