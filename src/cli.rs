@@ -176,7 +176,16 @@ pub(crate) struct NotifyArgs {
     )]
     pub(crate) slack_webhook: Option<String>,
 
-    /// Never post to Slack, even with a webhook set.
+    /// Also post the summary here (repeatable): a Slack, Discord or Teams Workflows webhook URL, or KIND+URL (slack+, discord+, teams+, json+) for any other; the variable takes several, separated by spaces.
+    #[arg(
+        long = "notify",
+        env = "SWEEP_NOTIFY",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub(crate) notify: Vec<String>,
+
+    /// Never post the summary, even with webhooks set.
     #[arg(long)]
     pub(crate) no_notify: bool,
 

@@ -18,7 +18,7 @@
 //!           └ rule        Rule, OverdueRule, Plan, the filter
 //!              └ notion/  client, limiter, retry, wire, errors: one limiter,
 //!                         one retry policy (also for webhooks)
-//!                 └ ids, stop, defaults, limits, lock, scrub, dotenv
+//!                 └ ids, stop, defaults, limits, lock, scrub, dotenv, urls
 //!  report, notify, progress    take plain data (a Summary, counts) and
 //!                              know no flag and no sweep internals
 //!     └ summary          what a run did, as plain data, and its exit code
@@ -47,6 +47,7 @@ mod settings;
 mod stop;
 mod summary;
 mod sweep;
+mod urls;
 
 use std::process::ExitCode;
 

@@ -154,14 +154,61 @@ fn headline_with(summary: &Summary, with_error: bool) -> String {
         }
         None => {}
     }
-    match (&summary.notification.status, &summary.notification.error) {
-        (NotificationStatus::Failed, Some(error)) => {
-            line.push_str(&format!(" The Slack summary could not be posted: {error}."))
-        }
-        (NotificationStatus::Sent, _) => line.push_str(" Summary posted to Slack."),
-        _ => {}
-    }
+    line.push_str(&where_posted(summary));
     line
+}
+
+/// " Summary posted to Slack and Discord." and, for each target that failed,
+/// " The summary could not be posted to Teams: …."
+fn where_posted(summary: &Summary) -> String {
+    let targets = &summary.notifications;
+    if targets.is_empty() {
+        // A summary from before targets were recorded one by one.
+        return match (&summary.notification.status, &summary.notification.error) {
+            (NotificationStatus::Failed, Some(error)) => {
+                format!(" The summary could not be posted: {error}.")
+            }
+            (NotificationStatus::Sent, _) => " Summary posted.".into(),
+            _ => String::new(),
+        };
+    }
+    let mut services: Vec<(&str, usize)> = Vec::new();
+    for t in targets
+        .iter()
+        .filter(|t| t.status == NotificationStatus::Sent)
+    {
+        match services.iter_mut().find(|(s, _)| *s == t.service) {
+            Some((_, n)) => *n += 1,
+            None => services.push((t.service, 1)),
+        }
+    }
+    let names: Vec<String> = services
+        .into_iter()
+        .map(|(s, n)| {
+            if n == 1 {
+                s.to_string()
+            } else {
+                format!("{s} ({n} webhooks)")
+            }
+        })
+        .collect();
+    let mut out = match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!(" Summary posted to {last}."),
+        Some((last, rest)) => format!(" Summary posted to {} and {last}.", rest.join(", ")),
+    };
+    for t in targets
+        .iter()
+        .filter(|t| t.status == NotificationStatus::Failed)
+    {
+        let error = t.error.as_deref().unwrap_or("failed");
+        out.push_str(&format!(
+            " The summary could not be posted to {}: {}.",
+            t.service,
+            error.trim_end_matches('.')
+        ));
+    }
+    out
 }
 
 fn text(summary: &Summary) -> String {
@@ -467,6 +514,43 @@ mod tests {
     }
 
     #[test]
+    fn the_headline_names_where_the_summary_went() {
+        use crate::summary::TargetNotification;
+        let target = |kind, service, status, error: Option<&str>| TargetNotification {
+            kind,
+            service,
+            status,
+            error: error.map(str::to_string),
+        };
+        let mut summary = example::summary();
+        summary.notifications = vec![
+            target("slack", "Slack", NotificationStatus::Sent, None),
+            target("discord", "Discord", NotificationStatus::Sent, None),
+            target("json", "the JSON endpoint", NotificationStatus::Sent, None),
+            target("slack", "Slack", NotificationStatus::Sent, None),
+        ];
+        assert!(headline(&summary)
+            .ends_with(" Summary posted to Slack (2 webhooks), Discord and the JSON endpoint."));
+        summary.notifications = vec![
+            target("slack", "Slack", NotificationStatus::Sent, None),
+            target(
+                "teams",
+                "Teams",
+                NotificationStatus::Failed,
+                Some("the webhook answered 400: InvalidRequestContent: not valid."),
+            ),
+        ];
+        let line = headline(&summary);
+        assert!(
+            line.ends_with(
+                " Summary posted to Slack. The summary could not be posted to Teams: \
+                 the webhook answered 400: InvalidRequestContent: not valid."
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
     fn a_dry_run_and_an_empty_run() {
         let mut dry = example::summary();
         dry.dry_run = true;
@@ -476,6 +560,7 @@ mod tests {
         dry.updated = 0;
         dry.failed = 0;
         dry.notification.status = NotificationStatus::Skipped;
+        dry.notifications[0].status = NotificationStatus::Skipped;
         let mut empty = example::summary();
         empty.tasks.clear();
         empty.matched = 0;

@@ -33,11 +33,9 @@ pub(crate) async fn sweep(
     let (resolved, plan) = match resolve::prepare(&client, &settings.target, &settings.rule).await {
         Ok(ready) => ready,
         Err(error) => {
-            summary.notification = Notification::of(if settings.notify.webhook.is_some() {
-                NotificationStatus::Skipped
-            } else {
-                NotificationStatus::NotConfigured
-            });
+            summary.notifications =
+                notify::unsent(&settings.notify.targets, NotificationStatus::Skipped);
+            summary.notification = Notification::of_targets(&summary.notifications);
             setup_failed(&mut summary, &error);
             summary.requests = client.counts();
             summary.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -85,8 +83,11 @@ pub(crate) async fn sweep(
     )
     .await;
     finish(&mut summary, outcome);
-    summary.notification = post_summary(settings, &summary, stop).await;
+    // The JSON endpoint gets the document as it stands before any post.
     summary.requests = client.counts();
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    summary.exit_code = summary.exit().code();
+    post_summary(settings, &mut summary, stop).await;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     summary.exit_code = summary.exit().code();
     Ok(summary)
@@ -126,6 +127,7 @@ fn empty_summary(settings: &SweepSettings) -> Summary {
         failed: 0,
         tasks: Vec::new(),
         notification: Notification::of(NotificationStatus::Skipped),
+        notifications: Vec::new(),
         requests: Default::default(),
         elapsed_ms: 0,
         exit_code: 0,
@@ -225,28 +227,20 @@ fn stopped(reason: StopReason, setup_if: impl Fn(RunErrorKind, bool) -> RunError
     RunError::new(kind, message, None)
 }
 
-/// Posts the summary when one is due.
-async fn post_summary(settings: &SweepSettings, summary: &Summary, stop: &Stop) -> Notification {
-    let Some(webhook) = &settings.notify.webhook else {
-        return Notification::of(NotificationStatus::NotConfigured);
-    };
+/// Posts the summary to every target when one is due, and records how
+/// each went and the aggregate.
+async fn post_summary(settings: &SweepSettings, summary: &mut Summary, stop: &Stop) {
+    let targets = &settings.notify.targets;
     let nothing_to_say = summary.matched == 0 && summary.error.is_none();
     // A run refused before its first write changed nothing: no news for the channel.
-    if summary.exit() == Exit::Setup
+    let skip = summary.exit() == Exit::Setup
         || settings.notify.disabled
         || settings.dry_run
-        || (nothing_to_say && !settings.notify.when_empty)
-    {
-        return Notification::of(NotificationStatus::Skipped);
-    }
-    match notify::post(webhook, &notify::slack_message(summary), stop).await {
-        Ok(()) => Notification::of(NotificationStatus::Sent),
-        Err(error) => {
-            tracing::error!("the Slack summary could not be posted: {error}");
-            Notification {
-                status: NotificationStatus::Failed,
-                error: Some(error.to_string()),
-            }
-        }
-    }
+        || (nothing_to_say && !settings.notify.when_empty);
+    summary.notifications = if skip {
+        notify::unsent(targets, NotificationStatus::Skipped)
+    } else {
+        notify::deliver(targets, summary, stop).await
+    };
+    summary.notification = Notification::of_targets(&summary.notifications);
 }

@@ -5,7 +5,6 @@ use std::path::Path;
 use std::str::FromStr;
 
 use chrono_tz::Tz;
-use reqwest::Url;
 use secrecy::SecretString;
 
 use crate::cli::{
@@ -14,11 +13,13 @@ use crate::cli::{
 use crate::defaults;
 use crate::ids::{NotionId, DATABASE_HINT};
 use crate::limits;
+use crate::notify::{self as notify_target, Kind};
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
 use crate::report::Format;
 use crate::resolve::{DataSourceChoice, Target};
 use crate::rule::Rule;
+pub(crate) use crate::urls::http_url;
 
 /// The most a token file may hold: a token is about 50 bytes.
 const TOKEN_FILE_LIMIT: u64 = 64 * 1024;
@@ -38,8 +39,8 @@ pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 /// Where and when the summary goes.
 #[derive(Debug, Clone)]
 pub(crate) struct Notify {
-    /// The webhook URL is a secret: Slack revokes leaked ones.
-    pub(crate) webhook: Option<SecretString>,
+    /// Every place the summary goes, each URL a secret (Slack revokes leaked ones).
+    pub(crate) targets: Vec<notify_target::Target>,
     pub(crate) disabled: bool,
     pub(crate) when_empty: bool,
 }
@@ -129,9 +130,10 @@ impl SchemaSettings {
 }
 
 fn notify(args: &NotifyArgs) -> Result<Notify, UsageError> {
-    let webhook = match args.slack_webhook.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(url) => {
+    use secrecy::ExposeSecret;
+    let mut targets: Vec<notify_target::Target> = Vec::new();
+    if let Some(url) = args.slack_webhook.as_deref().map(str::trim) {
+        if !url.is_empty() {
             if http_url(url, true).is_err() {
                 // Never echo the value: it is a secret.
                 return usage(
@@ -139,11 +141,26 @@ fn notify(args: &NotifyArgs) -> Result<Notify, UsageError> {
                      https URL; it looks like https://hooks.slack.com/services/T…/B…/… (value not shown)",
                 );
             }
-            Some(SecretString::from(url.to_string()))
+            targets.push(notify_target::Target {
+                kind: Kind::Slack,
+                url: SecretString::from(url.to_string()),
+            });
         }
-    };
+    }
+    // SWEEP_NOTIFY holds several URLs separated by whitespace; a URL has none.
+    for raw in args.notify.iter().flat_map(|v| v.split_whitespace()) {
+        let target = notify_target::parse_target(raw)
+            .map_err(|why| UsageError(format!("--notify / SWEEP_NOTIFY: {why}")))?;
+        // The same URL twice is one channel: it gets one message.
+        if !targets
+            .iter()
+            .any(|t| t.url.expose_secret() == target.url.expose_secret())
+        {
+            targets.push(target);
+        }
+    }
     Ok(Notify {
-        webhook,
+        targets,
         disabled: args.no_notify,
         when_empty: args.notify_empty,
     })
@@ -309,49 +326,45 @@ fn token(file: Option<&Path>, env: Env) -> Result<SecretString, UsageError> {
     Ok(SecretString::from(value.to_string()))
 }
 
-/// An http(s) URL; plain http only to loopback hosts, so a secret is never sent in clear.
-pub(crate) fn http_url(raw: &str, secret: bool) -> Result<Url, String> {
-    let url = Url::parse(raw).map_err(|e| {
-        if secret {
-            "not a URL".to_string()
-        } else {
-            format!("not a URL ({e})")
-        }
-    })?;
-    match url.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback {
-                return Err("plain http is allowed only to loopback hosts (localhost, 127.0.0.1, ::1); use https".into());
-            }
-        }
-        _ => return Err("the scheme must be https".into()),
-    }
-    if url.host().is_none() {
-        return Err("no host".into());
-    }
-    Ok(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
+
+    fn targets(slack: Option<&str>, notify: &[&str]) -> Result<Vec<(Kind, String)>, UsageError> {
+        let args = NotifyArgs {
+            slack_webhook: slack.map(str::to_string),
+            notify: notify.iter().map(|s| s.to_string()).collect(),
+            no_notify: false,
+            notify_empty: false,
+        };
+        Ok(self::notify(&args)?
+            .targets
+            .into_iter()
+            .map(|t| (t.kind, t.url.expose_secret().to_string()))
+            .collect())
+    }
 
     #[test]
-    fn plain_http_only_to_loopback() {
-        assert!(http_url("https://api.notion.com", false).is_ok());
-        assert!(http_url("http://127.0.0.1:8080", false).is_ok());
-        assert!(http_url("http://localhost:1/", false).is_ok());
-        assert!(http_url("http://[::1]:9", false).is_ok());
-        assert!(http_url("http://api.notion.com", false).is_err());
-        assert!(http_url("http://10.0.0.1", false).is_err());
-        assert!(http_url("ftp://localhost", false).is_err());
-        assert!(http_url("api.notion.com", false).is_err());
+    fn the_slack_webhook_and_every_notify_url_are_targets_once_each() {
+        let slack = "https://hooks.slack.com/services/T/B/k";
+        let discord = "https://discord.com/api/webhooks/1/t";
+        let got = targets(
+            Some(slack),
+            &[&format!(" {discord}\n\tjson+http://127.0.0.1:9/in "), slack],
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                (Kind::Slack, slack.to_string()),
+                (Kind::Discord, discord.to_string()),
+                (Kind::Json, "http://127.0.0.1:9/in".to_string()),
+            ]
+        );
+        assert!(targets(None, &["", "  "]).unwrap().is_empty());
+        let error = targets(None, &["https://example.com/secretpart"]).unwrap_err();
+        assert!(error.0.starts_with("--notify / SWEEP_NOTIFY: "), "{error}");
+        assert!(!error.0.contains("secretpart"), "{error}");
     }
 }

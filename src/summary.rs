@@ -159,6 +159,43 @@ impl Notification {
     }
 }
 
+impl Notification {
+    /// The aggregate of the targets' outcomes: sent if every one was sent,
+    /// failed (with each failure's service and error) if any failed.
+    pub(crate) fn of_targets(targets: &[TargetNotification]) -> Notification {
+        let failures: Vec<String> = targets
+            .iter()
+            .filter(|t| t.status == NotificationStatus::Failed)
+            .map(|t| format!("{}: {}", t.service, t.error.as_deref().unwrap_or("failed")))
+            .collect();
+        if !failures.is_empty() {
+            return Notification {
+                status: NotificationStatus::Failed,
+                error: Some(failures.join("; ")),
+            };
+        }
+        Notification::of(match targets.first() {
+            None => NotificationStatus::NotConfigured,
+            Some(_) if targets.iter().all(|t| t.status == NotificationStatus::Sent) => {
+                NotificationStatus::Sent
+            }
+            Some(_) => NotificationStatus::Skipped,
+        })
+    }
+}
+
+/// How the summary went to one target (`notifications` of the JSON document).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct TargetNotification {
+    /// `slack`, `discord`, `teams` or `json`.
+    pub(crate) kind: &'static str,
+    /// The service's name, for people.
+    #[serde(skip)]
+    pub(crate) service: &'static str,
+    pub(crate) status: NotificationStatus,
+    pub(crate) error: Option<String>,
+}
+
 /// `notification.status` of the JSON document.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -245,6 +282,8 @@ pub(crate) struct Summary {
     pub(crate) failed: usize,
     pub(crate) tasks: Vec<TaskResult>,
     pub(crate) notification: Notification,
+    /// One entry per target, in the order given.
+    pub(crate) notifications: Vec<TargetNotification>,
     pub(crate) requests: RequestCounts,
     pub(crate) elapsed_ms: u64,
     pub(crate) exit_code: u8,
@@ -378,6 +417,12 @@ pub(crate) mod example {
             failed: 2,
             tasks,
             notification: Notification::of(NotificationStatus::Sent),
+            notifications: vec![TargetNotification {
+                kind: "slack",
+                service: "Slack",
+                status: NotificationStatus::Sent,
+                error: None,
+            }],
             requests: RequestCounts {
                 sent: 9,
                 retried: 1,

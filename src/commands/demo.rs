@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use crate::cli::{DemoArgs, OutputFormat};
 use crate::defaults;
 use crate::ids::NotionId;
+use crate::notify;
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
 use crate::progress::Progress;
@@ -44,7 +45,11 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
         lock_wait: None,
         output: args.output.into(),
         notify: Notify {
-            webhook: Some(SecretString::from(sandbox.slack_url())),
+            // The sandbox's Slack sink only: the demo sends nothing anywhere else.
+            targets: vec![notify::Target {
+                kind: notify::Kind::Slack,
+                url: SecretString::from(sandbox.slack_url()),
+            }],
             disabled: false,
             when_empty: false,
         },

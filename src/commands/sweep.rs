@@ -20,7 +20,7 @@ pub(super) async fn run(
         return run_boards(args, given, env).await;
     }
     let settings = SweepSettings::from_args(args, env)?;
-    let webhooks: Vec<_> = settings.notify.webhook.iter().collect();
+    let webhooks: Vec<_> = settings.notify.targets.iter().map(|t| &t.url).collect();
     super::guard_secrets(&settings.client, &webhooks);
     let stop = Stop::default();
     stop.on_signals();

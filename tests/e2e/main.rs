@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod faults;
 mod hostile;
+mod notify;
 mod openapi;
 mod recipes;
 mod secrets;
