@@ -188,7 +188,20 @@ fn board_of(
         };
         // Checked whatever the command, so a file is loaded whole or not at all.
         let flag = flag_args(key, value, env, file, &place)?;
-        if applies(command, key) && !set_by_user(given, key) {
+        if !applies(command, key) {
+            continue;
+        }
+        if *key == "notify" {
+            // Targets add up: the file's and the user's. Flags given on the
+            // command line stay as they are; those of SWEEP_NOTIFY would be
+            // hidden by the file's flags, so they are added too.
+            args.extend(flag);
+            if given.value_source(key) == Some(ValueSource::EnvVariable) {
+                for url in given.get_many::<String>(key).into_iter().flatten() {
+                    args.extend([OsString::from("--notify"), OsString::from(url)]);
+                }
+            }
+        } else if !set_by_user(given, key) {
             args.extend(flag);
         }
     }

@@ -44,7 +44,9 @@ async fn run_boards(
     boards::share_limiters(boards.iter_mut().map(|(_, s)| &mut s.client));
     boards::guard_secrets(
         boards.iter().map(|(_, s)| &s.client),
-        boards.iter().flat_map(|(_, s)| s.notify.webhook.iter()),
+        boards
+            .iter()
+            .flat_map(|(_, s)| s.notify.targets.iter().map(|t| &t.url)),
     );
     let quiet = args.connection.log.quiet;
     let output: Format = args.output.into();

@@ -263,3 +263,69 @@ fn a_bad_file_is_a_usage_error_before_anything_is_sent() {
     );
     assert!(w.first.requests().is_empty() && w.second.requests().is_empty());
 }
+
+/// Notification targets add up: a board's own `notify` (or the file's),
+/// plus every target given by --notify, SWEEP_NOTIFY or SLACK_WEBHOOK_URL.
+#[test]
+fn notification_targets_add_up_and_stay_secret() {
+    use notion_sandbox::SinkKind;
+    let w = workspaces(None);
+    let path = write_config(&format!(
+        r#"tz = "UTC"
+as_of = "{AS_OF}"
+api_url = "{first}"
+notify = ["slack+${{ENG_HOOK}}"]
+
+[[board]]
+name = "Engineering"
+database = "{eng}"
+
+[[board]]
+name = "Operations"
+database = "{ops}"
+notify = ["discord+${{OPS_HOOK}}"]
+"#,
+        first = w.first.url(),
+        eng = w.eng.database_id(),
+        ops = w.ops.database_id(),
+    ));
+    let env = [
+        env(&w),
+        vec![
+            ("ENG_HOOK".into(), w.first.sink_url(SinkKind::Slack)),
+            ("OPS_HOOK".into(), w.first.sink_url(SinkKind::Discord)),
+            (
+                "SWEEP_NOTIFY".into(),
+                format!("json+{}", w.first.sink_url(SinkKind::Json)),
+            ),
+        ],
+    ]
+    .concat();
+    let run = notion_sweep(
+        &["sweep", "--config", &path, "--output", "json", "-vv"],
+        &env,
+    );
+    run.expect_code(0);
+    assert_eq!(
+        w.first.sink_messages(SinkKind::Slack).len(),
+        1,
+        "Engineering's own"
+    );
+    assert_eq!(
+        w.first.sink_messages(SinkKind::Discord).len(),
+        1,
+        "Operations' own"
+    );
+    assert_eq!(
+        w.first.sink_messages(SinkKind::Json).len(),
+        2,
+        "SWEEP_NOTIFY's, for both boards"
+    );
+    for kind in [SinkKind::Slack, SinkKind::Discord, SinkKind::Json] {
+        let url = w.first.sink_url(kind);
+        assert!(
+            !run.stdout.contains(&url) && !run.stderr.contains(&url),
+            "{kind:?} URL leaked"
+        );
+    }
+}
