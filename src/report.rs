@@ -324,7 +324,8 @@ pub(crate) struct CheckReport {
     pub(crate) filter: serde_json::Value,
     /// Some open task matches the filter now.
     pub(crate) candidates: bool,
-    pub(crate) slack: &'static str,
+    /// Where a sweep would post its summary.
+    pub(crate) notify: Vec<&'static str>,
     pub(crate) requests: crate::notion::RequestCounts,
 }
 
@@ -374,7 +375,14 @@ pub(crate) fn render_check(check: &CheckReport, format: Format) -> String {
             ),
         ),
         ("Filter", check.filter.to_string()),
-        ("Slack", check.slack.to_string()),
+        (
+            "Notify",
+            if check.notify.is_empty() {
+                "not configured".to_string()
+            } else {
+                check.notify.join(", ")
+            },
+        ),
     ];
     let verdict = "OK: a sweep can run; nothing was changed.";
     match format {

@@ -67,8 +67,8 @@ pub(crate) struct CheckSettings {
     pub(crate) rule: Rule,
     pub(crate) output: Format,
     pub(crate) client: ClientConfig,
-    /// Whether a sweep with this environment would post a summary.
-    pub(crate) notify_configured: bool,
+    /// Where a sweep with this environment would post its summary (kinds).
+    pub(crate) notify: Vec<&'static str>,
 }
 
 /// Settings of `schema`.
@@ -113,7 +113,17 @@ impl CheckSettings {
             rule: rule(&args.rule, env)?,
             output: args.output.into(),
             client: client_config(&args.connection, env)?,
-            notify_configured: env("SLACK_WEBHOOK_URL").is_some_and(|u| !u.trim().is_empty()),
+            // The targets a sweep would take from the environment, checked as it would.
+            notify: notify(&NotifyArgs {
+                slack_webhook: env("SLACK_WEBHOOK_URL"),
+                notify: env("SWEEP_NOTIFY").into_iter().collect(),
+                no_notify: false,
+                notify_empty: false,
+            })?
+            .targets
+            .iter()
+            .map(|t| t.kind.service())
+            .collect(),
         })
     }
 }

@@ -95,11 +95,7 @@ async fn check(
         tz: rule.tz.name().to_string(),
         filter,
         candidates,
-        slack: if settings.notify_configured {
-            "configured"
-        } else {
-            "not configured"
-        },
+        notify: settings.notify.clone(),
         requests: client.counts(),
     };
     Ok(Ok(check))

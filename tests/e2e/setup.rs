@@ -279,3 +279,38 @@ fn an_unreachable_notion_is_said_once_and_not_as_a_result() {
         json.stderr
     );
 }
+
+/// `check` says where a sweep would post, by kind, never by URL.
+#[test]
+fn check_names_the_notification_targets() {
+    use notion_sandbox::SinkKind;
+    let (spec, sandbox) = sandbox();
+    let discord = sandbox.sink_url(SinkKind::Discord);
+    let env = with(
+        env_for(&sandbox),
+        "SWEEP_NOTIFY",
+        &format!("discord+{discord}"),
+    );
+    let run = notion_sweep(&["check", &spec.database_id()], &env);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("Notify:       Slack, Discord"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(&discord) && !run.stdout.contains(&sandbox.slack_url()));
+    let json = notion_sweep(&["check", &spec.database_id(), "--output", "json"], &env);
+    assert_eq!(
+        json.json()["notify"],
+        serde_json::json!(["Slack", "Discord"])
+    );
+    let none = notion_sweep(
+        &["check", &spec.database_id()],
+        &without(env_for(&sandbox), "SLACK_WEBHOOK_URL"),
+    );
+    assert!(
+        none.stdout.contains("Notify:       not configured"),
+        "{}",
+        none.stdout
+    );
+}
