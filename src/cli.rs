@@ -206,9 +206,10 @@ pub(crate) struct ConfigArgs {
     pub(crate) boards: Vec<String>,
 }
 
-/// Arguments of `sweep`.
+/// Which board (or boards) and how to reach Notion: shared by `sweep`,
+/// `check` and `schema`.
 #[derive(Debug, Args)]
-pub(crate) struct SweepArgs {
+pub(crate) struct BoardArgs {
     /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
     #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
     pub(crate) database: Option<String>,
@@ -218,6 +219,13 @@ pub(crate) struct SweepArgs {
 
     #[command(flatten)]
     pub(crate) connection: ConnectionArgs,
+}
+
+/// Arguments of `sweep`.
+#[derive(Debug, Args)]
+pub(crate) struct SweepArgs {
+    #[command(flatten)]
+    pub(crate) board: BoardArgs,
 
     #[command(flatten)]
     pub(crate) rule: RuleArgs,
@@ -245,15 +253,8 @@ pub(crate) struct SweepArgs {
 /// Arguments of `check`: what a sweep reads, nothing of what it writes.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
-    #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
-    pub(crate) database: Option<String>,
-
     #[command(flatten)]
-    pub(crate) config: ConfigArgs,
-
-    #[command(flatten)]
-    pub(crate) connection: ConnectionArgs,
+    pub(crate) board: BoardArgs,
 
     #[command(flatten)]
     pub(crate) rule: RuleArgs,
@@ -266,15 +267,8 @@ pub(crate) struct CheckArgs {
 /// Arguments of `schema`.
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
-    /// Database ID (32 hex digits, dashes optional) or a Notion URL that contains one.
-    #[arg(env = "NOTION_DATABASE_ID", value_name = "DATABASE")]
-    pub(crate) database: Option<String>,
-
     #[command(flatten)]
-    pub(crate) config: ConfigArgs,
-
-    #[command(flatten)]
-    pub(crate) connection: ConnectionArgs,
+    pub(crate) board: BoardArgs,
 
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]

@@ -93,14 +93,14 @@ impl SweepSettings {
     /// Validates `sweep` arguments; `env` reads variables (the token).
     pub(crate) fn from_args(args: &SweepArgs, env: Env) -> Result<SweepSettings, UsageError> {
         Ok(SweepSettings {
-            target: target(args.database.as_deref(), &args.connection, env)?,
+            target: target(args.board.database.as_deref(), &args.board.connection, env)?,
             rule: rule(&args.rule, env)?,
             dry_run: args.dry_run,
             limit: args.limit,
             lock_wait: Some(args.lock_wait),
             output: args.output.into(),
             notify: notify(&args.notify)?,
-            client: client_config(&args.connection, env)?,
+            client: client_config(&args.board.connection, env)?,
         })
     }
 }
@@ -109,10 +109,10 @@ impl CheckSettings {
     /// Validates `check` arguments.
     pub(crate) fn from_args(args: &CheckArgs, env: Env) -> Result<CheckSettings, UsageError> {
         Ok(CheckSettings {
-            target: target(args.database.as_deref(), &args.connection, env)?,
+            target: target(args.board.database.as_deref(), &args.board.connection, env)?,
             rule: rule(&args.rule, env)?,
             output: args.output.into(),
-            client: client_config(&args.connection, env)?,
+            client: client_config(&args.board.connection, env)?,
             // The targets a sweep would take from the environment, checked as it would.
             notify: notify(&NotifyArgs {
                 slack_webhook: env("SLACK_WEBHOOK_URL"),
@@ -132,9 +132,9 @@ impl SchemaSettings {
     /// Validates `schema` arguments.
     pub(crate) fn from_args(args: &SchemaArgs, env: Env) -> Result<SchemaSettings, UsageError> {
         Ok(SchemaSettings {
-            target: target(args.database.as_deref(), &args.connection, env)?,
+            target: target(args.board.database.as_deref(), &args.board.connection, env)?,
             output: args.output.into(),
-            client: client_config(&args.connection, env)?,
+            client: client_config(&args.board.connection, env)?,
         })
     }
 }

@@ -26,7 +26,7 @@ macro_rules! database_of {
     ($($args:ty),*) => {$(
         impl Database for $args {
             fn clear_database(&mut self) {
-                self.database = None;
+                self.board.database = None;
             }
         }
     )*};

@@ -20,9 +20,14 @@ pub(super) async fn run(
     given: &ArgMatches,
     env: Env<'_>,
 ) -> Result<Exit, UsageError> {
-    if args.config.config.is_some() {
-        let mut boards =
-            boards::settings(&args.config, "check", given, env, CheckSettings::from_args)?;
+    if args.board.config.config.is_some() {
+        let mut boards = boards::settings(
+            &args.board.config,
+            "check",
+            given,
+            env,
+            CheckSettings::from_args,
+        )?;
         boards::share_limiters(boards.iter_mut().map(|(_, s)| &mut s.client));
         boards::guard_secrets(boards.iter().map(|(_, s)| &s.client), std::iter::empty());
         let stops = boards::stops(boards.len());

@@ -29,9 +29,9 @@ pub(crate) fn run(cli: Cli, matches: &clap::ArgMatches) -> Exit {
         .unwrap_or_default();
     let env = |name: &str| std::env::var(name).ok();
     let log = match &cli.command {
-        Command::Sweep(a) => a.connection.log,
-        Command::Check(a) => a.connection.log,
-        Command::Schema(a) => a.connection.log,
+        Command::Sweep(a) => a.board.connection.log,
+        Command::Check(a) => a.board.connection.log,
+        Command::Schema(a) => a.board.connection.log,
         #[cfg(feature = "sandbox")]
         Command::Demo(a) => a.log,
         #[cfg(feature = "sandbox")]

@@ -19,9 +19,9 @@ pub(super) async fn run(
     given: &ArgMatches,
     env: Env<'_>,
 ) -> Result<Exit, UsageError> {
-    if args.config.config.is_some() {
+    if args.board.config.config.is_some() {
         let mut boards = boards::settings(
-            &args.config,
+            &args.board.config,
             "schema",
             given,
             env,

@@ -16,7 +16,7 @@ pub(super) async fn run(
     given: &ArgMatches,
     env: Env<'_>,
 ) -> Result<Exit, UsageError> {
-    if args.config.config.is_some() {
+    if args.board.config.config.is_some() {
         return run_boards(args, given, env).await;
     }
     let settings = SweepSettings::from_args(args, env)?;
@@ -24,7 +24,7 @@ pub(super) async fn run(
     super::guard_secrets(&settings.client, &webhooks);
     let stop = Stop::default();
     stop.on_signals();
-    let quiet = args.connection.log.quiet;
+    let quiet = args.board.connection.log.quiet;
     let summary = crate::run::sweep(&settings, &stop, &Progress::new(quiet)).await?;
     super::print_summary(&summary, settings.output, quiet);
     if let Some(path) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.trim().is_empty()) {
@@ -40,7 +40,13 @@ async fn run_boards(
     given: &ArgMatches,
     env: Env<'_>,
 ) -> Result<Exit, UsageError> {
-    let mut boards = boards::settings(&args.config, "sweep", given, env, SweepSettings::from_args)?;
+    let mut boards = boards::settings(
+        &args.board.config,
+        "sweep",
+        given,
+        env,
+        SweepSettings::from_args,
+    )?;
     boards::share_limiters(boards.iter_mut().map(|(_, s)| &mut s.client));
     boards::guard_secrets(
         boards.iter().map(|(_, s)| &s.client),
@@ -48,7 +54,7 @@ async fn run_boards(
             .iter()
             .flat_map(|(_, s)| s.notify.targets.iter().map(|t| &t.url)),
     );
-    let quiet = args.connection.log.quiet;
+    let quiet = args.board.connection.log.quiet;
     let output: Format = args.output.into();
     let stops = boards::stops(boards.len());
     let mut running = tokio::task::JoinSet::new();
