@@ -39,7 +39,7 @@ database_of!(
 
 /// The settings of every board picked from `--config`, in file order; a
 /// mistake anywhere stops the run before anything is sent.
-pub(super) fn settings<A, S>(
+fn settings<A, S>(
     config: &ConfigArgs,
     command: &str,
     given: &ArgMatches,
@@ -101,9 +101,76 @@ where
     Ok(out)
 }
 
+/// The settings of a command, as far as boards share or guard them.
+pub(super) trait BoardSettings {
+    fn client(&self) -> &ClientConfig;
+    fn client_mut(&mut self) -> &mut ClientConfig;
+    /// The webhook URLs it posts to (secrets).
+    fn webhooks(&self) -> Vec<&SecretString> {
+        Vec::new()
+    }
+}
+
+macro_rules! board_settings {
+    ($($settings:ty),*) => {$(
+        impl BoardSettings for $settings {
+            fn client(&self) -> &ClientConfig {
+                &self.client
+            }
+            fn client_mut(&mut self) -> &mut ClientConfig {
+                &mut self.client
+            }
+        }
+    )*};
+}
+board_settings!(
+    crate::settings::CheckSettings,
+    crate::settings::SchemaSettings
+);
+
+impl BoardSettings for crate::settings::SweepSettings {
+    fn client(&self) -> &ClientConfig {
+        &self.client
+    }
+    fn client_mut(&mut self) -> &mut ClientConfig {
+        &mut self.client
+    }
+    fn webhooks(&self) -> Vec<&SecretString> {
+        self.notify.targets.iter().map(|t| &t.url).collect()
+    }
+}
+
+/// Every board picked from `--config`, ready to run: its name, its
+/// settings (limiters shared by token) and its stop switch; every secret of
+/// every board guarded.
+pub(super) fn prepare<A, S>(
+    config: &ConfigArgs,
+    command: &str,
+    given: &ArgMatches,
+    env: Env,
+    build: impl Fn(&A, Env) -> Result<S, UsageError>,
+) -> Result<Vec<(String, S, Stop)>, UsageError>
+where
+    A: FromArgMatches + Database,
+    S: BoardSettings,
+{
+    let mut boards = settings(config, command, given, env, build)?;
+    share_limiters(boards.iter_mut().map(|(_, s)| s.client_mut()));
+    guard_secrets(
+        boards.iter().map(|(_, s)| s.client()),
+        boards.iter().flat_map(|(_, s)| s.webhooks()),
+    );
+    let stops = stops(boards.len());
+    Ok(boards
+        .into_iter()
+        .zip(stops)
+        .map(|((name, settings), stop)| (name, settings, stop))
+        .collect())
+}
+
 /// Boards under one token (and one API) share one limiter, at the rate of
 /// the first of them; boards under different tokens each have their own.
-pub(super) fn share_limiters<'a>(clients: impl Iterator<Item = &'a mut ClientConfig>) {
+fn share_limiters<'a>(clients: impl Iterator<Item = &'a mut ClientConfig>) {
     let mut limiters: HashMap<(String, String), Arc<Limiter>> = HashMap::new();
     for client in clients {
         let key = (
@@ -119,7 +186,7 @@ pub(super) fn share_limiters<'a>(clients: impl Iterator<Item = &'a mut ClientCon
 }
 
 /// Every token and webhook of every board is scrubbed from all output.
-pub(super) fn guard_secrets<'a>(
+fn guard_secrets<'a>(
     clients: impl Iterator<Item = &'a ClientConfig>,
     webhooks: impl Iterator<Item = &'a SecretString>,
 ) {
@@ -130,7 +197,7 @@ pub(super) fn guard_secrets<'a>(
 
 /// A stop switch per board: a 401 on one board stops that board only, a
 /// signal stops them all.
-pub(super) fn stops(count: usize) -> Vec<Stop> {
+fn stops(count: usize) -> Vec<Stop> {
     let all = Stop::default();
     all.on_signals();
     (0..count)

@@ -21,19 +21,16 @@ pub(super) async fn run(
     env: Env<'_>,
 ) -> Result<Exit, UsageError> {
     if args.board.config.config.is_some() {
-        let mut boards = boards::settings(
+        let boards = boards::prepare(
             &args.board.config,
             "check",
             given,
             env,
             CheckSettings::from_args,
         )?;
-        boards::share_limiters(boards.iter_mut().map(|(_, s)| &mut s.client));
-        boards::guard_secrets(boards.iter().map(|(_, s)| &s.client), std::iter::empty());
-        let stops = boards::stops(boards.len());
         let mut results = Vec::new();
-        for ((name, settings), stop) in boards.iter().zip(stops) {
-            results.push((name.clone(), check(settings, &stop).await?));
+        for (name, settings, stop) in &boards {
+            results.push((name.clone(), check(settings, stop).await?));
         }
         return Ok(super::print_boards(
             results,

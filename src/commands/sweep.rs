@@ -40,25 +40,17 @@ async fn run_boards(
     given: &ArgMatches,
     env: Env<'_>,
 ) -> Result<Exit, UsageError> {
-    let mut boards = boards::settings(
+    let boards = boards::prepare(
         &args.board.config,
         "sweep",
         given,
         env,
         SweepSettings::from_args,
     )?;
-    boards::share_limiters(boards.iter_mut().map(|(_, s)| &mut s.client));
-    boards::guard_secrets(
-        boards.iter().map(|(_, s)| &s.client),
-        boards
-            .iter()
-            .flat_map(|(_, s)| s.notify.targets.iter().map(|t| &t.url)),
-    );
     let quiet = args.board.connection.log.quiet;
     let output: Format = args.output.into();
-    let stops = boards::stops(boards.len());
     let mut running = tokio::task::JoinSet::new();
-    for (index, ((name, settings), stop)) in boards.into_iter().zip(stops).enumerate() {
+    for (index, (name, settings, stop)) in boards.into_iter().enumerate() {
         // Progress lines of several boards would interleave: a summary each at the end.
         running.spawn(async move {
             let summary = crate::run::sweep(&settings, &stop, &Progress::new(true)).await;
