@@ -314,3 +314,35 @@ fn check_names_the_notification_targets() {
         none.stdout
     );
 }
+
+/// `--output markdown` works for `check` and `schema` too.
+#[test]
+fn check_and_schema_speak_markdown() {
+    let (spec, sandbox) = sandbox();
+    let check = notion_sweep(
+        &["check", &spec.database_id(), "--output", "markdown"],
+        &env_for(&sandbox),
+    );
+    check.expect_code(0);
+    assert!(
+        check.stdout.starts_with("### notion-sweep check: "),
+        "{}",
+        check.stdout
+    );
+    assert!(check.stdout.contains("|---|---|"), "{}", check.stdout);
+    let schema = notion_sweep(
+        &["schema", &spec.database_id(), "--output", "markdown"],
+        &env_for(&sandbox),
+    );
+    schema.expect_code(0);
+    assert!(
+        schema.stdout.contains("| Property | Type | Options |"),
+        "{}",
+        schema.stdout
+    );
+    assert!(
+        schema.stdout.contains("| Status | status |"),
+        "{}",
+        schema.stdout
+    );
+}
