@@ -358,3 +358,52 @@ fn the_step_summary_is_appended_in_github_actions() {
     );
     assert!(!written.contains(&sandbox.slack_url()));
 }
+
+/// Every line of `.env.example`, uncommented as written, loads both as
+/// `./.env` and when sourced by `sh`.
+#[test]
+fn every_line_of_env_example_loads_as_dotenv_and_in_sh() {
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example")).unwrap();
+    let uncommented: String = example
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest)
+                if rest.split('=').next().is_some_and(|k| {
+                    !k.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                }) =>
+            {
+                rest.to_string()
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        uncommented.contains("\nSWEEP_FROM="),
+        "lines were uncommented"
+    );
+    let dir = std::env::temp_dir().join(format!("notion-sweep-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".env"), &uncommented).unwrap();
+    let sourced = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "set -a; . ./.env; set +a; printf '%s' \"$SWEEP_FROM|$SWEEP_DATE_PROPERTY\"",
+        ])
+        .current_dir(&dir)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        sourced.status.success(),
+        "sh: {}",
+        String::from_utf8_lossy(&sourced.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&sourced.stdout), "To Do|Due Date");
+    // As ./.env: it parses (the empty token is a usage error of its own, after loading).
+    let run = finish(start_in(&dir, &["sweep", "--help"], &[]));
+    run.expect_code(0);
+    let run = finish(start_in(&dir, &["check"], &[]));
+    assert!(!run.stderr.contains(".env, line"), "{}", run.stderr);
+}
