@@ -4,55 +4,25 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::board::{
-    derived_uuid, parse_date_start, parse_id, percent_decode, percent_decode_with, to_minute,
-    Board, DateValue, PageState, PropertyKind, PropertyValue, SelectOption,
+    derived_uuid, parse_date_start, parse_id, percent_decode, to_minute, Board, DateValue,
+    PageState, PropertyKind, PropertyValue, SelectOption,
 };
+use super::events::Observer;
 use super::faults::{FaultKind, FaultState, TokenBucket};
 use super::filter::{default_rank, facts_of, order, parse_filter, parse_sorts, Fact};
+use super::http::{body_object, check_keys, lock, query_values, ApiError, RawRequest, Reply};
 use super::objects::{data_source_json, database_json, page_json};
 use super::{RecordedRequest, SandboxConfig};
 
 /// The only Notion-Version the sandbox speaks.
 pub const NOTION_VERSION: &str = "2025-09-03";
-
-/// A request as received.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct RawRequest {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    pub(crate) query: Option<String>,
-    /// Lowercase names.
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-}
-
-impl RawRequest {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// An answer to send.
-#[derive(Clone, Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) content_type: &'static str,
-    pub(crate) body: String,
-    pub(crate) retry_after: Option<u64>,
-    pub(crate) request_id: Option<String>,
-    /// More headers (lowercase names).
-    pub(crate) headers: Vec<(String, String)>,
-}
 
 /// What the server does with a Notion request.
 #[derive(Debug)]
@@ -66,61 +36,6 @@ pub(crate) enum Outcome {
         reply: Reply,
         index: usize,
     },
-}
-
-/// A Notion error.
-#[derive(Clone, Debug)]
-pub(crate) struct ApiError {
-    pub(crate) status: u16,
-    pub(crate) code: &'static str,
-    pub(crate) message: String,
-    pub(crate) additional_data: Option<Value>,
-    pub(crate) retry_after: Option<u64>,
-}
-
-impl ApiError {
-    pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            additional_data: None,
-            retry_after: None,
-        }
-    }
-    pub(crate) fn validation(message: impl Into<String>) -> Self {
-        Self::new(400, "validation_error", message)
-    }
-    pub(crate) fn not_found(kind: &str, id: &str) -> Self {
-        Self::new(
-            404,
-            "object_not_found",
-            format!(
-                "Could not find {kind} with ID: {id}. Make sure the relevant pages and databases are shared with your integration."
-            ),
-        )
-    }
-
-    fn reply(&self, request_id: &str) -> Reply {
-        let mut body = json!({
-            "object": "error",
-            "status": self.status,
-            "code": self.code,
-            "message": self.message,
-            "request_id": request_id,
-        });
-        if let Some(extra) = &self.additional_data {
-            body["additional_data"] = extra.clone();
-        }
-        Reply {
-            status: self.status,
-            content_type: "application/json; charset=utf-8",
-            body: body.to_string(),
-            retry_after: self.retry_after,
-            request_id: Some(request_id.to_string()),
-            headers: Vec::new(),
-        }
-    }
 }
 
 fn json_reply(v: &Value, request_id: &str) -> Reply {
@@ -377,14 +292,6 @@ pub(crate) struct Engine {
     pub(crate) observer: std::sync::OnceLock<Observer>,
 }
 
-/// A watcher of the server (see [`super::server::Event`]).
-pub(crate) type Observer = Box<dyn Fn(super::server::Event) + Send + Sync>;
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // a panicking test thread must not poison the sandbox for the others
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 pub(crate) enum Route {
     Database(String),
     DataSource(String),
@@ -493,29 +400,6 @@ fn unsupported(method: &str, what: &str) -> ApiError {
     )
 }
 
-/// Refuses body keys outside `allowed`, as Notion does.
-pub(crate) fn check_keys(
-    body: &Map<String, Value>,
-    path: &str,
-    allowed: &[&str],
-) -> Result<(), ApiError> {
-    match body.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-        None => Ok(()),
-        Some((k, v)) => Err(ApiError::validation(format!(
-            "body failed validation: {path}.{k} should be not present, instead was `{v}`."
-        ))),
-    }
-}
-
-/// The body as an object, or Notion's message.
-pub(crate) fn body_object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
-    body.as_object().ok_or_else(|| {
-        ApiError::validation(format!(
-            "body failed validation: body should be an object, instead was `{body}`."
-        ))
-    })
-}
-
 fn bad_id(param: &str, raw: &str) -> ApiError {
     ApiError::validation(format!(
         "path failed validation: path.{param} should be a valid uuid, instead was `\"{raw}\"`."
@@ -582,21 +466,6 @@ fn unbase64url(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-pub(crate) fn query_values<'a>(
-    query: Option<&'a str>,
-    key: &'a str,
-) -> impl Iterator<Item = String> + 'a {
-    query
-        .unwrap_or("")
-        .split('&')
-        .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
-        .filter(move |(k, _)| {
-            let k = percent_decode_with(k, true);
-            k == key || k == format!("{key}[]")
-        })
-        .map(|(_, v)| percent_decode_with(v, true))
-}
-
 impl Engine {
     pub(crate) fn new(mut board: Board, config: SandboxConfig) -> std::io::Result<Engine> {
         board
@@ -624,7 +493,7 @@ impl Engine {
         })
     }
 
-    pub(crate) fn observe(&self, event: super::server::Event) {
+    pub(crate) fn observe(&self, event: super::events::Event) {
         if let Some(f) = self.observer.get() {
             f(event);
         }
@@ -827,7 +696,7 @@ impl Engine {
             Route::PatchPage(id) => self.patch_page(&id, &body),
             Route::CreatePage => self.create_page(&body),
             Route::PropertyItem(page, prop) => self.property_item(&page, &prop, query),
-            Route::Me => Ok(super::endpoints::bot_user()),
+            Route::Me => Ok(super::objects::bot_user()),
             Route::Users => self.list_users(query),
             Route::User(id) => self.get_user(&id),
             Route::Search => self.search(&body),
@@ -1095,8 +964,8 @@ impl Engine {
                 ));
             }
         }
-        let icon = super::endpoints::parse_icon(body.get("icon"), "body.icon", false)?;
-        let cover = super::endpoints::parse_icon(body.get("cover"), "body.cover", true)?;
+        let icon = super::objects::parse_icon(body.get("icon"), "body.icon", false)?;
+        let cover = super::objects::parse_icon(body.get("cover"), "body.cover", true)?;
         let set_lock = match body.get("is_locked") {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),

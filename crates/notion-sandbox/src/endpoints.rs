@@ -5,35 +5,13 @@
 
 use serde_json::{json, Map, Value};
 
-use super::api::{
-    body_object, check_keys, decode_cursor, encode_cursor, lock, parse_new_value, query_values,
-    touch, ApiError, Engine, State,
+use super::api::{decode_cursor, encode_cursor, parse_new_value, touch, Engine, State};
+use super::board::{format_time, parse_id, percent_decode, to_minute, PageState, PropertyKind};
+use super::http::{body_object, check_keys, lock, query_values, ApiError};
+use super::objects::{
+    bot_id, bot_user, data_source_json, page_json, parse_icon, rich_text, user, value_json,
+    CONTAINER_TIME,
 };
-use super::board::{
-    derived_uuid, format_time, parse_id, percent_decode, to_minute, PageState, PropertyKind,
-};
-use super::objects::{data_source_json, page_json, rich_text, user, value_json, CONTAINER_TIME};
-
-/// Id of the integration's bot user (`users.me`).
-pub(crate) fn bot_id() -> String {
-    derived_uuid(0, "sandbox-bot")
-}
-
-/// The integration itself, as `GET /v1/users/me` answers.
-pub(crate) fn bot_user() -> Value {
-    json!({
-        "object": "user",
-        "id": bot_id(),
-        "name": "notion-sandbox",
-        "avatar_url": null,
-        "type": "bot",
-        "bot": {
-            "owner": {"type": "workspace", "workspace": true},
-            "workspace_name": "Sandbox workspace",
-            "workspace_limits": {"max_file_upload_size_in_bytes": 5_242_880}
-        }
-    })
-}
 
 /// The one person of the workspace (also `created_by` of every page).
 fn person_user() -> Value {
@@ -226,58 +204,6 @@ pub(crate) fn parse_rich_text(v: &Value, path: &str) -> Result<Vec<Value>, ApiEr
         }));
     }
     Ok(out)
-}
-
-/// `icon` / `cover` of a request: `None` when absent, `Some(None)` to
-/// clear, else the value as Notion answers it (`{"type": …, …}`).
-pub(crate) fn parse_icon(
-    v: Option<&Value>,
-    path: &str,
-    cover: bool,
-) -> Result<Option<Option<Value>>, ApiError> {
-    let v = match v {
-        None => return Ok(None),
-        Some(Value::Null) => return Ok(Some(None)),
-        Some(v) => v,
-    };
-    let kinds: &[&str] = if cover {
-        &["external", "file_upload"]
-    } else {
-        &["emoji", "external", "file_upload", "custom_emoji"]
-    };
-    let bad = || {
-        ApiError::validation(format!(
-            "body failed validation: {path} should be one of {}, instead was `{v}`.",
-            kinds
-                .iter()
-                .map(|k| format!("`{{\"{k}\": …}}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    };
-    let o = v.as_object().ok_or_else(bad)?;
-    let kind = match o.get("type").and_then(Value::as_str) {
-        Some(t) => t,
-        None => kinds
-            .iter()
-            .copied()
-            .find(|k| o.contains_key(*k))
-            .ok_or_else(bad)?,
-    };
-    if !kinds.contains(&kind) {
-        return Err(bad());
-    }
-    check_keys(o, path, &["type", kind])?;
-    let inner = o.get(kind).ok_or_else(bad)?;
-    let ok = match kind {
-        "emoji" => inner.as_str().is_some_and(|s| !s.is_empty()),
-        "external" => inner.get("url").and_then(Value::as_str).is_some(),
-        _ => inner.get("id").and_then(Value::as_str).is_some(),
-    };
-    if !ok {
-        return Err(bad());
-    }
-    Ok(Some(Some(json!({"type": kind, kind: inner}))))
 }
 
 fn read_only() -> ApiError {
@@ -954,8 +880,9 @@ fn bad_block_id(raw: &str) -> ApiError {
 
 #[cfg(test)]
 mod tests {
-    use super::super::api::{Outcome, RawRequest, NOTION_VERSION};
+    use super::super::api::{Outcome, NOTION_VERSION};
     use super::super::board::{Board, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID};
+    use super::super::http::RawRequest;
     use super::super::{SandboxConfig, SANDBOX_TOKEN};
     use super::*;
 

@@ -23,8 +23,10 @@
 mod api;
 mod board;
 mod endpoints;
+mod events;
 mod faults;
 mod filter;
+mod http;
 mod objects;
 pub mod serve;
 mod server;
@@ -48,7 +50,8 @@ pub use sinks::{
     SinkKind, SinkReply, DISCORD_PATH, JSON_PATH, SLACK_PATH, TEAMS_PATH, TEAMS_QUERY,
 };
 
-use api::{lock, Engine};
+use api::Engine;
+use http::lock;
 
 /// The token the sandbox accepts by default.
 pub const SANDBOX_TOKEN: &str = "ntn_sandbox_token";
@@ -320,7 +323,7 @@ impl Sandbox {
     }
 
     /// Tells `f` of every request and webhook message (once per sandbox).
-    pub(crate) fn watch(&self, f: api::Observer) {
+    pub(crate) fn watch(&self, f: events::Observer) {
         let _ = self.engine.observer.set(f);
     }
 

@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::board::{Board, PropertyKind};
+use super::events::Event;
 use super::faults::{FaultConfig, FaultKind, RateLimit};
-use super::server::Event;
 use super::sinks::SinkKind;
 use super::{Sandbox, SandboxConfig, NOTION_VERSION, SANDBOX_TOKEN};
 

@@ -14,7 +14,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::api::{Engine, Outcome, RawRequest, Reply};
+use super::api::{Engine, Outcome};
+use super::events::Event;
+use super::http::{RawRequest, Reply};
 
 /// Returned by the service to make hyper close the connection unanswered.
 #[derive(Debug, thiserror::Error)]
@@ -170,22 +172,4 @@ async fn handle(
             Ok(to_response(reply))
         }
     }
-}
-
-/// Something the server did, for a watcher (`serve --verbose`).
-#[derive(Clone, Debug)]
-pub(crate) enum Event {
-    /// A Notion request was answered (status 0: dropped).
-    Request {
-        method: String,
-        path: String,
-        status: u16,
-        elapsed: std::time::Duration,
-    },
-    /// A webhook sink received a body.
-    Sink {
-        kind: crate::SinkKind,
-        body: serde_json::Value,
-        status: u16,
-    },
 }

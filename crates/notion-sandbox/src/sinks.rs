@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::api::{lock, RawRequest, Reply};
 use super::faults::{RateLimit, TokenBucket};
+use super::http::{lock, query_values, RawRequest, Reply};
 use super::{RecordedRequest, SandboxConfig, SlackReply};
 
 /// Path of the Slack webhook sink (see [`super::Sandbox::slack_url`]).
@@ -501,7 +501,7 @@ fn discord(
     if let Some(r) = scripted(st, JSON, &mut hang) {
         return (r, hang);
     }
-    let wait = crate::api::query_values(req.query.as_deref(), "wait")
+    let wait = query_values(req.query.as_deref(), "wait")
         .next()
         .is_some_and(|v| v == "true");
     let r = if wait {
@@ -564,7 +564,7 @@ fn teams(st: &mut SinkState, req: &RawRequest, parsed: Option<Value>) -> (Reply,
             None,
         );
     }
-    let sig = crate::api::query_values(req.query.as_deref(), "sig").next();
+    let sig = query_values(req.query.as_deref(), "sig").next();
     if sig.as_deref() != Some("sandboxsig") {
         return (reply(401, JSON, SinkReply::teams_unauthorized().body), None);
     }
