@@ -400,6 +400,26 @@ fn unsupported(method: &str, what: &str) -> ApiError {
     )
 }
 
+/// Where a page of results starts: `start_cursor` of the body (a cursor
+/// returned by a previous `call`), or the beginning.
+pub(crate) fn start_offset(
+    seed: u64,
+    body: &Map<String, Value>,
+    call: &str,
+) -> Result<usize, ApiError> {
+    match body.get("start_cursor") {
+        None | Some(Value::Null) => Ok(0),
+        Some(Value::String(c)) => decode_cursor(seed, c).ok_or_else(|| {
+            ApiError::validation(format!(
+                "body failed validation: body.start_cursor should be a valid cursor returned by a previous {call}, instead was `\"{c}\"`."
+            ))
+        }),
+        Some(v) => Err(ApiError::validation(format!(
+            "body failed validation: body.start_cursor should be a string, instead was `{v}`."
+        ))),
+    }
+}
+
 fn bad_id(param: &str, raw: &str) -> ApiError {
     ApiError::validation(format!(
         "path failed validation: path.{param} should be a valid uuid, instead was `\"{raw}\"`."
@@ -829,19 +849,7 @@ impl Engine {
                 }
             },
         };
-        let offset = match body.get("start_cursor") {
-            None | Some(Value::Null) => 0,
-            Some(Value::String(c)) => decode_cursor(self.config.seed, c).ok_or_else(|| {
-                ApiError::validation(format!(
-                    "body failed validation: body.start_cursor should be a valid cursor returned by a previous query, instead was `\"{c}\"`."
-                ))
-            })?,
-            Some(v) => {
-                return Err(ApiError::validation(format!(
-                    "body failed validation: body.start_cursor should be a string, instead was `{v}`."
-                )))
-            }
-        };
+        let offset = start_offset(self.config.seed, body, "query")?;
         let st = lock(&self.state);
         let (d, i) = self.data_source_at(&st, raw)?;
         let db = &st.board.databases[d];

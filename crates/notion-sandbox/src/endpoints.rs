@@ -5,7 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::api::{decode_cursor, encode_cursor, parse_new_value, touch, Engine, State};
+use super::api::{
+    decode_cursor, encode_cursor, parse_new_value, start_offset, touch, Engine, State,
+};
 use super::board::{format_time, parse_id, percent_decode, to_minute, PageState, PropertyKind};
 use super::http::{body_object, check_keys, lock, query_values, ApiError};
 use super::objects::{
@@ -67,19 +69,7 @@ fn body_page(engine: &Engine, body: &Map<String, Value>) -> Result<(usize, usize
             }
         },
     };
-    let offset = match body.get("start_cursor") {
-        None | Some(Value::Null) => 0,
-        Some(Value::String(c)) => decode_cursor(engine.config.seed, c).ok_or_else(|| {
-            ApiError::validation(format!(
-                "body failed validation: body.start_cursor should be a valid cursor returned by a previous call, instead was `\"{c}\"`."
-            ))
-        })?,
-        Some(v) => {
-            return Err(ApiError::validation(format!(
-                "body failed validation: body.start_cursor should be a string, instead was `{v}`."
-            )))
-        }
-    };
+    let offset = start_offset(engine.config.seed, body, "call")?;
     Ok((offset, size))
 }
 
