@@ -667,3 +667,43 @@ fn progress_moves_with_every_task_on_a_terminal() {
         run.stdout
     );
 }
+
+/// With --lock-wait, the second sweep waits for the first, then finds
+/// nothing left to do: no task is written twice.
+#[test]
+fn lock_wait_waits_for_the_other_sweep_then_goes_on() {
+    let spec = GeneratedBoard::new(30, as_of());
+    let config = SandboxConfig {
+        latency: std::time::Duration::from_millis(100),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let env = env_for(&sandbox);
+    let first = crate::common::start(
+        &["sweep", &spec.database_id()],
+        &with(env.clone(), "NOTION_RATE", "5"),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while requests(&sandbox, "PATCH").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never wrote"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = notion_sweep(
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--lock-wait",
+            "60",
+            "--output",
+            "json",
+        ],
+        &env,
+    );
+    crate::common::finish(first).expect_code(0);
+    second.expect_code(0);
+    assert_eq!(second.json()["matched"], 0, "the first run had done it all");
+    assert_eq!(requests(&sandbox, "PATCH").len(), spec.overdue_count());
+}
