@@ -109,7 +109,7 @@ const TIMEOUT_SECS: u64 = 30;
 #[derive(Parser, Debug)]
 #[command(
     name = "bench",
-    about = "Measures how close a sweep gets to Notion's rate limit (see the doc comment of examples/bench.rs)"
+    about = "Measures how close a sweep gets to Notion's rate limit (see the doc comment of bench/src/main.rs)"
 )]
 struct Args {
     /// A set of defaults: slow, fast, scale, startup or boards. Explicit options win.
