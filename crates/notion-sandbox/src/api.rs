@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
@@ -439,11 +441,11 @@ fn bad_id(param: &str, raw: &str) -> ApiError {
 /// query again rather than follow `next_cursor`.
 pub(crate) fn encode_cursor(seed: u64, offset: usize) -> String {
     let check = super::board::fnv(seed, &[b"cursor", &offset.to_le_bytes()]) & 0xffff_ffff;
-    base64url(format!("sbx1:{offset}:{check:08x}").as_bytes())
+    URL_SAFE_NO_PAD.encode(format!("sbx1:{offset}:{check:08x}"))
 }
 
 pub(crate) fn decode_cursor(seed: u64, s: &str) -> Option<usize> {
-    let raw = String::from_utf8(unbase64url(s)?).ok()?;
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
     let mut it = raw.split(':');
     if it.next()? != "sbx1" {
         return None;
@@ -451,39 +453,6 @@ pub(crate) fn decode_cursor(seed: u64, s: &str) -> Option<usize> {
     let offset: usize = it.next()?.parse().ok()?;
     let check = it.next()?;
     (it.next().is_none() && encode_cursor(seed, offset) == s && check.len() == 8).then_some(offset)
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-fn base64url(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let mut n = 0u32;
-        for (i, b) in chunk.iter().enumerate() {
-            n |= u32::from(*b) << (16 - 8 * i);
-        }
-        for i in 0..=chunk.len() {
-            out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn unbase64url(s: &str) -> Option<Vec<u8>> {
-    let mut bits = 0u32;
-    let mut nbits = 0;
-    let mut out = Vec::new();
-    for c in s.bytes() {
-        let v = B64.iter().position(|&x| x == c)? as u32;
-        bits = (bits << 6) | v;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push((bits >> nbits) as u8);
-            bits &= (1 << nbits) - 1;
-        }
-    }
-    Some(out)
 }
 
 impl Engine {
