@@ -205,10 +205,15 @@ impl<'a> Run<'a> {
             };
             let (page, answer_time) = self.answer(pending).await?;
             // Rows left on the page when the restart query is sent: enough
-            // writes to keep the limiter busy while Notion answers it.
-            let depth = ((self.client.rate() * answer_time.as_secs_f64() * 2.0).ceil() as usize)
-                .saturating_add(1)
-                .min(PAGE_SIZE as usize / 2);
+            // writes to keep the limiter busy while Notion answers it. The
+            // last page needs no restart: every row has been read.
+            let depth = if page.has_more {
+                ((self.client.rate() * answer_time.as_secs_f64() * 2.0).ceil() as usize)
+                    .saturating_add(1)
+                    .min(PAGE_SIZE as usize / 2)
+            } else {
+                0
+            };
             let read = self
                 .read_page(page.results, depth, &mut chain, &mut prefetched)
                 .await;
@@ -326,6 +331,11 @@ impl<'a> Run<'a> {
         read: &PageRead,
         chain: &mut Chain,
     ) -> Result<Next, Halt> {
+        if !has_more {
+            // Every row of the results has been read: writes still landing
+            // cannot hide one from this chain any more.
+            return Ok(Next::Done);
+        }
         if read.wrote || !self.writes.is_empty() || self.succeeded > chain.succeeded_at_start {
             // Writes may move rows under the cursor: let them land first
             // unless one already has.
@@ -335,9 +345,6 @@ impl<'a> Run<'a> {
             if self.succeeded > chain.succeeded_at_start {
                 return Ok(Next::FromStart);
             }
-        }
-        if !has_more {
-            return Ok(Next::Done);
         }
         match next_cursor {
             Some(next) if chain.cursors.insert(next.clone()) => Ok(Next::Cursor(next)),
