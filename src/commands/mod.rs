@@ -111,22 +111,27 @@ fn guard_secrets(client: &ClientConfig, webhooks: &[&secrecy::SecretString]) {
     ));
 }
 
-/// Text for people, scrubbed of the run's secrets. Our own line breaks
+/// Writes text for people, scrubbed of the run's secrets, line by line (a
+/// report of 20,000 tasks is not copied whole again). Our own line breaks
 /// stay; any other control character (from a title, a name, a server's
 /// message) is shown escaped.
-fn safe_text(text: &str) -> String {
-    let lines: Vec<String> = scrub::redacted(text)
-        .split('\n')
-        .map(scrub::escape_control)
-        .collect();
-    lines.join("\n")
+fn write_safe(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    let scrubbed = scrub::redacted(text);
+    let mut lines = scrubbed.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        out.write_all(scrub::escape_control(line).as_bytes())?;
+        if lines.peek().is_some() {
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes to standard output, scrubbed of the run's secrets; a closed pipe
 /// (`| head`) is not an error worth a panic.
 fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(safe_text(text).as_bytes());
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = write_safe(&mut out, text);
     let _ = out.flush();
 }
 
@@ -165,12 +170,15 @@ fn append_step_summary(path: &std::path::Path, summary: &Summary) {
 /// Appends markdown to the step summary file (scrubbed and escaped as
 /// everything printed).
 fn append_text(path: &std::path::Path, markdown: &str) {
-    let markdown = safe_text(markdown);
     let appended = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
         .open(path)
-        .and_then(|mut file| file.write_all(markdown.as_bytes()));
+        .and_then(|file| {
+            let mut file = std::io::BufWriter::new(file);
+            write_safe(&mut file, markdown)?;
+            file.flush()
+        });
     if let Err(e) = appended {
         tracing::warn!(
             "could not append the summary to GITHUB_STEP_SUMMARY ({}): {e}",
