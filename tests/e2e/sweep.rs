@@ -590,14 +590,14 @@ fn an_overlapping_run_is_locked_out_with_exit_6() {
 /// seconds from the start, with counts, pace and time; with -q nothing.
 #[test]
 fn progress_lines_come_every_ten_seconds_without_a_terminal() {
-    let spec = GeneratedBoard::new(60, as_of());
+    // 30 overdue tasks at 2 requests a second: well past ten seconds.
+    let spec = GeneratedBoard::new(100, as_of());
     let slow = || SandboxConfig {
         latency: std::time::Duration::from_millis(200),
         ..SandboxConfig::default()
     };
     let loud_box = Sandbox::spawn(Board::generated(&spec), slow()).unwrap();
     let quiet_box = Sandbox::spawn(Board::generated(&spec), slow()).unwrap();
-    // About 3 requests a second: the run lasts well past ten seconds.
     let paced = |sandbox: &Sandbox| with(env_for(sandbox), "NOTION_RATE", "2");
     let quiet = crate::common::start(&["sweep", &spec.database_id(), "-q"], &paced(&quiet_box));
     let loud = notion_sweep(&["sweep", &spec.database_id()], &paced(&loud_box));
