@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::defaults;
 
-/// Moves overdue Notion tasks to "Overdue" and posts one summary to Slack.
+/// Moves overdue Notion tasks to "Overdue" and posts one summary to Slack, Discord, Teams or any webhook.
 #[derive(Debug, Parser)]
 #[command(name = "notion-sweep", version, about, long_about = None)]
 #[command(
