@@ -107,7 +107,11 @@ fn headline_with(summary: &Summary, with_error: bool) -> String {
     let name = &summary.name;
     let as_of = summary.as_of;
     if let Some(error) = summary.error.as_ref().filter(|_| summary.read_nothing()) {
-        return format!("Nothing was changed in {name}: {}", error.message);
+        // Before the data source was found, the message names what could not be opened.
+        return match summary.data_source_id {
+            Some(_) => format!("Nothing was changed in {name}: {}", error.message),
+            None => format!("Nothing was changed: {}", error.message),
+        };
     }
     let mut line = if late == 0 {
         format!("No overdue tasks in {name} as of {as_of}.")
@@ -556,6 +560,27 @@ mod tests {
             ),
             "{line}"
         );
+    }
+
+    #[test]
+    fn a_run_stopped_before_its_data_source_names_what_failed_once() {
+        let mut failed = example::summary();
+        failed.tasks.clear();
+        failed.matched = 0;
+        failed.data_source_id = None;
+        failed.name = "2f26ee68-df30-4251-aad4-8ddc420cba3d".into();
+        failed.error = Some(crate::summary::RunError::new(
+            crate::summary::RunErrorKind::Setup,
+            "could not open database 2f26ee68-df30-4251-aad4-8ddc420cba3d: not shared".into(),
+            None,
+        ));
+        assert_eq!(
+            headline(&failed),
+            "Nothing was changed: could not open database 2f26ee68-df30-4251-aad4-8ddc420cba3d: not shared"
+        );
+        failed.data_source_id = Some("248104cd-477e-80af-bc30-000bd28de8f9".into());
+        failed.name = "Tasks".into();
+        assert!(headline(&failed).starts_with("Nothing was changed in Tasks: "));
     }
 
     #[test]
