@@ -302,9 +302,11 @@ fn refusal(kind: Kind, status: StatusCode, body: &str) -> PostError {
         _ if body.trim().is_empty() => "(no body)".into(),
         _ => body.trim().to_string(),
     };
+    // A service's words are shown, never obeyed: no terminal control.
+    let said: String = said.chars().take(300).collect();
     PostError::Refused {
         status: status.as_u16(),
-        body: said.chars().take(300).collect(),
+        body: crate::scrub::escape_control(&said),
     }
 }
 
@@ -410,5 +412,25 @@ mod tests {
             .to_string();
         assert_eq!(text.matches("• ").count(), 10);
         assert!(text.ends_with("…and 3 more"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+
+    #[test]
+    fn a_services_words_cannot_drive_the_terminal() {
+        let body = "channel_not_found\u{1b}[2J\r\nINFO forged line";
+        let PostError::Refused { body: said, .. } =
+            refusal(Kind::Slack, StatusCode::NOT_FOUND, body)
+        else {
+            panic!("a refusal");
+        };
+        assert!(
+            !said.contains('\u{1b}') && !said.contains('\n') && !said.contains('\r'),
+            "{said}"
+        );
+        assert!(said.starts_with("channel_not_found"), "{said}");
     }
 }
