@@ -17,6 +17,14 @@ pub(crate) struct RichText {
     pub(crate) plain_text: String,
 }
 
+/// A name from Notion (a property, an option, a data source) as it may be
+/// shown: control characters escaped, so no name can drive a terminal or
+/// forge a log line.
+fn shown<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    Ok(crate::scrub::escape_control(&name))
+}
+
 /// Joins every `plain_text` of a rich text array, with control characters
 /// shown escaped: a title can neither move the cursor nor forge a log line.
 pub(crate) fn plain_text(parts: &[RichText]) -> String {
@@ -38,7 +46,7 @@ pub(crate) struct Database {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct DataSourceRef {
     pub(crate) id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "shown")]
     pub(crate) name: String,
 }
 
@@ -66,7 +74,7 @@ pub(crate) struct DataSourceParent {
 pub(crate) struct PropertyConfig {
     /// URL-encoded as Notion sends it (e.g. `fk%5EY`); sent back as it is.
     pub(crate) id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "shown")]
     pub(crate) name: String,
     #[serde(rename = "type")]
     pub(crate) kind: String,
@@ -86,6 +94,7 @@ pub(crate) struct Options {
 /// An option, as a schema lists it or a page holds it.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct NamedOption {
+    #[serde(deserialize_with = "shown")]
     pub(crate) name: String,
 }
 
@@ -174,4 +183,24 @@ pub(crate) fn status_update(property_id: &str, kind: &str, option: &str) -> Valu
     let mut properties = serde_json::Map::new();
     properties.insert(property_id.to_string(), Value::Object(value));
     serde_json::json!({ "properties": properties })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_notion_are_shown_escaped() {
+        let source: DataSource = serde_json::from_value(serde_json::json!({
+            "id": "x",
+            "properties": {
+                "S": {"id": "s", "name": "Sta\u{1b}[2Jtus", "type": "status",
+                      "status": {"options": [{"name": "To\nDo"}]}}
+            }
+        }))
+        .unwrap();
+        let status = &source.properties["S"];
+        assert_eq!(status.name, "Sta\\u{1b}[2Jtus");
+        assert_eq!(status.status.as_ref().unwrap().options[0].name, "To\\nDo");
+    }
 }
