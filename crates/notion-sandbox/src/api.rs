@@ -522,25 +522,9 @@ impl Engine {
         let now = Instant::now();
         let n = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
         let rid = self.request_id();
-        let body =
-            if req.body.is_empty() {
-                None
-            } else {
-                Some(serde_json::from_slice(&req.body).unwrap_or_else(|_| {
-                    Value::String(String::from_utf8_lossy(&req.body).into_owned())
-                }))
-            };
         let index = {
             let mut r = lock(&self.requests);
-            r.push(RecordedRequest {
-                method: req.method.clone(),
-                path: req.path.clone(),
-                query: req.query.clone(),
-                headers: req.headers.clone(),
-                body,
-                status: 0,
-                at: now,
-            });
+            r.push(RecordedRequest::of(req, now));
             r.len() - 1
         };
         let (fault, commit, hang_for) = {
@@ -984,23 +968,7 @@ impl Engine {
                 "Can't edit block that is archived. You must unarchive the block before editing.",
             ));
         }
-        let mut changes: Vec<(usize, PropertyValue)> = Vec::new();
-        match body.get("properties") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(props)) => {
-                for (key, v) in props {
-                    let k = ds.property_index(key).ok_or_else(|| {
-                        ApiError::validation(format!("{key} is not a property that exists."))
-                    })?;
-                    changes.push((k, parse_new_value(ds, k, v)?));
-                }
-            }
-            Some(v) => {
-                return Err(ApiError::validation(format!(
-                "body failed validation: body.properties should be an object, instead was `{v}`."
-            )))
-            }
-        }
+        let changes = new_values(ds, body)?;
         for (k, value) in changes {
             if ds.properties[k].kind == PropertyKind::Select {
                 if let Some(name) = value.as_text().filter(|s| !s.is_empty()) {
@@ -1028,6 +996,32 @@ impl Engine {
         let ds = &st.board.databases[d].data_sources[i];
         Ok(page_json(&db_id, ds, &ds.pages[p], None))
     }
+}
+
+/// The `properties` of a create or update body, by schema index, each
+/// value checked against its property.
+pub(crate) fn new_values(
+    ds: &super::board::DataSource,
+    body: &Map<String, Value>,
+) -> Result<Vec<(usize, PropertyValue)>, ApiError> {
+    let mut values = Vec::new();
+    match body.get("properties") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(props)) => {
+            for (key, v) in props {
+                let k = ds.property_index(key).ok_or_else(|| {
+                    ApiError::validation(format!("{key} is not a property that exists."))
+                })?;
+                values.push((k, parse_new_value(ds, k, v)?));
+            }
+        }
+        Some(v) => {
+            return Err(ApiError::validation(format!(
+                "body failed validation: body.properties should be an object, instead was `{v}`."
+            )))
+        }
+    }
+    Ok(values)
 }
 
 pub(crate) fn parse_new_value(

@@ -5,9 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::api::{
-    decode_cursor, encode_cursor, parse_new_value, start_offset, touch, Engine, State,
-};
+use super::api::{decode_cursor, encode_cursor, new_values, start_offset, touch, Engine, State};
 use super::board::{format_time, parse_id, percent_decode, to_minute, PageState, PropertyKind};
 use super::http::{body_object, check_keys, lock, query_values, ApiError};
 use super::objects::{
@@ -455,23 +453,7 @@ impl Engine {
             Some(c) => self.parse_blocks(c, "body.children", &id, now)?,
         };
         let ds = &mut st.board.databases[d].data_sources[i];
-        let mut values = Vec::new();
-        match body.get("properties") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(props)) => {
-                for (key, v) in props {
-                    let k = ds.property_index(key).ok_or_else(|| {
-                        ApiError::validation(format!("{key} is not a property that exists."))
-                    })?;
-                    values.push((k, parse_new_value(ds, k, v)?));
-                }
-            }
-            Some(v) => {
-                return Err(ApiError::validation(format!(
-                "body failed validation: body.properties should be an object, instead was `{v}`."
-            )))
-            }
-        }
+        let values = new_values(ds, body)?;
         let title = ds
             .properties
             .iter()

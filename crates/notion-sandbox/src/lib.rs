@@ -174,6 +174,25 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
+    /// A request as it arrived at `at`, its body read as JSON (or kept as a
+    /// JSON string when it is not JSON); the status is set once answered.
+    pub(crate) fn of(req: &http::RawRequest, at: Instant) -> RecordedRequest {
+        let body = (!req.body.is_empty()).then(|| {
+            serde_json::from_slice(&req.body).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(&req.body).into_owned())
+            })
+        });
+        RecordedRequest {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.query.clone(),
+            headers: req.headers.clone(),
+            body,
+            status: 0,
+            at,
+        }
+    }
+
     /// A header by (case-insensitive) name.
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();

@@ -292,25 +292,11 @@ impl Sinks {
     pub(crate) fn handle(&self, req: &RawRequest) -> Option<SinkOutcome> {
         let kind = SinkKind::of_path(&req.path)?;
         let parsed: Option<Value> = serde_json::from_slice(&req.body).ok();
-        let body =
-            if req.body.is_empty() {
-                None
-            } else {
-                Some(parsed.clone().unwrap_or_else(|| {
-                    Value::String(String::from_utf8_lossy(&req.body).into_owned())
-                }))
-            };
         let mut st = lock(&self.slots[kind.index()]);
-        st.messages.push(body.clone().unwrap_or(Value::Null));
-        st.requests.push(RecordedRequest {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            query: req.query.clone(),
-            headers: req.headers.clone(),
-            body,
-            status: 0,
-            at: Instant::now(),
-        });
+        let recorded = RecordedRequest::of(req, Instant::now());
+        st.messages
+            .push(recorded.body.clone().unwrap_or(Value::Null));
+        st.requests.push(recorded);
         let index = st.requests.len() - 1;
         let (reply, hang) = match kind {
             SinkKind::Slack => slack(&mut st, req, parsed),
