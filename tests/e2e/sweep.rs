@@ -536,23 +536,20 @@ fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
     assert!(!text.contains("<script>"), "{text}");
 }
 
-/// Two sweeps of one data source never run at once: the second exits 6,
-/// names the data source and the holder's PID, and writes nothing.
-#[test]
-fn an_overlapping_run_is_locked_out_with_exit_6() {
-    let spec = GeneratedBoard::new(40, as_of());
+/// A sweep of a board of `tasks` under way and holding its lock: slow
+/// enough (answers in 150 ms, 5 requests a second) to still run while
+/// others start, and past its first write.
+fn a_sweep_under_way(tasks: usize) -> (GeneratedBoard, Sandbox, std::process::Child) {
+    let spec = GeneratedBoard::new(tasks, as_of());
     let config = SandboxConfig {
         latency: std::time::Duration::from_millis(150),
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
-    let env = env_for(&sandbox);
-    // Slow enough (5 requests a second) to still run while the others start.
     let first = crate::common::start(
         &["sweep", &spec.database_id()],
-        &with(env.clone(), "NOTION_RATE", "5"),
+        &with(env_for(&sandbox), "NOTION_RATE", "5"),
     );
-    // Wait for the first run's first write: it holds the lock by then.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while requests(&sandbox, "PATCH").is_empty() {
         assert!(
@@ -561,6 +558,15 @@ fn an_overlapping_run_is_locked_out_with_exit_6() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    (spec, sandbox, first)
+}
+
+/// Two sweeps of one data source never run at once: the second exits 6,
+/// names the data source and the holder's PID, and writes nothing.
+#[test]
+fn an_overlapping_run_is_locked_out_with_exit_6() {
+    let (spec, sandbox, first) = a_sweep_under_way(40);
+    let env = env_for(&sandbox);
     // A dry run takes no lock: it may look while the first run writes.
     notion_sweep(&["sweep", &spec.database_id(), "--dry-run"], &env).expect_code(0);
     let second = notion_sweep(&["sweep", &spec.database_id(), "--output", "json"], &env);
@@ -672,25 +678,8 @@ fn progress_moves_with_every_task_on_a_terminal() {
 /// nothing left to do: no task is written twice.
 #[test]
 fn lock_wait_waits_for_the_other_sweep_then_goes_on() {
-    let spec = GeneratedBoard::new(30, as_of());
-    let config = SandboxConfig {
-        latency: std::time::Duration::from_millis(100),
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let (spec, sandbox, first) = a_sweep_under_way(30);
     let env = env_for(&sandbox);
-    let first = crate::common::start(
-        &["sweep", &spec.database_id()],
-        &with(env.clone(), "NOTION_RATE", "5"),
-    );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while requests(&sandbox, "PATCH").is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the first run never wrote"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
     let second = notion_sweep(
         &[
             "sweep",
