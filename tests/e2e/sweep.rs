@@ -696,3 +696,22 @@ fn lock_wait_waits_for_the_other_sweep_then_goes_on() {
     assert_eq!(second.json()["matched"], 0, "the first run had done it all");
     assert_eq!(requests(&sandbox, "PATCH").len(), spec.overdue_count());
 }
+
+/// A lock dies with its process: after a sweep is killed (SIGKILL, no
+/// chance to clean up), the next one runs and finishes the job.
+#[test]
+fn no_stale_lock_after_a_killed_sweep() {
+    let (spec, sandbox, mut first) = a_sweep_under_way(30);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let next = notion_sweep(
+        &["sweep", &spec.database_id(), "--output", "json"],
+        &env_for(&sandbox),
+    );
+    next.expect_code(0);
+    let written = next.json()["updated"].as_u64().unwrap() as usize;
+    assert!(
+        written > 0 && written < spec.overdue_count(),
+        "it finished the rest: {written}"
+    );
+}
