@@ -714,7 +714,13 @@ fn no_stale_lock_after_a_killed_sweep() {
         "it was not locked out"
     );
     let after = notion_sweep(
-        &["sweep", &spec.database_id(), "--dry-run", "--output", "json"],
+        &[
+            "sweep",
+            &spec.database_id(),
+            "--dry-run",
+            "--output",
+            "json",
+        ],
         &env_for(&sandbox),
     );
     assert_eq!(after.json()["matched"], 0, "the job is finished");
