@@ -4,79 +4,40 @@
 
 use std::time::Duration;
 
-use notion_sandbox::{Board, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
+use notion_sandbox::{Board as DemoBoard, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
 use secrecy::SecretString;
 
-use crate::cli::{DemoArgs, OutputFormat};
-use crate::defaults;
-use crate::ids::NotionId;
-use crate::notify;
+use super::line::format;
+use super::sweep::sweep_boards;
+use crate::guards::urls::http_url;
+use crate::input::cli::{DemoArgs, OutputFormat};
+use crate::input::{defaults, UsageError};
+use crate::jobs::board::{Board, Channel, ChannelKind, Notify, Source, Writes};
+use crate::jobs::rule::Rule;
+use crate::notion::ids::NotionId;
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
-use crate::progress::Progress;
-use crate::resolve::Target;
-use crate::rule::Rule;
-use crate::settings::{self, Notify, SweepSettings, UsageError};
-use crate::stop::Stop;
-use crate::summary::Exit;
+use crate::output::exit::Exit;
+use crate::output::show::Shown;
 
 /// Runs the demo and prints what happened and the Slack message that went out.
 pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
-    let tz = chrono_tz::Tz::UTC;
     let today = chrono::Utc::now().date_naive();
-    let sandbox = Sandbox::start(Board::demo(today), SandboxConfig::default())
+    let sandbox = Sandbox::start(DemoBoard::demo(today), SandboxConfig::default())
         .await
-        .map_err(|e| UsageError(format!("could not start the sandbox on loopback: {e}")))?;
-    let settings = SweepSettings {
-        target: Target {
-            database: NotionId::parse(DEMO_DATABASE_ID),
-            data_source: None,
-        },
-        rule: Rule {
-            status_property: defaults::STATUS_PROPERTY.into(),
-            date_property: defaults::DATE_PROPERTY.into(),
-            from: vec![defaults::FROM.into()],
-            to: defaults::TO.into(),
-            as_of: today,
-            tz,
-        },
-        dry_run: args.dry_run,
-        limit: args.limit,
-        lock_wait: None,
-        output: args.output.into(),
-        notify: Notify {
-            // The sandbox's Slack sink only: the demo sends nothing anywhere else.
-            targets: vec![notify::Target {
-                kind: notify::Kind::Slack,
-                url: SecretString::from(sandbox.slack_url()),
-            }],
-            disabled: false,
-            when_empty: false,
-        },
-        client: ClientConfig {
-            base_url: settings::http_url(&sandbox.url(), false).map_err(UsageError)?,
-            token: SecretString::from(sandbox.token()),
-            version: defaults::NOTION_VERSION.into(),
-            rate: args.rate,
-            // The sandbox answers at once: short waits keep the demo snappy.
-            timeout: Duration::from_secs(10),
-            retry: RetryPolicy {
-                max_retries: 3,
-                base: Duration::from_millis(100),
-                cap: Duration::from_secs(2),
-                deadline: Duration::from_secs(60),
-            },
-            limiter: None,
-        },
-    };
+        .map_err(|e| UsageError::value(format!("could not start the sandbox on loopback: {e}")))?;
+    let board = demo_board(&sandbox, args, today)?;
     tracing::info!(
         "sandbox Notion at {} (demo board, as of {today})",
         sandbox.url()
     );
-    let stop = Stop::default();
-    stop.on_signals();
-    let summary = crate::run::sweep(&settings, &stop, &Progress::new(args.log.quiet)).await?;
-    super::print_summary(&summary, settings.output, args.log.quiet);
+    let shown = Shown {
+        format: format(args.output),
+        quiet: args.log.quiet,
+        several: false,
+        step_summary: None,
+    };
+    let exit = sweep_boards(vec![board], shown).await;
     let posted = sandbox.slack_messages();
     let text = posted
         .last()
@@ -90,5 +51,58 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
         (None, OutputFormat::Json) => {}
         (None, _) => println!("\nNo Slack message was posted (nothing to say, or a dry run)."),
     }
-    Ok(summary.exit())
+    Ok(exit)
+}
+
+/// The demo board, every setting a default or the demo's own.
+fn demo_board(
+    sandbox: &Sandbox,
+    args: &DemoArgs,
+    today: chrono::NaiveDate,
+) -> Result<Board, UsageError> {
+    Ok(Board {
+        name: None,
+        source: Source {
+            database: NotionId::parse(DEMO_DATABASE_ID),
+            data_source: None,
+        },
+        rule: Rule {
+            status_property: defaults::STATUS_PROPERTY.into(),
+            date_property: defaults::DATE_PROPERTY.into(),
+            from: vec![defaults::FROM.into()],
+            to: defaults::TO.into(),
+            as_of: today,
+            tz: chrono_tz::Tz::UTC,
+        },
+        writes: Writes {
+            dry_run: args.dry_run,
+            limit: args.limit,
+            // The sandbox is the demo's own: no other sweep can share it.
+            lock_wait: None,
+        },
+        notify: Notify {
+            // The sandbox's Slack sink only: the demo sends nothing anywhere else.
+            channels: vec![Channel {
+                kind: ChannelKind::Slack,
+                url: SecretString::from(sandbox.slack_url()),
+            }],
+            disabled: false,
+            when_empty: false,
+        },
+        client: ClientConfig {
+            base_url: http_url(&sandbox.url(), false).map_err(UsageError::value)?,
+            token: SecretString::from(sandbox.token()),
+            version: defaults::NOTION_VERSION.into(),
+            rate: args.rate,
+            // The sandbox answers at once: short waits keep the demo snappy.
+            timeout: Duration::from_secs(10),
+            retry: RetryPolicy {
+                max_retries: 3,
+                base: Duration::from_millis(100),
+                cap: Duration::from_secs(2),
+                deadline: Duration::from_secs(60),
+            },
+            limiter: None,
+        },
+    })
 }

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use notion_sandbox::{serve, ServeOptions};
 
-use crate::cli::SandboxArgs;
-use crate::settings::UsageError;
-use crate::summary::Exit;
+use crate::input::cli::SandboxArgs;
+use crate::input::UsageError;
+use crate::output::exit::{exit_of, Ending, Exit};
 
 /// Serves until a signal; a bad option or a busy port is a usage error.
 pub(super) async fn run(args: &SandboxArgs) -> Result<Exit, UsageError> {
@@ -24,8 +24,8 @@ pub(super) async fn run(args: &SandboxArgs) -> Result<Exit, UsageError> {
     };
     serve(options, interrupted())
         .await
-        .map_err(|e| UsageError(e.to_string()))?;
-    Ok(Exit::Done)
+        .map_err(|e| UsageError::value(e.to_string()))?;
+    Ok(exit_of(Ending::Done))
 }
 
 /// Resolves on SIGINT or SIGTERM.

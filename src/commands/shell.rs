@@ -1,31 +1,32 @@
 //! `notion-sweep completions SHELL` and `notion-sweep man`: made from the
 //! same definitions as `--help`, so they can never disagree with it.
 
-use clap::CommandFactory;
-
 use std::io::Write;
 
-use crate::cli::Cli;
-use crate::settings::UsageError;
-use crate::summary::Exit;
+use clap::CommandFactory;
+
+use crate::input::cli::Cli;
+use crate::output::exit::{exit_of, Ending, Exit};
+use crate::output::print;
 
 /// Prints the completion script for `shell`.
-pub(super) async fn completions(shell: clap_complete::Shell) -> Result<Exit, UsageError> {
+pub(super) fn completions(shell: clap_complete::Shell) -> Exit {
     let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "notion-sweep", &mut script);
     write_out(&script);
-    Ok(Exit::Done)
+    exit_of(Ending::Done)
 }
 
 /// Prints the man page, in roff.
-pub(super) async fn man() -> Result<Exit, UsageError> {
+pub(super) fn man() -> Exit {
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut page)
-        .map_err(|e| UsageError(format!("could not write the man page: {e}")))?;
+    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
+        print::error(&format!("could not write the man page: {e}"));
+        return exit_of(Ending::Internal);
+    }
     write_out(&page);
-    Ok(Exit::Done)
+    exit_of(Ending::Done)
 }
 
 /// Writes the script as made: it holds no secret and no server text.

@@ -18,9 +18,9 @@ use super::error::{ApiError, NotionError};
 use super::limiter::Limiter;
 use super::retry::{self, RetryPolicy, Retryable, Verdict};
 use super::wire::{DataSource, Database, ErrorBody, QueryBody, QueryPage};
-use crate::limits::{self, BodyError};
-use crate::scrub;
-use crate::stop::{Stop, StopReason};
+use crate::guards::limits::{self, BodyError};
+use crate::guards::scrub;
+use crate::guards::stop::{Stop, StopReason};
 
 /// The largest answer read from Notion: a page of 100 rows with three
 /// properties each is well under 1 MiB.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::stop::StopReason;
+use crate::guards::stop::StopReason;
 
 /// An error answer from Notion (any non-2xx status).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,10 @@
-//! Talking to Notion: wire types, the client with its limiter, errors and retry policy.
+//! Talking to Notion: the client with its one limiter and one retry policy
+//! (the retry policy serves every webhook too), Notion's JSON, its errors,
+//! and the IDs users paste.
 
 pub(crate) mod client;
 pub(crate) mod error;
+pub(crate) mod ids;
 pub(crate) mod limiter;
 pub(crate) mod retry;
 pub(crate) mod wire;

@@ -22,14 +22,14 @@ pub(crate) struct RichText {
 /// forge a log line.
 fn shown<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let name = String::deserialize(d)?;
-    Ok(crate::scrub::escape_control(&name))
+    Ok(crate::guards::scrub::escape_control(&name))
 }
 
 /// Joins every `plain_text` of a rich text array, with control characters
 /// shown escaped: a title can neither move the cursor nor forge a log line.
 pub(crate) fn plain_text(parts: &[RichText]) -> String {
     let text: String = parts.iter().map(|p| p.plain_text.as_str()).collect();
-    crate::scrub::escape_control(&text)
+    crate::guards::scrub::escape_control(&text)
 }
 
 /// `GET /v1/databases/{id}`: a container of data sources, without properties.
@@ -127,7 +127,19 @@ pub(crate) struct QueryPage {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RequestStatus {
     #[serde(rename = "type", default)]
-    pub(crate) kind: String,
+    pub(crate) kind: RequestStatusKind,
+}
+
+/// What a query's `request_status` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RequestStatusKind {
+    /// The row cap stopped the query: more rows match than were returned.
+    Incomplete,
+    /// Anything else Notion may say.
+    #[default]
+    #[serde(other)]
+    Other,
 }
 
 /// A row of a data source.

@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod faults;
 mod hostile;
+mod layers;
 mod notify;
 mod openapi;
 mod recipes;

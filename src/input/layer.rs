@@ -1,0 +1,252 @@
+//! One layer of settings: what the command line and its variables give, or
+//! what one board of the settings file gives, or what the file's top level
+//! gives. A value is `Some` where this layer sets it. Layers are merged by
+//! the contract's precedence: flag or variable, board key, top-level key,
+//! default.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use clap::parser::ValueSource;
+use clap::ArgMatches;
+
+use super::defaults::Seconds;
+
+/// The settings of one layer. Each field is named as its flag with `_` for
+/// `-` (its clap id), and as its key in the settings file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Layer {
+    pub(crate) data_source: Option<String>,
+    pub(crate) status_property: Option<String>,
+    pub(crate) date_property: Option<String>,
+    pub(crate) from: Option<Vec<String>>,
+    pub(crate) to: Option<String>,
+    pub(crate) as_of: Option<NaiveDate>,
+    pub(crate) tz: Option<Tz>,
+    pub(crate) dry_run: Option<bool>,
+    pub(crate) limit: Option<usize>,
+    pub(crate) lock_wait: Option<Duration>,
+    pub(crate) rate: Option<f64>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) api_url: Option<String>,
+    pub(crate) notion_version: Option<String>,
+    pub(crate) notify_empty: Option<bool>,
+    pub(crate) no_notify: Option<bool>,
+    /// A Slack incoming webhook URL, as given.
+    pub(crate) slack_webhook: Option<String>,
+    /// Notification URLs as given (`KIND+URL` or a known service's URL).
+    pub(crate) notify: Option<Vec<String>>,
+}
+
+impl Layer {
+    /// This layer, with `lower`'s values where this one has none. Where
+    /// the summary goes is one setting: this layer's channels, else the
+    /// lower one's (a board's `notify` replaces the top level's).
+    pub(crate) fn or(self, lower: &Layer) -> Layer {
+        let lower = lower.clone();
+        let (slack_webhook, notify) = if self.names_channels() {
+            (self.slack_webhook, self.notify)
+        } else {
+            (lower.slack_webhook, lower.notify)
+        };
+        Layer {
+            data_source: self.data_source.or(lower.data_source),
+            status_property: self.status_property.or(lower.status_property),
+            date_property: self.date_property.or(lower.date_property),
+            from: self.from.or(lower.from),
+            to: self.to.or(lower.to),
+            as_of: self.as_of.or(lower.as_of),
+            tz: self.tz.or(lower.tz),
+            dry_run: self.dry_run.or(lower.dry_run),
+            limit: self.limit.or(lower.limit),
+            lock_wait: self.lock_wait.or(lower.lock_wait),
+            rate: self.rate.or(lower.rate),
+            max_retries: self.max_retries.or(lower.max_retries),
+            timeout: self.timeout.or(lower.timeout),
+            deadline: self.deadline.or(lower.deadline),
+            api_url: self.api_url.or(lower.api_url),
+            notion_version: self.notion_version.or(lower.notion_version),
+            notify_empty: self.notify_empty.or(lower.notify_empty),
+            no_notify: self.no_notify.or(lower.no_notify),
+            slack_webhook,
+            notify,
+        }
+    }
+
+    /// This layer names where the summary goes.
+    pub(crate) fn names_channels(&self) -> bool {
+        self.slack_webhook.is_some() || self.notify.is_some()
+    }
+
+    /// What the user gave on the command line or in a variable (`.env`
+    /// included) for the command `matches` were parsed for; clap's defaults
+    /// are not a layer (the settings fall back on the same constants). A
+    /// setting the command does not have is `None`.
+    pub(crate) fn from_matches(matches: &ArgMatches) -> Layer {
+        let m = Given(matches);
+        Layer {
+            data_source: m.one("data_source"),
+            status_property: m.one("status_property"),
+            date_property: m.one("date_property"),
+            from: m.many("from"),
+            to: m.one("to"),
+            as_of: m.one("as_of"),
+            tz: m.one("tz"),
+            dry_run: m.flag("dry_run"),
+            limit: m.one("limit"),
+            lock_wait: m.one::<Seconds>("lock_wait").map(|s| s.0),
+            rate: m.one("rate"),
+            max_retries: m.one("max_retries"),
+            timeout: m.one::<Seconds>("timeout").map(|s| s.0),
+            deadline: m.one::<Seconds>("deadline").map(|s| s.0),
+            api_url: m.one("api_url"),
+            notion_version: m.one("notion_version"),
+            notify_empty: m.flag("notify_empty"),
+            no_notify: m.flag("no_notify"),
+            slack_webhook: m.one("slack_webhook"),
+            notify: m.many("notify"),
+        }
+    }
+}
+
+/// The values the user gave, by clap id.
+struct Given<'a>(&'a ArgMatches);
+
+impl Given<'_> {
+    /// The command has this setting, and the user gave it (not clap's default).
+    fn given(&self, id: &str) -> bool {
+        matches!(self.0.try_contains_id(id), Ok(true))
+            && matches!(
+                self.0.value_source(id),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            )
+    }
+
+    fn one<T: Clone + Send + Sync + 'static>(&self, id: &str) -> Option<T> {
+        if !self.given(id) {
+            return None;
+        }
+        self.0.try_get_one::<T>(id).ok().flatten().cloned()
+    }
+
+    fn many<T: Clone + Send + Sync + 'static>(&self, id: &str) -> Option<Vec<T>> {
+        if !self.given(id) {
+            return None;
+        }
+        let values = self.0.try_get_many::<T>(id).ok().flatten()?;
+        Some(values.cloned().collect())
+    }
+
+    /// A switch is given only when set (a flag cannot say "off").
+    fn flag(&self, id: &str) -> Option<bool> {
+        self.one::<bool>(id).filter(|on| *on)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::cli::Cli;
+    use clap::CommandFactory;
+
+    fn layer(argv: &[&str]) -> Layer {
+        let mut full = vec!["notion-sweep"];
+        full.extend(argv);
+        let matches = Cli::command().try_get_matches_from(full).unwrap();
+        Layer::from_matches(matches.subcommand().unwrap().1)
+    }
+
+    #[test]
+    fn only_what_the_user_gave_is_a_layer() {
+        assert_eq!(layer(&["sweep", "db"]), Layer::default());
+        let given = layer(&[
+            "sweep",
+            "db",
+            "--rate",
+            "7",
+            "--from",
+            "A",
+            "--from",
+            "B",
+            "--lock-wait",
+            "2.5",
+            "--dry-run",
+            "--notify",
+            "json+http://127.0.0.1:9/in",
+            "--slack-webhook",
+            "https://hooks.slack.com/services/T/B/k",
+        ]);
+        assert_eq!(given.rate, Some(7.0));
+        assert_eq!(given.from, Some(vec!["A".to_string(), "B".to_string()]));
+        assert_eq!(given.lock_wait, Some(Duration::from_millis(2500)));
+        assert_eq!(given.dry_run, Some(true));
+        assert_eq!(
+            given.slack_webhook.as_deref(),
+            Some("https://hooks.slack.com/services/T/B/k")
+        );
+        assert_eq!(
+            given.notify,
+            Some(vec!["json+http://127.0.0.1:9/in".to_string()])
+        );
+    }
+
+    #[test]
+    fn every_setting_of_a_layer_comes_from_its_flag() {
+        // Destructured whole: a new setting must be added here, with its flag.
+        let Layer {
+            data_source,
+            status_property,
+            date_property,
+            from,
+            to,
+            as_of,
+            tz,
+            dry_run,
+            limit,
+            lock_wait,
+            rate,
+            max_retries,
+            timeout,
+            deadline,
+            api_url,
+            notion_version,
+            notify_empty,
+            no_notify,
+            slack_webhook,
+            notify,
+        } = layer(&[
+            "sweep",
+            "db",
+            "--data-source=Tasks",
+            "--status-property=State",
+            "--date-property=Due",
+            "--from=Open",
+            "--to=Late",
+            "--as-of=2026-11-22",
+            "--tz=UTC",
+            "--dry-run",
+            "--limit=5",
+            "--lock-wait=1",
+            "--rate=2",
+            "--max-retries=1",
+            "--timeout=3",
+            "--deadline=4",
+            "--api-url=http://127.0.0.1:9",
+            "--notion-version=2022-06-28",
+            "--notify-empty",
+            "--no-notify",
+            "--notify=json+http://127.0.0.1:9/in",
+            "--slack-webhook=https://hooks.slack.com/services/T/B/k",
+        ]);
+        assert!(data_source.is_some() && status_property.is_some() && date_property.is_some());
+        assert!(from.is_some() && to.is_some() && as_of.is_some() && tz.is_some());
+        assert!(dry_run.is_some() && limit.is_some() && lock_wait.is_some());
+        assert!(rate.is_some() && max_retries.is_some() && timeout.is_some());
+        assert!(deadline.is_some() && api_url.is_some() && notion_version.is_some());
+        assert!(notify_empty.is_some() && no_notify.is_some());
+        assert!(slack_webhook.is_some() && notify.is_some());
+    }
+}

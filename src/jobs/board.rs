@@ -1,0 +1,131 @@
+//! A board, ready for any job, as plain data: which data source, the rule,
+//! how the run may write, where its summary goes and how to reach Notion.
+//! The input builds it once from flags, variables and the settings file;
+//! the jobs and the output read it and nothing else.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+use super::rule::Rule;
+use crate::notion::ids::NotionId;
+use crate::notion::ClientConfig;
+
+/// One board: everything a job needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Board {
+    /// Its name in the settings file; `None` for the board of the command line.
+    pub(crate) name: Option<String>,
+    pub(crate) source: Source,
+    pub(crate) rule: Rule,
+    pub(crate) writes: Writes,
+    pub(crate) notify: Notify,
+    pub(crate) client: ClientConfig,
+}
+
+impl Board {
+    /// How people know the board before its database is read: its name,
+    /// else its database or data source ID.
+    pub(crate) fn label(&self) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        match (&self.source.database, &self.source.data_source) {
+            (Some(database), _) => database.to_string(),
+            (None, Some(DataSourceChoice::Id(id))) => id.to_string(),
+            (None, Some(DataSourceChoice::Name(name))) => name.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// Which data source to work on: a database, a data source, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Source {
+    pub(crate) database: Option<NotionId>,
+    pub(crate) data_source: Option<DataSourceChoice>,
+}
+
+/// Which data source, when a database holds several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DataSourceChoice {
+    /// By ID: the database lookup is skipped.
+    Id(NotionId),
+    /// By name, among the database's data sources.
+    Name(String),
+}
+
+/// How a sweep may write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Writes {
+    /// Find and report, change nothing, post nothing.
+    pub(crate) dry_run: bool,
+    /// Write at most this many tasks.
+    pub(crate) limit: Option<usize>,
+    /// How long to wait for another sweep of the same data source; `None`
+    /// takes no lock (the demo's sandbox is its own).
+    pub(crate) lock_wait: Option<Duration>,
+}
+
+/// Where and when the summary goes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Notify {
+    /// Every channel the summary goes to, in the order given.
+    pub(crate) channels: Vec<Channel>,
+    /// `--no-notify`: never post.
+    pub(crate) disabled: bool,
+    /// `--notify-empty`: also post when there is nothing to say.
+    pub(crate) when_empty: bool,
+}
+
+/// One place a summary goes. The URL is a secret: anyone with it can post.
+#[derive(Debug, Clone)]
+pub(crate) struct Channel {
+    pub(crate) kind: ChannelKind,
+    pub(crate) url: SecretString,
+}
+
+/// The kind of service behind a channel; it decides the message's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ChannelKind {
+    /// Slack incoming webhook: mrkdwn text and one section block.
+    Slack,
+    /// Discord webhook: `content` of at most 2,000 characters, no pings.
+    Discord,
+    /// Microsoft Teams Workflows trigger: an Adaptive Card.
+    Teams,
+    /// Any endpoint: the JSON report document.
+    Json,
+}
+
+impl ChannelKind {
+    /// Every kind, in the order they are named to people.
+    pub(crate) const ALL: [ChannelKind; 4] = [
+        ChannelKind::Slack,
+        ChannelKind::Discord,
+        ChannelKind::Teams,
+        ChannelKind::Json,
+    ];
+
+    /// `slack`, `discord`, `teams`, `json`: the prefix of a URL and the JSON name.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Slack => "slack",
+            ChannelKind::Discord => "discord",
+            ChannelKind::Teams => "teams",
+            ChannelKind::Json => "json",
+        }
+    }
+
+    /// The service's name, for people.
+    pub(crate) fn service(self) -> &'static str {
+        match self {
+            ChannelKind::Slack => "Slack",
+            ChannelKind::Discord => "Discord",
+            ChannelKind::Teams => "Teams",
+            ChannelKind::Json => "the JSON endpoint",
+        }
+    }
+}

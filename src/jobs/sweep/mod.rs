@@ -1,0 +1,237 @@
+//! The sweep of one board, from its settings to its [`Summary`]: resolve
+//! the data source, check the schema, take the lock, then read pages of
+//! overdue tasks and move each (`pages`, `writes`, `rows`). Posting the
+//! summary is the output's job, not this one's.
+
+mod pages;
+mod rows;
+mod writes;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::board::Board;
+use super::resolve::{self, notion_setup_message, SetupError};
+use super::summary::{Notification, NotificationStatus, Outcome, RunError, RunErrorKind, Summary};
+use crate::guards::lock::{self, LockError};
+use crate::guards::stop::{Stop, StopReason};
+use crate::notion::{NotionClient, NotionError};
+use pages::{Halt, SweepOutcome};
+
+/// Where a sweep stands, as it goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Overdue tasks found so far.
+    pub(crate) found: usize,
+    /// Updated, or would be in a dry run.
+    pub(crate) updated: usize,
+    pub(crate) failed: usize,
+}
+
+/// Told where a sweep stands as it goes (the output shows it as progress).
+pub(crate) trait Watcher: Send + Sync {
+    /// The counts changed.
+    fn update(&self, counts: Counts);
+    /// The sweep is over.
+    fn finish(&self);
+}
+
+/// The whole sweep of one board. Never fails as a whole: what went wrong is
+/// in the summary, run-level and task by task.
+pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> Summary {
+    let started = Instant::now();
+    // Bounds the whole run, not only the retry waits: past it no request starts.
+    let _deadline = DeadlineTimer(stop.after(board.client.retry.deadline));
+    let mut summary = empty_summary(board);
+    let client = match NotionClient::new(board.client.clone(), stop.clone()) {
+        Ok(client) => Arc::new(client),
+        Err(error) => {
+            summary.error = Some(RunError::new(
+                RunErrorKind::Internal,
+                error.to_string(),
+                None,
+            ));
+            return summary;
+        }
+    };
+    let (resolved, plan) = match resolve::prepare(&client, &board.source, &board.rule).await {
+        Ok(ready) => ready,
+        Err(error) => {
+            summary.error = Some(setup_failed(&error));
+            summary.requests = client.counts();
+            summary.elapsed_ms = started.elapsed().as_millis() as u64;
+            return summary;
+        }
+    };
+    summary.database_id = resolved.database_id.clone();
+    summary.data_source_id = Some(resolved.data_source_id.clone());
+    summary.title = resolved.name.clone();
+    // Two sweeps writing one data source never run at once; a dry run writes nothing.
+    let writes = &board.writes;
+    let _lock = match writes.lock_wait.filter(|_| !writes.dry_run) {
+        None => None,
+        Some(wait) => match lock::acquire(&resolved.data_source_id, wait).await {
+            Ok(lock) => Some(lock),
+            Err(error) => {
+                summary.error = Some(RunError::new(locked_kind(&error), error.to_string(), None));
+                summary.requests = client.counts();
+                summary.elapsed_ms = started.elapsed().as_millis() as u64;
+                return summary;
+            }
+        },
+    };
+    tracing::info!(
+        "sweeping '{}' ({}): '{}' in {:?} due before {} becomes '{}'",
+        resolved.name,
+        resolved.data_source_id,
+        plan.status.name,
+        plan.from,
+        board.rule.as_of,
+        plan.to
+    );
+    let outcome = pages::sweep(
+        client.clone(),
+        &resolved.data_source_id,
+        &plan,
+        board,
+        stop,
+        watcher,
+    )
+    .await;
+    finish(&mut summary, outcome);
+    summary.requests = client.counts();
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    summary
+}
+
+/// Another run holds the lock: exit 6; the lock could not be taken at all: exit 1.
+fn locked_kind(error: &LockError) -> RunErrorKind {
+    match error {
+        LockError::Held { .. } => RunErrorKind::Locked,
+        _ => RunErrorKind::Internal,
+    }
+}
+
+/// The run's `--deadline` timer, stopped with the run.
+struct DeadlineTimer(tokio::task::JoinHandle<()>);
+
+impl Drop for DeadlineTimer {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The summary before anything was read.
+fn empty_summary(board: &Board) -> Summary {
+    let rule = &board.rule;
+    Summary {
+        board: board.name.clone(),
+        title: board.label(),
+        database_id: board.source.database.as_ref().map(|d| d.to_string()),
+        data_source_id: None,
+        as_of: rule.as_of,
+        dry_run: board.writes.dry_run,
+        from: rule.from.clone(),
+        to: rule.to.clone(),
+        matched: 0,
+        updated: 0,
+        failed: 0,
+        tasks: Vec::new(),
+        notification: Notification::of(NotificationStatus::Skipped),
+        notifications: Vec::new(),
+        requests: Default::default(),
+        elapsed_ms: 0,
+        error: None,
+        limit: board.writes.limit,
+        limit_reached: false,
+    }
+}
+
+/// Why a run stopped in setup: refused (exit 3), or Notion out of reach (4).
+fn setup_failed(error: &SetupError) -> RunError {
+    if let Some(reason) = error.notion().and_then(NotionError::stop_reason) {
+        // Nothing was written yet: a refusal is a setup error (exit 3).
+        return stopped(
+            reason,
+            |kind, refusal| {
+                if refusal {
+                    RunErrorKind::Setup
+                } else {
+                    kind
+                }
+            },
+        );
+    }
+    let kind = if error.is_refusal() {
+        RunErrorKind::Setup
+    } else {
+        RunErrorKind::QueryFailed
+    };
+    RunError::new(kind, error.to_string(), error.notion())
+}
+
+/// Fills in the tasks, the counts and the run-level error.
+fn finish(summary: &mut Summary, outcome: SweepOutcome) {
+    summary.tasks = outcome.tasks;
+    summary.matched = summary.tasks.len();
+    summary.updated = summary.count(Outcome::Updated);
+    summary.failed = summary.count(Outcome::Failed);
+    summary.limit_reached = outcome.limit_reached;
+    // A refusal before the first successful write is a setup error (exit 3).
+    let nothing_written = summary.updated == 0;
+    let setup_if = |kind: RunErrorKind, refusal: bool| {
+        if refusal && nothing_written {
+            RunErrorKind::Setup
+        } else {
+            kind
+        }
+    };
+    summary.error = outcome.halt.map(|halt| match halt {
+        Halt::Stopped(reason) => stopped(reason, setup_if),
+        Halt::QueryFailed(error) => RunError::new(
+            setup_if(RunErrorKind::QueryFailed, error.is_refusal()),
+            notion_setup_message("could not read the overdue tasks", &error),
+            Some(&error),
+        ),
+        Halt::RowCap(day) => RunError::new(
+            RunErrorKind::RowCap,
+            format!(
+                "more rows than Notion returns for one query share due date {day} and cannot be moved; \
+                 the rest were not read"
+            ),
+            None,
+        ),
+        Halt::BadPaging(why) => RunError::new(RunErrorKind::QueryFailed, why, None::<&NotionError>),
+    });
+}
+
+fn stopped(reason: StopReason, setup_if: impl Fn(RunErrorKind, bool) -> RunErrorKind) -> RunError {
+    let (kind, message) = match reason {
+        StopReason::Interrupted => (
+            RunErrorKind::Interrupted,
+            "interrupted (SIGINT/SIGTERM) before every task was handled".to_string(),
+        ),
+        StopReason::TokenRefused => (
+            setup_if(RunErrorKind::TokenRefused, true),
+            "Notion refused the token (401); check that NOTION_TOKEN holds the integration's current secret".into(),
+        ),
+        StopReason::CapabilityMissing => (
+            setup_if(RunErrorKind::CapabilityMissing, true),
+            "Notion refused a write for a missing capability (403 restricted_resource); \
+             enable Update content in the integration's settings at notion.so/my-integrations".into(),
+        ),
+        StopReason::Blocked => (
+            setup_if(RunErrorKind::Blocked, true),
+            "Notion blocked this integration's requests (429 public_api_request_blocked) and nothing \
+             more was sent; Notion advises contacting its support (notion.so/help) to lift the block".into(),
+        ),
+        StopReason::DeadlineReached { secs } => (
+            RunErrorKind::DeadlineReached,
+            format!(
+                "the --deadline of {secs}s passed before every task was handled; \
+                 run again to finish, or raise --deadline"
+            ),
+        ),
+    };
+    RunError::new(kind, message, None)
+}

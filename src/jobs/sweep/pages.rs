@@ -1,0 +1,419 @@
+//! The sweep: find overdue tasks page by page and move each to the late state.
+//!
+//! How the pages are read is the heart of it. Moving a task out of the
+//! filter changes the result set under Notion's cursor, so after a page
+//! whose writes succeeded the query starts again from the beginning; rows
+//! already handled (failed, skipped, not overdue in the zone) are passed
+//! over by ID. A task is therefore written at most one page of results after
+//! it was read, never from a stale copy of the whole board. When no write
+//! succeeded the rows did not move, and the cursor is followed: rows that
+//! stay (failing writes) cost one read each, not one per restart. Past
+//! Notion's cap of rows per query, the query starts again from the last due
+//! date read.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use tokio::task::JoinHandle;
+
+use super::rows::{property, read_row, read_task, Row};
+use super::writes::Writes;
+use super::{Counts, Watcher};
+use crate::guards::stop::{Stop, StopReason};
+use crate::jobs::board::Board;
+use crate::jobs::rule::{utc_day, OverdueRule, Plan};
+use crate::jobs::summary::{Outcome, TaskResult};
+use crate::notion::wire::{self, QueryBody, QueryPage, RequestStatusKind};
+use crate::notion::{NotionClient, NotionError};
+
+/// Rows per query page: Notion's maximum.
+const PAGE_SIZE: u32 = 100;
+
+/// Why a sweep ended before it had seen every overdue task.
+#[derive(Debug, Clone)]
+pub(crate) enum Halt {
+    /// SIGINT/SIGTERM, the deadline, or a refusal that every write would meet.
+    Stopped(StopReason),
+    /// A query failed (after its retries).
+    QueryFailed(NotionError),
+    /// Too many rows that cannot be moved share one due date to page past Notion's row cap.
+    RowCap(NaiveDate),
+    /// Notion's paging went wrong: a cursor came back a second time, or
+    /// `has_more` came without a cursor.
+    BadPaging(String),
+}
+
+/// Everything a sweep did.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SweepOutcome {
+    pub(crate) tasks: Vec<TaskResult>,
+    pub(crate) halt: Option<Halt>,
+    pub(crate) limit_reached: bool,
+}
+
+type PendingQuery = JoinHandle<Result<(QueryPage, std::time::Duration), NotionError>>;
+
+/// Finds and moves overdue tasks. Never fails as a whole: what went wrong is
+/// in the outcome, task by task, and in `halt`.
+pub(super) async fn sweep(
+    client: Arc<NotionClient>,
+    data_source_id: &str,
+    plan: &Plan,
+    board: &Board,
+    stop: &Stop,
+    watcher: &dyn Watcher,
+) -> SweepOutcome {
+    let mut run = Run {
+        client: client.clone(),
+        data_source_id,
+        plan,
+        rule: board.rule.overdue(),
+        dry_run: board.writes.dry_run,
+        limit: board.writes.limit,
+        stop,
+        watcher,
+        outcome: SweepOutcome::default(),
+        writes: Writes::new(client, stop.clone()),
+        dispatched: 0,
+        seen: HashSet::new(),
+        counts: Counts::default(),
+    };
+    let halt = run.pages().await.err();
+    run.finish_writes().await;
+    // A stop pulled by the last writes (a 401, a 403) also ends the run early.
+    run.outcome.halt = halt.or_else(|| stop.reason().map(Halt::Stopped));
+    watcher.finish();
+    run.outcome
+}
+
+/// One sweep under way.
+struct Run<'a> {
+    client: Arc<NotionClient>,
+    data_source_id: &'a str,
+    plan: &'a Plan,
+    rule: OverdueRule,
+    dry_run: bool,
+    limit: Option<usize>,
+    stop: &'a Stop,
+    watcher: &'a dyn Watcher,
+    outcome: SweepOutcome,
+    writes: Writes,
+    /// Tasks written or counted against `--limit`.
+    dispatched: usize,
+    /// Rows already handled, by page id.
+    seen: HashSet<String>,
+    /// Where the sweep stands, kept as it goes for the progress line.
+    counts: Counts,
+}
+
+/// Where the reading of one query chain stands.
+#[derive(Default)]
+struct Chain {
+    /// The cursor to follow next; `None` to start from the beginning.
+    cursor: Option<String>,
+    /// Past the row cap: the earliest due date the query asks for.
+    floor: Option<NaiveDate>,
+    /// Rows never seen before were read since the last restart.
+    new_since_restart: bool,
+    /// [`Writes::succeeded`] when the chain began from the beginning.
+    succeeded_at_start: usize,
+    /// Every cursor of this chain, to catch one that comes back.
+    cursors: HashSet<String>,
+}
+
+/// What one page of results gave.
+struct PageRead {
+    /// A write was started for a row of this page.
+    wrote: bool,
+    /// The UTC day of the last due date read.
+    last_day: Option<NaiveDate>,
+}
+
+/// What to ask next.
+enum Next {
+    FromStart,
+    Cursor(String),
+    Done,
+}
+
+impl Run<'_> {
+    /// The query of overdue candidates, sent as a task of its own.
+    fn query(&self, cursor: Option<String>, floor: Option<NaiveDate>) -> PendingQuery {
+        let rule = &self.rule;
+        let body = QueryBody {
+            filter: rule.filter(self.plan, floor),
+            sorts: rule.sorts(self.plan),
+            start_cursor: cursor,
+            page_size: PAGE_SIZE,
+        };
+        let properties = [&self.plan.title, &self.plan.status, &self.plan.date]
+            .map(|p| p.id.clone())
+            .to_vec();
+        let (client, id) = (self.client.clone(), self.data_source_id.to_string());
+        tokio::spawn(async move { client.query(&id, &body, &properties).await })
+    }
+
+    /// Reads pages until no overdue task is left, the limit is reached, or the run halts.
+    async fn pages(&mut self) -> Result<(), Halt> {
+        let mut chain = Chain::default();
+        // A restart query sent while the last writes of a page still wait
+        // for their turn, so that the limiter never idles while it is answered.
+        let mut prefetched: Option<PendingQuery> = None;
+        loop {
+            if let Some(reason) = self.stop.reason() {
+                return Err(Halt::Stopped(reason));
+            }
+            if chain.cursor.is_none() {
+                chain.succeeded_at_start = self.writes.succeeded;
+                chain.cursors.clear();
+            }
+            let pending = match prefetched.take() {
+                Some(pending) if chain.cursor.is_none() => pending,
+                other => {
+                    if let Some(stale) = other {
+                        stale.abort();
+                    }
+                    self.query(chain.cursor.take(), chain.floor)
+                }
+            };
+            let (page, answer_time) = self.answer(pending).await?;
+            // Rows left on the page when the restart query is sent: enough
+            // writes to keep the limiter busy while Notion answers it. The
+            // last page needs no restart: every row has been read.
+            let depth = if page.has_more {
+                ((self.client.rate() * answer_time.as_secs_f64() * 2.0).ceil() as usize)
+                    .saturating_add(1)
+                    .min(PAGE_SIZE as usize / 2)
+            } else {
+                0
+            };
+            let read = self
+                .read_page(page.results, depth, &mut chain, &mut prefetched)
+                .await;
+            self.collect_finished();
+            if self.outcome.limit_reached {
+                if let Some(pending) = prefetched.take() {
+                    pending.abort();
+                }
+                return Ok(());
+            }
+            match self
+                .next(page.has_more, page.next_cursor, &read, &mut chain)
+                .await?
+            {
+                Next::FromStart => chain.cursor = None,
+                Next::Cursor(next) => chain.cursor = Some(next),
+                Next::Done => {
+                    if page
+                        .request_status
+                        .as_ref()
+                        .is_none_or(|s| s.kind != RequestStatusKind::Incomplete)
+                    {
+                        return Ok(());
+                    }
+                    self.past_row_cap(&read, &mut chain)?;
+                }
+            }
+        }
+    }
+
+    /// The answer of a query, or why the sweep halts.
+    async fn answer(
+        &mut self,
+        pending: PendingQuery,
+    ) -> Result<(QueryPage, std::time::Duration), Halt> {
+        let answer = pending.await.unwrap_or_else(|e| {
+            Err(NotionError::Connection(format!(
+                "the query task failed: {e}"
+            )))
+        });
+        match answer {
+            Ok(answered) => Ok(answered),
+            Err(error) if error.stop_reason().is_some() => Err(Halt::Stopped(
+                error.stop_reason().unwrap_or(StopReason::Interrupted),
+            )),
+            Err(error) => {
+                if error.is_unauthorized() {
+                    self.stop.trigger(StopReason::TokenRefused);
+                }
+                tracing::error!("query failed: {error}");
+                Err(Halt::QueryFailed(error))
+            }
+        }
+    }
+
+    /// Handles the rows of one page; sends the restart query early when
+    /// writes of this chain have already moved rows.
+    async fn read_page(
+        &mut self,
+        results: Vec<serde_json::Value>,
+        depth: usize,
+        chain: &mut Chain,
+        prefetched: &mut Option<PendingQuery>,
+    ) -> PageRead {
+        let mut read = PageRead {
+            wrote: false,
+            last_day: None,
+        };
+        let rows = results.len();
+        let rule = self.rule;
+        for (index, raw) in results.into_iter().enumerate() {
+            if read.wrote
+                && prefetched.is_none()
+                && rows - index <= depth
+                && self.writes.succeeded > chain.succeeded_at_start
+            {
+                *prefetched = Some(self.query(None, chain.floor));
+            }
+            let row = match read_row(raw) {
+                Row::Page(page) => page,
+                Row::Ignored => continue,
+                Row::Unreadable(id, why) => {
+                    if self.seen.insert(id.clone()) {
+                        chain.new_since_restart = true;
+                        self.record_unreadable(id, why);
+                    }
+                    continue;
+                }
+            };
+            read.last_day = property(&row, &self.plan.date)
+                .and_then(|v| v.date)
+                .as_ref()
+                .and_then(utc_day)
+                .or(read.last_day);
+            if !self.seen.insert(row.id.clone()) {
+                continue;
+            }
+            chain.new_since_restart = true;
+            match read_task(self.plan, &rule, &row) {
+                Ok(task) if task.due.is_some_and(|due| rule.is_overdue(due)) => {
+                    read.wrote |= self.handle(task).await;
+                }
+                Ok(_) => {}
+                Err(why) => self.record_unreadable(row.id.clone(), why),
+            }
+        }
+        read
+    }
+
+    /// After a page: start again, follow the cursor, or stop reading.
+    async fn next(
+        &mut self,
+        has_more: bool,
+        next_cursor: Option<String>,
+        read: &PageRead,
+        chain: &mut Chain,
+    ) -> Result<Next, Halt> {
+        if !has_more {
+            // Every row of the results has been read: writes still landing
+            // cannot hide one from this chain any more.
+            return Ok(Next::Done);
+        }
+        if read.wrote || !self.writes.is_empty() || self.writes.succeeded > chain.succeeded_at_start
+        {
+            // Writes may move rows under the cursor: let them land first
+            // unless one already has.
+            if self.writes.succeeded == chain.succeeded_at_start {
+                self.finish_writes().await;
+            }
+            if self.writes.succeeded > chain.succeeded_at_start {
+                return Ok(Next::FromStart);
+            }
+        }
+        match next_cursor {
+            Some(next) if chain.cursors.insert(next.clone()) => Ok(Next::Cursor(next)),
+            Some(_) => Err(Halt::BadPaging(
+                "Notion sent the same cursor twice; the rest of the results could not be read"
+                    .into(),
+            )),
+            None => Err(Halt::BadPaging(
+                "Notion said more results follow but sent no cursor; the rest could not be read"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Past Notion's row cap: go on from the last due date read, unless nothing new came.
+    fn past_row_cap(&mut self, read: &PageRead, chain: &mut Chain) -> Result<(), Halt> {
+        match read.last_day {
+            Some(day) if chain.floor != Some(day) || chain.new_since_restart => {
+                tracing::info!("Notion's row cap reached; going on from due date {day}");
+                chain.floor = Some(day);
+                chain.new_since_restart = false;
+                chain.cursor = None;
+                Ok(())
+            }
+            _ => Err(Halt::RowCap(read.last_day.unwrap_or(self.rule.as_of))),
+        }
+    }
+
+    /// Counts a task found (`found`) and an outcome reached, and shows it.
+    fn tally(&mut self, found: bool, outcome: Outcome) {
+        self.counts.found += usize::from(found);
+        match outcome {
+            Outcome::Updated | Outcome::WouldUpdate => self.counts.updated += 1,
+            Outcome::Failed => self.counts.failed += 1,
+            Outcome::Skipped | Outcome::Unknown => {}
+        }
+        self.watcher.update(self.counts);
+    }
+
+    /// Decides one overdue task; returns true if a write was started.
+    async fn handle(&mut self, mut result: TaskResult) -> bool {
+        let index = self.outcome.tasks.len();
+        let over_limit = self.limit.is_some_and(|limit| self.dispatched >= limit);
+        if over_limit {
+            self.outcome.limit_reached = true;
+        } else if self.stop.reason().is_some() {
+            // Not reached before the run stopped: stays Skipped.
+        } else if self.dry_run {
+            result.outcome = Outcome::WouldUpdate;
+            self.dispatched += 1;
+        } else {
+            let body = wire::status_update(
+                &self.plan.status.id,
+                self.plan.status_kind.key(),
+                &self.plan.to,
+            );
+            let started = self.writes.start(index, result.id.clone(), body).await;
+            self.dispatched += usize::from(started);
+            self.tally(true, result.outcome);
+            self.outcome.tasks.push(result);
+            self.collect_finished();
+            return started;
+        }
+        self.tally(true, result.outcome);
+        self.outcome.tasks.push(result);
+        false
+    }
+
+    /// Records the writes that have ended, without waiting.
+    fn collect_finished(&mut self) {
+        while let Some(written) = self.writes.try_next() {
+            self.record(written);
+        }
+    }
+
+    /// Waits for every write on its way and records it.
+    async fn finish_writes(&mut self) {
+        while let Some(written) = self.writes.next().await {
+            self.record(written);
+        }
+    }
+
+    fn record(&mut self, written: super::writes::Written) {
+        let Some(task) = self.outcome.tasks.get_mut(written.index) else {
+            return;
+        };
+        self.writes.record(written, task, &self.plan.to);
+        let outcome = task.outcome;
+        self.tally(false, outcome);
+    }
+
+    fn record_unreadable(&mut self, id: String, why: String) {
+        tracing::warn!(task = %id, "could not read a task the filter returned: {why}");
+        self.tally(true, Outcome::Failed);
+        self.outcome.tasks.push(TaskResult::unreadable(id, why));
+    }
+}

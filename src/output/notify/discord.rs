@@ -1,0 +1,166 @@
+//! Discord's message: `content` of at most 2,000 characters in Discord
+//! markdown, with mentions turned off so that no title pings anyone.
+
+use serde_json::{json, Value};
+
+use super::message::{header, listed, moved, notes, LISTED};
+use crate::jobs::summary::Summary;
+
+/// The most characters Discord takes in `content`.
+pub(super) const MAX_CONTENT: usize = 2000;
+
+/// The message for a run: up to ten tasks, fewer where the content would
+/// pass [`MAX_CONTENT`], then a count of the rest.
+pub(super) fn message(summary: &Summary) -> Value {
+    json!({
+        "content": content(summary),
+        // `@everyone`, `<@id>` in a title notify nobody.
+        "allowed_mentions": { "parse": [] },
+    })
+}
+
+fn content(summary: &Summary) -> String {
+    let name: String = summary.name().chars().take(100).collect();
+    let to: String = summary.to.chars().take(100).collect();
+    let mut text = header(summary, &escape(&name), &escape(&to), "**");
+    let tail: String = notes(summary)
+        .into_iter()
+        .map(|n| format!("\n{}{}", if n.warning { "⚠️ " } else { "" }, n.text))
+        .collect();
+    let lines: Vec<String> = moved(summary)
+        .into_iter()
+        .map(|task| {
+            let task = listed(summary, task);
+            let label = escape(&task.title);
+            let link = if task.url.is_empty() {
+                label
+            } else {
+                // `<…>` keeps Discord from unfurling every link.
+                format!("[{label}](<{}>)", link_target(task.url))
+            };
+            format!("\n• {link}, {}", task.due)
+        })
+        .collect();
+    let length = |s: &str| s.chars().count();
+    let mut shown = 0;
+    for line in lines.iter().take(LISTED) {
+        let rest = lines.len() - shown - 1;
+        let more = if rest > 0 { more(rest) } else { String::new() };
+        if length(&text) + length(line) + length(&more) + length(&tail) > MAX_CONTENT {
+            break;
+        }
+        text.push_str(line);
+        shown += 1;
+    }
+    if shown < lines.len() {
+        text.push_str(&more(lines.len() - shown));
+    }
+    text.push_str(&tail);
+    if length(&text) > MAX_CONTENT {
+        text = text.chars().take(MAX_CONTENT - 1).collect();
+        text.push('…');
+    }
+    text
+}
+
+fn more(n: usize) -> String {
+    format!("\n…and {n} more")
+}
+
+/// Text from a task shown literally: Discord markdown, `<@…>` mentions and
+/// masked-link brackets escaped; line breaks become spaces.
+pub(super) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '<' | '#' | '[' | ']' | '(' | ')' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A link target that cannot end the `<…>` or the link early.
+fn link_target(url: &str) -> String {
+    url.replace('<', "%3C")
+        .replace('>', "%3E")
+        .replace(' ', "%20")
+        .replace(')', "%29")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::summary::example;
+    use crate::jobs::summary::Outcome;
+
+    #[test]
+    fn the_discord_message() {
+        let message = message(&example::summary());
+        assert_eq!(message["allowed_mentions"], json!({ "parse": [] }));
+        insta::assert_snapshot!(message["content"].as_str().unwrap());
+    }
+
+    #[test]
+    fn markdown_and_mentions_in_titles_are_shown_literally() {
+        let mut summary = example::summary();
+        summary.tasks[0].title =
+            "@everyone # *ship* [it](http://evil) `now` ~x~ <@123> | _a_".into();
+        let message = message(&summary);
+        let text = message["content"].as_str().unwrap();
+        assert!(
+            text.contains(
+                r"[@everyone \# \*ship\* \[it\]\(http://evil\) \`now\` \~x\~ \<@123\> \| \_a\_](<https://www.notion.so/"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            message["allowed_mentions"]["parse"],
+            json!([]),
+            "nobody is pinged"
+        );
+    }
+
+    #[test]
+    fn long_titles_fit_in_2000_characters_with_a_count_of_the_rest() {
+        let mut summary = example::summary();
+        let mut task = summary.tasks[0].clone();
+        task.outcome = Outcome::Updated;
+        task.title = "_".repeat(300);
+        summary.tasks = vec![task; 12];
+        summary.matched = 12;
+        summary.updated = 12;
+        summary.failed = 0;
+        let text = content(&summary);
+        assert!(
+            text.chars().count() <= MAX_CONTENT,
+            "{}",
+            text.chars().count()
+        );
+        let shown = text.matches("\n• ").count();
+        assert!((1..10).contains(&shown), "{shown} listed");
+        assert!(
+            text.ends_with(&format!("\n…and {} more", 12 - shown)),
+            "{text}"
+        );
+        // One more task would not have fitted.
+        assert!(text.chars().count() + 260 > MAX_CONTENT);
+    }
+
+    #[test]
+    fn short_titles_list_ten_then_a_count() {
+        let mut summary = example::summary();
+        let first = summary.tasks[0].clone();
+        summary.tasks = vec![first; 13];
+        summary.matched = 13;
+        summary.updated = 13;
+        summary.failed = 0;
+        let text = content(&summary);
+        assert_eq!(text.matches("\n• ").count(), 10);
+        assert!(text.ends_with("\n…and 3 more"), "{text}");
+    }
+}

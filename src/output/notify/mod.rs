@@ -1,0 +1,116 @@
+//! The summary a channel gets: one message per run and channel, built from
+//! a [`Summary`] (`message` says what every channel says; `slack`,
+//! `discord` and `teams` each say it in their service's shape; a JSON
+//! channel gets the report document) and posted at most once to each
+//! webhook (`post`).
+
+mod discord;
+mod message;
+mod post;
+mod slack;
+mod teams;
+
+use serde_json::{json, Value};
+
+use crate::guards::stop::Stop;
+use crate::jobs::board::{Channel, ChannelKind, Notify};
+use crate::jobs::summary::{Notification, NotificationStatus, Summary, TargetNotification};
+use crate::output::report;
+use post::{post, PostError};
+
+/// Posts the summary to every channel when one is due (not for a dry run,
+/// `--no-notify`, a run that changed nothing because it could not start, or
+/// one with nothing to say unless `--notify-empty`), and records in the
+/// summary how each went.
+pub(crate) async fn post_summary(summary: &mut Summary, notify: &Notify, stop: &Stop) {
+    let nothing_to_say = summary.matched == 0 && summary.error.is_none();
+    let never_started = summary
+        .error
+        .as_ref()
+        .is_some_and(|e| e.kind.before_any_task());
+    let skip = never_started
+        || notify.disabled
+        || summary.dry_run
+        || (nothing_to_say && !notify.when_empty);
+    summary.notifications = if skip {
+        unsent(&notify.channels, NotificationStatus::Skipped)
+    } else {
+        deliver(&notify.channels, summary, stop).await
+    };
+    summary.notification = Notification::of_targets(&summary.notifications);
+}
+
+/// The message a channel of `kind` gets for this run.
+fn message(kind: ChannelKind, summary: &Summary) -> Value {
+    match kind {
+        ChannelKind::Slack => slack::message(summary),
+        ChannelKind::Discord => discord::message(summary),
+        ChannelKind::Teams => teams::message(summary),
+        ChannelKind::Json => report_document(summary),
+    }
+}
+
+/// The report document (`--output json`) as it stands before any
+/// notification is sent: without `notification` and `notifications`.
+fn report_document(summary: &Summary) -> Value {
+    let mut document =
+        serde_json::to_value(report::document(summary)).unwrap_or_else(|_| json!({}));
+    if let Some(fields) = document.as_object_mut() {
+        fields.remove("notification");
+        fields.remove("notifications");
+    }
+    document
+}
+
+/// Posts this run's message to every channel at once, each at most once;
+/// one failing does not stop the others. The outcomes are in channel order.
+async fn deliver(channels: &[Channel], summary: &Summary, stop: &Stop) -> Vec<TargetNotification> {
+    let posts: Vec<_> = channels
+        .iter()
+        .map(|channel| {
+            let (channel, stop) = (channel.clone(), stop.clone());
+            let payload = message(channel.kind, summary);
+            tokio::spawn(async move { post(&channel, &payload, &stop).await })
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(channels.len());
+    for (channel, posted) in channels.iter().zip(posts) {
+        let posted = posted.await.unwrap_or_else(|_| {
+            Err(PostError::Connection(
+                "the post ended in an internal error".into(),
+            ))
+        });
+        let kind = channel.kind;
+        outcomes.push(match posted {
+            Ok(()) => outcome(kind, NotificationStatus::Sent, None),
+            Err(error) => {
+                tracing::error!(
+                    "the summary could not be posted to {}: {error}",
+                    kind.service()
+                );
+                outcome(kind, NotificationStatus::Failed, Some(error.to_string()))
+            }
+        });
+    }
+    outcomes
+}
+
+/// Every channel with the same status, nothing posted.
+fn unsent(channels: &[Channel], status: NotificationStatus) -> Vec<TargetNotification> {
+    channels
+        .iter()
+        .map(|c| outcome(c.kind, status, None))
+        .collect()
+}
+
+fn outcome(
+    kind: ChannelKind,
+    status: NotificationStatus,
+    error: Option<String>,
+) -> TargetNotification {
+    TargetNotification {
+        kind,
+        status,
+        error,
+    }
+}

@@ -1,0 +1,86 @@
+//! What `check` found, for people and for machines.
+
+use super::{escape_markdown, json, Format};
+use crate::jobs::check::CheckReport;
+
+/// Renders what `check` found.
+pub(crate) fn render_check(check: &CheckReport, format: Format) -> String {
+    let lines = [
+        (
+            "Database",
+            format!(
+                "{} ({})",
+                check.name,
+                check.database_id.as_deref().unwrap_or("not looked up")
+            ),
+        ),
+        ("Data source", check.data_source_id.clone()),
+        (
+            "Status",
+            format!(
+                "'{}' ({}): {} → '{}'",
+                check.status_property.name,
+                check.status_property.kind.key(),
+                check
+                    .from
+                    .iter()
+                    .map(|f| format!("'{f}'"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                check.to
+            ),
+        ),
+        ("Due date", format!("'{}' (date)", check.date_property.name)),
+        (
+            "Overdue",
+            format!(
+                "due before {} in {}; {}",
+                check.as_of,
+                check.tz,
+                if check.candidates {
+                    "some open tasks match now"
+                } else {
+                    "no open task matches now"
+                }
+            ),
+        ),
+        ("Filter", check.filter.to_string()),
+        (
+            "Notify",
+            if check.notify.is_empty() {
+                "not configured".to_string()
+            } else {
+                check
+                    .notify
+                    .iter()
+                    .map(|k| k.service())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+    ];
+    let verdict = "OK: a sweep can run; nothing was changed.";
+    match format {
+        Format::Json => json(check),
+        Format::Text => {
+            let mut out = String::new();
+            for (label, value) in lines {
+                out.push_str(&format!("{:<14}{value}\n", format!("{label}:")));
+            }
+            out.push_str(verdict);
+            out.push('\n');
+            out
+        }
+        Format::Markdown => {
+            let mut out = format!(
+                "### notion-sweep check: {}\n\n| | |\n|---|---|\n",
+                escape_markdown(&check.name)
+            );
+            for (label, value) in lines {
+                out.push_str(&format!("| {label} | {} |\n", escape_markdown(&value)));
+            }
+            out.push_str(&format!("\n**{verdict}**\n"));
+            out
+        }
+    }
+}

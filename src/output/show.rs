@@ -1,0 +1,163 @@
+//! What a command shows when its work is done, and its exit code: the
+//! result on standard output (for a run that read something, or a document
+//! for machines), every error once on standard error, the markdown summary
+//! in GitHub's step summary file, and a summary line on standard error when
+//! standard output is for machines.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::exit::{exit_of, Ending, Exit};
+use super::log::SUMMARY;
+use super::print::{self, print};
+use super::report::{self, Format};
+use crate::jobs::resolve::SetupError;
+use crate::jobs::summary::Summary;
+
+/// How a command shows its results.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shown<'a> {
+    pub(crate) format: Format,
+    /// `-q`: nothing on standard output when all is well and nothing was found.
+    pub(crate) quiet: bool,
+    /// Boards of a settings file: a section per board and a line of totals.
+    pub(crate) several: bool,
+    /// `GITHUB_STEP_SUMMARY`, when set.
+    pub(crate) step_summary: Option<&'a Path>,
+}
+
+/// Shows the sweeps of one board or several; the exit code.
+pub(crate) fn sweeps(summaries: &[Summary], shown: Shown) -> Exit {
+    let exit = Exit::worst(summaries.iter().map(|s| exit_of(Ending::Swept(s))));
+    match summaries {
+        [summary] if !shown.several => one_sweep(summary, shown),
+        _ => several_sweeps(summaries, exit, shown),
+    }
+    exit
+}
+
+fn one_sweep(summary: &Summary, shown: Shown) {
+    let exit = exit_of(Ending::Swept(summary));
+    let quiet_and_well = shown.quiet && summary.matched == 0 && exit == Exit::Done;
+    let text_without_result =
+        shown.format == Format::Text && (quiet_and_well || summary.read_nothing());
+    if !text_without_result {
+        print(&report::render(summary, shown.format));
+    }
+    if summary.read_nothing() {
+        tracing::error!("{}", report::headline(summary));
+    } else {
+        if let Some(error) = &summary.error {
+            // Where cron mail and CI logs look for errors.
+            tracing::error!("{}", error.message);
+        }
+        if shown.format != Format::Text {
+            if exit == Exit::Done {
+                tracing::info!(target: SUMMARY, "{}", report::short_headline(summary));
+            } else {
+                tracing::warn!(target: SUMMARY, "{}", report::short_headline(summary));
+            }
+        }
+    }
+    if let Some(path) = shown.step_summary {
+        print::append_step_summary(path, &report::render(summary, Format::Markdown));
+    }
+}
+
+fn several_sweeps(summaries: &[Summary], exit: Exit, shown: Shown) {
+    let quiet_and_well =
+        shown.quiet && exit == Exit::Done && summaries.iter().all(|s| s.matched == 0);
+    if !(shown.format == Format::Text && quiet_and_well) {
+        print(&report::render_boards(summaries, exit.code(), shown.format));
+    }
+    for summary in summaries {
+        if let Some(error) = &summary.error {
+            tracing::error!("{}: {}", summary.name(), error.message);
+        }
+    }
+    if let Some(path) = shown.step_summary {
+        print::append_step_summary(
+            path,
+            &report::render_boards(summaries, exit.code(), Format::Markdown),
+        );
+    }
+}
+
+/// What one board of `check` or `schema` came to: its name in the settings
+/// file (several boards only) and what was read, or why it was not.
+pub(crate) type Read<'a, T> = (Option<&'a str>, &'a Result<T, SetupError>);
+
+/// A board's document of `check` or `schema` for machines: what was read
+/// (or `ok: false` and the error), its exit code, and with several boards
+/// its name in the settings file.
+fn read_document<T: Serialize>(name: Option<&str>, result: &Result<T, SetupError>) -> Value {
+    let mut document = match result {
+        Ok(found) => serde_json::to_value(found).unwrap_or_else(|_| json!({})),
+        Err(error) => json!({ "ok": false, "error": error.to_string() }),
+    };
+    if let Some(fields) = document.as_object_mut() {
+        if let Some(name) = name {
+            fields.insert("name".into(), name.into());
+        }
+        fields.insert("exit_code".into(), exit_of_read(result).code().into());
+    }
+    document
+}
+
+fn exit_of_read<T>(result: &Result<T, SetupError>) -> Exit {
+    match result {
+        Ok(_) => exit_of(Ending::Done),
+        Err(error) => exit_of(Ending::NotRead(error)),
+    }
+}
+
+/// Shows what `check` or `schema` read of one board or several, each
+/// rendered by `render`; every error once on standard error. The exit code
+/// is the worst of the boards'.
+pub(crate) fn reads<T: Serialize>(
+    results: &[Read<'_, T>],
+    shown: Shown,
+    render: impl Fn(&T, Format) -> String,
+) -> Exit {
+    let exit = Exit::worst(results.iter().map(|(_, r)| exit_of_read(r)));
+    for (name, result) in results {
+        if let Err(error) = result {
+            match name {
+                Some(name) if shown.several => print::error(&format!("{name}: {error}")),
+                _ => print::error(&error.to_string()),
+            }
+        }
+    }
+    let documents: Vec<Value> = results
+        .iter()
+        .map(|(name, result)| read_document(*name, result))
+        .collect();
+    match (shown.format, shown.several, results) {
+        (Format::Json, true, _) => print(&report::json(
+            &json!({ "boards": documents, "exit_code": exit.code() }),
+        )),
+        (Format::Json, false, [(_, Ok(found))]) => print(&report::json(found)),
+        (Format::Json, false, _) => {
+            for document in &documents {
+                print(&report::json(document));
+            }
+        }
+        (format, false, [(_, Ok(found))]) => print(&render(found, format)),
+        (_, false, _) => {}
+        (format, true, _) => {
+            let mut out = String::new();
+            for (name, result) in results {
+                out.push_str(&format!("== {}\n", name.unwrap_or_default()));
+                match result {
+                    Ok(found) => out.push_str(&render(found, format)),
+                    Err(_) => out.push_str("Could not be read: the error is on standard error.\n"),
+                }
+                out.push('\n');
+            }
+            print(&out);
+        }
+    }
+    exit
+}
