@@ -8,6 +8,7 @@ mod check;
 #[cfg(feature = "sandbox")]
 mod demo;
 mod line;
+mod read;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod schema;

@@ -1,15 +1,13 @@
 //! `notion-sweep schema`: each board's data sources, their properties and
 //! options.
 
-use super::boards::for_each_board;
-use super::line::{command_line, format, Given};
+use super::line::Given;
+use super::read;
 use crate::input::cli::SchemaArgs;
-use crate::input::settings;
 use crate::input::{Env, UsageError};
 use crate::jobs::schema::schema;
 use crate::output::exit::Exit;
 use crate::output::report::render_schema;
-use crate::output::show::{self, Shown};
 
 /// Reads and shows the schema, of one board or every board of `--config`.
 pub(super) async fn run(
@@ -17,22 +15,6 @@ pub(super) async fn run(
     given: &Given,
     env: Env<'_>,
 ) -> Result<Exit, UsageError> {
-    let line = command_line(&args.board, given);
-    let boards = settings::boards(&line, env)?;
-    let results = for_each_board(
-        boards,
-        |board, stop| async move { schema(&board, &stop).await },
-    )
-    .await;
-    let reads: Vec<_> = results
-        .iter()
-        .map(|(board, result)| (board.name.as_deref(), result))
-        .collect();
-    let shown = Shown {
-        format: format(args.output),
-        quiet: args.board.connection.log.quiet,
-        several: line.config.is_some(),
-        step_summary: None,
-    };
-    Ok(show::reads(&reads, shown, render_schema))
+    let job = |board, stop| async move { schema(&board, &stop).await };
+    read::run(&args.board, args.output, given, env, job, render_schema).await
 }

@@ -90,10 +90,7 @@ impl Writes {
         }
     }
 
-    fn written(
-        &mut self,
-        joined: Result<(Id, WriteResult), JoinError>,
-    ) -> Option<Written> {
+    fn written(&mut self, joined: Result<(Id, WriteResult), JoinError>) -> Option<Written> {
         match joined {
             Ok((id, (index, result))) => {
                 self.tasks.remove(&id);
