@@ -276,6 +276,9 @@ pub(crate) struct Summary {
     /// up, its ID before either was read), for people.
     #[serde(skip)]
     pub(crate) title: String,
+    /// The sweep got past its setup and its lock, and began reading tasks.
+    #[serde(skip)]
+    pub(crate) started: bool,
     #[serde(skip)]
     pub(crate) limit: Option<usize>,
     #[serde(skip)]
@@ -377,6 +380,7 @@ pub(crate) mod example {
             elapsed_ms: 2310,
             error: None,
             title: "Team Tasks".into(),
+            started: true,
             limit: None,
             limit_reached: false,
         }

@@ -7,6 +7,7 @@ mod demo;
 mod faults;
 mod hostile;
 mod layers;
+mod lock;
 mod notify;
 mod openapi;
 mod recipes;

@@ -18,10 +18,16 @@
 //! it is a symlink or belongs to another user (a shared `/tmp` must not let
 //! another user hold our locks).
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::OwnedMutexGuard;
+
+use super::stop::{Stop, StopReason};
 
 /// The environment variable that overrides where lock files live.
 pub(crate) const LOCK_DIR_ENV: &str = "NOTION_SWEEP_LOCK_DIR";
@@ -38,10 +44,11 @@ const MAX_OTHER_ID: usize = 100;
 pub(crate) enum LockError {
     /// Another process (or another guard in this one) holds it.
     #[error(
-        "another sweep of data source {data_source_id} is running ({}); waited {} (--lock-wait); \
+        "another sweep of data source {data_source_id} is running ({}); waited {} ({}); \
          try again when it has finished, or give --lock-wait SECS to wait for it",
         holder(*pid),
-        seconds(*waited)
+        seconds(*waited),
+        if *deadline { "until the --deadline" } else { "--lock-wait" }
     )]
     Held {
         /// The data source, as given.
@@ -50,6 +57,28 @@ pub(crate) enum LockError {
         pid: Option<u32>,
         /// How long this run waited.
         waited: Duration,
+        /// The run's `--deadline` ended the wait before `--lock-wait` did.
+        deadline: bool,
+    },
+    /// SIGINT or SIGTERM while waiting for the lock.
+    #[error("interrupted (SIGINT/SIGTERM) while waiting for another sweep of data source {data_source_id}; nothing was changed")]
+    Interrupted {
+        /// The data source, as given.
+        data_source_id: String,
+    },
+    /// Something other than our own regular file stands at the lock path: a
+    /// link (to a file that locking would empty), a FIFO, a directory.
+    #[error(
+        "the lock file {} is {what}; notion-sweep never follows a link nor uses a file it \
+         did not make at its lock path: remove it, or set {LOCK_DIR_ENV} to a directory only \
+         this user can write",
+        path.display()
+    )]
+    NotAFile {
+        /// The lock path.
+        path: PathBuf,
+        /// What stands there instead.
+        what: &'static str,
     },
     /// The lock directory or file could not be used.
     #[error(
@@ -108,6 +137,9 @@ fn seconds(duration: Duration) -> String {
 #[derive(Debug)]
 pub(crate) struct SweepLock {
     file: File,
+    /// This process's turn at the data source (another board of the same
+    /// run waits for it); released after the file lock.
+    _turn: Option<OwnedMutexGuard<()>>,
     #[cfg_attr(not(test), allow(dead_code))]
     path: PathBuf,
     #[cfg_attr(not(test), allow(dead_code))]
@@ -137,26 +169,77 @@ impl Drop for SweepLock {
     }
 }
 
+/// The turns of this process at each lock file: boards of one run that
+/// share a data source take it one after the other.
+static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(Mutex::default);
+
 /// Takes the lock for `data_source_id` in the default directory (see the
-/// module docs), waiting up to `wait` for another holder to finish, polling
-/// every 100 ms. A `wait` of zero tries once.
-pub(crate) async fn acquire(data_source_id: &str, wait: Duration) -> Result<SweepLock, LockError> {
+/// module docs). Another board of this run on the same data source is
+/// waited for as long as it takes; another process, up to `wait`, polling
+/// every 100 ms (a `wait` of zero tries once). A stop (a signal, the
+/// `--deadline`) ends either wait.
+pub(crate) async fn acquire(
+    data_source_id: &str,
+    wait: Duration,
+    stop: &Stop,
+) -> Result<SweepLock, LockError> {
     let dir = lock_dir()?;
-    acquire_in(&dir, data_source_id, wait).await
+    let path = lock_path(&dir, data_source_id)?;
+    let turn = TURNS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(path)
+        .or_default()
+        .clone();
+    let turn = tokio::select! {
+        turn = turn.lock_owned() => turn,
+        reason = stop.stopped() => return Err(stopped(data_source_id, Duration::ZERO, reason)),
+    };
+    let mut lock = acquire_in(&dir, data_source_id, wait, stop).await?;
+    lock._turn = Some(turn);
+    Ok(lock)
 }
 
-/// [`acquire`] in a given directory.
+/// Why a wait for the lock ended early.
+fn stopped(data_source_id: &str, waited: Duration, reason: StopReason) -> LockError {
+    match reason {
+        StopReason::DeadlineReached { .. } => LockError::Held {
+            data_source_id: data_source_id.to_string(),
+            pid: None,
+            waited,
+            deadline: true,
+        },
+        _ => LockError::Interrupted {
+            data_source_id: data_source_id.to_string(),
+        },
+    }
+}
+
+/// The file lock in a given directory, waiting up to `wait` for another
+/// holder; a stop ends the wait.
 pub(crate) async fn acquire_in(
     dir: &Path,
     data_source_id: &str,
     wait: Duration,
+    stop: &Stop,
 ) -> Result<SweepLock, LockError> {
     let path = lock_path(dir, data_source_id)?;
     let start = Instant::now();
     loop {
         match next_step(&path, data_source_id, start, wait)? {
             Step::Done(lock) => return Ok(lock),
-            Step::Sleep(pause) => tokio::time::sleep(pause).await,
+            Step::Sleep(pause, holder) => tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                reason = stop.stopped() => {
+                    return Err(match stopped(data_source_id, start.elapsed(), reason) {
+                        LockError::Held { data_source_id, waited, deadline, .. } => {
+                            LockError::Held { data_source_id, pid: holder, waited, deadline }
+                        }
+                        other => other,
+                    });
+                }
+            },
         }
     }
 }
@@ -173,14 +256,15 @@ pub(crate) fn acquire_blocking_in(
     loop {
         match next_step(&path, data_source_id, start, wait)? {
             Step::Done(lock) => return Ok(lock),
-            Step::Sleep(pause) => std::thread::sleep(pause),
+            Step::Sleep(pause, _) => std::thread::sleep(pause),
         }
     }
 }
 
 enum Step {
     Done(SweepLock),
-    Sleep(Duration),
+    /// Held by the process of that PID (if it wrote one): try again after this.
+    Sleep(Duration, Option<u32>),
 }
 
 /// One try; says how long to sleep before the next, or gives up when the
@@ -201,9 +285,10 @@ fn next_step(
             data_source_id: data_source_id.to_string(),
             pid,
             waited,
+            deadline: false,
         });
     }
-    Ok(Step::Sleep(POLL.min(wait - waited)))
+    Ok(Step::Sleep(POLL.min(wait - waited), pid))
 }
 
 /// Tries the lock once: the guard, or the holder's PID if it is taken.
@@ -216,17 +301,13 @@ fn try_lock(
         path: path.to_path_buf(),
         source,
     };
-    let mut options = OpenOptions::new();
-    // No truncate: the file may name the current holder.
-    options.read(true).write(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o644);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| io("open the lock file", e))?;
+    let mut file = open_own_file(path).map_err(|e| match e {
+        Opened::NotAFile(what) => LockError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        },
+        Opened::Io(e) => io("open the lock file", e),
+    })?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => return Ok(Err(read_pid(&mut file))),
@@ -246,9 +327,55 @@ fn try_lock(
     });
     Ok(Ok(SweepLock {
         file,
+        _turn: None,
         path: path.to_path_buf(),
         data_source_id: data_source_id.to_string(),
     }))
+}
+
+/// Why the lock file could not be opened.
+enum Opened {
+    /// Something else than a regular file of its own stands at the path.
+    NotAFile(&'static str),
+    Io(std::io::Error),
+}
+
+/// Opens (or makes) the lock file, never through a link, never blocking on
+/// a FIFO, and only when it is a regular file with no other name: locking
+/// empties the file, which must never be anyone else's.
+fn open_own_file(path: &Path) -> Result<File, Opened> {
+    let mut options = OpenOptions::new();
+    // No truncate: the file may name the current holder.
+    options.read(true).write(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options
+            .mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return Opened::NotAFile("a symbolic link");
+        }
+        if path.is_dir() {
+            return Opened::NotAFile("a directory");
+        }
+        Opened::Io(e)
+    })?;
+    let meta = file.metadata().map_err(Opened::Io)?;
+    if !meta.is_file() {
+        return Err(Opened::NotAFile("not a regular file (a FIFO, a device?)"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(Opened::NotAFile("a file with another name (a hard link)"));
+        }
+    }
+    Ok(file)
 }
 
 /// The `pid=` line of a lock file, if the holder has written it yet.

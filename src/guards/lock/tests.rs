@@ -27,8 +27,10 @@ async fn two_guards_in_one_process_conflict() {
     // flock locks belong to the open file description, so a second open
     // in the same process is refused like another process would be.
     let dir = temp_dir("same");
-    let first = acquire_in(&dir, ID, Duration::ZERO).await.unwrap();
-    let second = acquire_in(&dir, ID, Duration::ZERO).await;
+    let first = acquire_in(&dir, ID, Duration::ZERO, &Stop::default())
+        .await
+        .unwrap();
+    let second = acquire_in(&dir, ID, Duration::ZERO, &Stop::default()).await;
     let message = second.as_ref().unwrap_err().to_string();
     assert_eq!(held_pid(second), Some(std::process::id()));
     assert!(
@@ -45,9 +47,15 @@ async fn two_guards_in_one_process_conflict() {
 #[tokio::test]
 async fn every_spelling_of_one_id_shares_the_lock() {
     let dir = temp_dir("spelling");
-    let _held = acquire_in(&dir, ID, Duration::ZERO).await.unwrap();
+    let _held = acquire_in(&dir, ID, Duration::ZERO, &Stop::default())
+        .await
+        .unwrap();
     for spelling in [ID.replace('-', ""), ID.to_uppercase(), format!(" {ID} ")] {
-        assert!(acquire_in(&dir, &spelling, Duration::ZERO).await.is_err());
+        assert!(
+            acquire_in(&dir, &spelling, Duration::ZERO, &Stop::default())
+                .await
+                .is_err()
+        );
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -55,8 +63,12 @@ async fn every_spelling_of_one_id_shares_the_lock() {
 #[tokio::test]
 async fn different_ids_do_not_conflict() {
     let dir = temp_dir("different");
-    let a = acquire_in(&dir, ID, Duration::ZERO).await.unwrap();
-    let b = acquire_in(&dir, OTHER, Duration::ZERO).await.unwrap();
+    let a = acquire_in(&dir, ID, Duration::ZERO, &Stop::default())
+        .await
+        .unwrap();
+    let b = acquire_in(&dir, OTHER, Duration::ZERO, &Stop::default())
+        .await
+        .unwrap();
     assert_ne!(a.path(), b.path());
     assert_eq!(a.data_source_id(), ID);
     std::fs::remove_dir_all(dir).unwrap();
@@ -65,7 +77,9 @@ async fn different_ids_do_not_conflict() {
 #[tokio::test]
 async fn the_holder_is_named_in_the_file_and_forgotten_on_release() {
     let dir = temp_dir("pid");
-    let lock = acquire_in(&dir, ID, Duration::ZERO).await.unwrap();
+    let lock = acquire_in(&dir, ID, Duration::ZERO, &Stop::default())
+        .await
+        .unwrap();
     let path = lock.path().to_path_buf();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
@@ -76,7 +90,9 @@ async fn the_holder_is_named_in_the_file_and_forgotten_on_release() {
     drop(lock);
     // Released: the file stays but is empty, and the lock is free.
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
-    let again = acquire_in(&dir, ID, Duration::ZERO).await.unwrap();
+    let again = acquire_in(&dir, ID, Duration::ZERO, &Stop::default())
+        .await
+        .unwrap();
     drop(again);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -87,7 +103,7 @@ async fn a_holder_without_a_pid_line_is_named_unknown() {
     let path = lock_path(&dir, ID).unwrap();
     let file = File::create(&path).unwrap();
     file.lock().unwrap();
-    let result = acquire_in(&dir, ID, Duration::ZERO).await;
+    let result = acquire_in(&dir, ID, Duration::ZERO, &Stop::default()).await;
     assert!(result
         .as_ref()
         .unwrap_err()
@@ -101,9 +117,11 @@ async fn a_holder_without_a_pid_line_is_named_unknown() {
 #[tokio::test]
 async fn the_wait_times_out_within_bounds() {
     let dir = temp_dir("timeout");
-    let _held = acquire_in(&dir, ID, Duration::ZERO).await.unwrap();
+    let _held = acquire_in(&dir, ID, Duration::ZERO, &Stop::default())
+        .await
+        .unwrap();
     let start = Instant::now();
-    let result = acquire_in(&dir, ID, Duration::from_millis(350)).await;
+    let result = acquire_in(&dir, ID, Duration::from_millis(350), &Stop::default()).await;
     let elapsed = start.elapsed();
     assert!(elapsed >= Duration::from_millis(350), "{elapsed:?}");
     assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
@@ -115,13 +133,17 @@ async fn the_wait_times_out_within_bounds() {
 #[tokio::test]
 async fn a_waiting_run_gets_the_lock_when_it_is_released() {
     let dir = temp_dir("handover");
-    let held = acquire_in(&dir, ID, Duration::ZERO).await.unwrap();
+    let held = acquire_in(&dir, ID, Duration::ZERO, &Stop::default())
+        .await
+        .unwrap();
     let release = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(250)).await;
         drop(held);
     });
     let start = Instant::now();
-    let lock = acquire_in(&dir, ID, Duration::from_secs(5)).await.unwrap();
+    let lock = acquire_in(&dir, ID, Duration::from_secs(5), &Stop::default())
+        .await
+        .unwrap();
     assert!(start.elapsed() >= Duration::from_millis(200));
     assert!(start.elapsed() < Duration::from_secs(2));
     release.await.unwrap();
@@ -218,6 +240,7 @@ fn held_messages_read_well() {
         data_source_id: ID.into(),
         pid: Some(4242),
         waited: Duration::from_secs(30),
+        deadline: false,
     };
     assert_eq!(
         error.to_string(),

@@ -70,7 +70,7 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
     let writes = &board.writes;
     let _lock = match writes.lock_wait.filter(|_| !writes.dry_run) {
         None => None,
-        Some(wait) => match lock::acquire(&resolved.data_source_id, wait).await {
+        Some(wait) => match lock::acquire(&resolved.data_source_id, wait, stop).await {
             Ok(lock) => Some(lock),
             Err(error) => {
                 summary.error = Some(RunError::new(locked_kind(&error), error.to_string(), None));
@@ -80,6 +80,7 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
             }
         },
     };
+    summary.started = true;
     tracing::info!(
         "sweeping '{}' ({}): '{}' in {:?} due before {} becomes '{}'",
         resolved.name,
@@ -104,11 +105,17 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
     summary
 }
 
-/// Another run holds the lock: exit 6; the lock could not be taken at all: exit 1.
+/// Another run holds the lock: exit 6; a signal while waiting: exit 4; a
+/// lock that cannot be used here (its directory, a link at its path):
+/// nothing was written, exit 3; an id that cannot be a file name: a bug.
 fn locked_kind(error: &LockError) -> RunErrorKind {
     match error {
         LockError::Held { .. } => RunErrorKind::Locked,
-        _ => RunErrorKind::Internal,
+        LockError::Interrupted { .. } => RunErrorKind::Interrupted,
+        LockError::Io { .. } | LockError::UnsafeDir { .. } | LockError::NotAFile { .. } => {
+            RunErrorKind::Setup
+        }
+        LockError::BadId { .. } => RunErrorKind::Internal,
     }
 }
 
@@ -142,6 +149,7 @@ fn empty_summary(board: &Board) -> Summary {
         requests: Default::default(),
         elapsed_ms: 0,
         error: None,
+        started: false,
         limit: board.writes.limit,
         limit_reached: false,
     }

@@ -19,16 +19,13 @@ use crate::output::report;
 use post::{post, PostError};
 
 /// Posts the summary to every channel when one is due (not for a dry run,
-/// `--no-notify`, a run that changed nothing because it could not start, or
-/// one with nothing to say unless `--notify-empty`), and records in the
+/// `--no-notify`, a run that stopped before its sweep began (refused,
+/// locked out, interrupted while it waited), or one with nothing to say
+/// unless `--notify-empty`), and records in the
 /// summary how each went.
 pub(crate) async fn post_summary(summary: &mut Summary, notify: &Notify, stop: &Stop) {
     let nothing_to_say = summary.matched == 0 && summary.error.is_none();
-    let never_started = summary
-        .error
-        .as_ref()
-        .is_some_and(|e| e.kind.before_any_task());
-    let skip = never_started
+    let skip = !summary.started
         || notify.disabled
         || summary.dry_run
         || (nothing_to_say && !notify.when_empty);
