@@ -1,8 +1,8 @@
 //! The one skeleton every command that works on boards runs: every secret
 //! of every board guarded, one limiter per token (boards under one token
 //! share it, boards under different tokens run side by side at their own),
-//! a stop switch per board that the signals pull for all of them, and the
-//! job run on every board at once, its results in board order.
+//! a stop switch per board that the signals and its `--deadline` pull, and
+//! the job run on every board at once, its results in board order.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -28,8 +28,15 @@ where
     share_limiters(&mut boards);
     let mut running = tokio::task::JoinSet::new();
     for (index, (board, stop)) in boards.iter().cloned().zip(stops(boards.len())).enumerate() {
+        // Bounds the board's whole run, its posts included: past it no
+        // request starts.
+        let deadline = stop.after(board.client.retry.deadline);
         let work = job(board, stop);
-        running.spawn(async move { (index, work.await) });
+        running.spawn(async move {
+            let result = work.await;
+            drop(deadline);
+            (index, result)
+        });
     }
     let mut results: Vec<Option<R>> = boards.iter().map(|_| None).collect();
     while let Some(done) = running.join_next().await {

@@ -66,20 +66,11 @@ impl Stop {
         }
     }
 
-    /// Resolves once the switch is pulled from now on; never when it
-    /// already was (a second signal ends the process then).
-    pub(crate) async fn stopped_from_now(&self) -> StopReason {
-        if self.reason().is_some() {
-            return std::future::pending().await;
-        }
-        self.stopped().await
-    }
-
-    /// Pulls the switch after `limit`: the run's `--deadline`. Abort the
-    /// handle when the run is over.
-    pub(crate) fn after(&self, limit: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    /// Pulls the switch after `limit`: the run's `--deadline`, for as long
+    /// as the returned guard lives.
+    pub(crate) fn after(&self, limit: std::time::Duration) -> Deadline {
         let stop = self.clone();
-        tokio::spawn(async move {
+        Deadline(tokio::spawn(async move {
             tokio::time::sleep(limit).await;
             if stop.reason().is_none() {
                 tracing::warn!(
@@ -90,7 +81,7 @@ impl Stop {
             stop.trigger(StopReason::DeadlineReached {
                 secs: limit.as_secs(),
             });
-        })
+        }))
     }
 
     /// Pulls the switch on SIGINT or SIGTERM, for as long as the process
@@ -111,6 +102,16 @@ impl Stop {
                 second();
             }
         });
+    }
+}
+
+/// A run's `--deadline` timer: stopped when dropped, with the run.
+#[derive(Debug)]
+pub(crate) struct Deadline(tokio::task::JoinHandle<()>);
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

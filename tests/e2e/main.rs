@@ -10,6 +10,7 @@ mod layers;
 mod lock;
 mod notify;
 mod openapi;
+mod posting;
 mod recipes;
 mod secrets;
 mod setup;

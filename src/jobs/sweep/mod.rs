@@ -40,8 +40,6 @@ pub(crate) trait Watcher: Send + Sync {
 /// in the summary, run-level and task by task.
 pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> Summary {
     let started = Instant::now();
-    // Bounds the whole run, not only the retry waits: past it no request starts.
-    let _deadline = DeadlineTimer(stop.after(board.client.retry.deadline));
     let mut summary = empty_summary(board);
     let client = match NotionClient::new(board.client.clone(), stop.clone()) {
         Ok(client) => Arc::new(client),
@@ -116,15 +114,6 @@ fn locked_kind(error: &LockError) -> RunErrorKind {
             RunErrorKind::Setup
         }
         LockError::BadId { .. } => RunErrorKind::Internal,
-    }
-}
-
-/// The run's `--deadline` timer, stopped with the run.
-struct DeadlineTimer(tokio::task::JoinHandle<()>);
-
-impl Drop for DeadlineTimer {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

@@ -21,6 +21,8 @@ const RETRIES: u32 = 3;
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
 /// Time one post may take.
 const TIMEOUT: Duration = Duration::from_secs(15);
+/// Time the one post a stopped run still makes may take.
+const AFTER_STOP: Duration = Duration::from_secs(5);
 /// The most of a webhook's answer that is read (its error text is all that is used).
 const MAX_ANSWER: usize = 64 * 1024;
 /// The back-off between tries.
@@ -75,25 +77,36 @@ impl Retryable for PostError {
 }
 
 /// Posts `payload` once, as [`post_once`] does, unless the run is stopped
-/// (a signal, the deadline) while it posts: then it gives up at once.
+/// (a signal, the deadline) while it posts: then it gives up at once. A run
+/// already stopped (what it did is still worth saying) gets one try of at
+/// most [`AFTER_STOP`], never tried again.
 pub(super) async fn post(channel: &Channel, payload: &Value, stop: &Stop) -> Result<(), PostError> {
+    if stop.reason().is_some() {
+        let http = client(AFTER_STOP)?;
+        return send(&http, channel, payload, AFTER_STOP).await;
+    }
     tokio::select! {
         posted = post_once(channel, payload) => posted,
-        _ = stop.stopped_from_now() => Err(PostError::Stopped),
+        _ = stop.stopped() => Err(PostError::Stopped),
     }
+}
+
+/// An HTTP client for webhooks: no redirects, `timeout` per post.
+fn client(timeout: Duration) -> Result<reqwest::Client, PostError> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| PostError::Connection(e.without_url().to_string()))
 }
 
 /// Posts `payload` once: tried again as [`PostError`]'s verdict says, a few
 /// times, never past [`LONGEST_WAIT`].
 async fn post_once(channel: &Channel, payload: &Value) -> Result<(), PostError> {
-    let http = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| PostError::Connection(e.without_url().to_string()))?;
+    let http = client(TIMEOUT)?;
     let mut attempt = 0;
     loop {
-        let error = match send(&http, channel, payload).await {
+        let error = match send(&http, channel, payload, TIMEOUT).await {
             Ok(()) => return Ok(()),
             Err(error) => error,
         };
@@ -117,7 +130,12 @@ async fn post_once(channel: &Channel, payload: &Value) -> Result<(), PostError> 
 }
 
 /// One try.
-async fn send(http: &reqwest::Client, channel: &Channel, payload: &Value) -> Result<(), PostError> {
+async fn send(
+    http: &reqwest::Client,
+    channel: &Channel,
+    payload: &Value,
+    timeout: Duration,
+) -> Result<(), PostError> {
     let sent = http
         .post(channel.url.expose_secret())
         .json(payload)
@@ -135,7 +153,7 @@ async fn send(http: &reqwest::Client, channel: &Channel, payload: &Value) -> Res
         }
         // The URL is the secret: never let it into a message.
         Err(e) if e.is_connect() => Err(PostError::Unreachable(describe(&e.without_url()))),
-        Err(e) if e.is_timeout() => Err(PostError::Unanswered(TIMEOUT)),
+        Err(e) if e.is_timeout() => Err(PostError::Unanswered(timeout)),
         Err(e) => Err(PostError::Connection(describe(&e.without_url()))),
     }
 }
