@@ -1,16 +1,80 @@
-//! Bounded reads of what comes from outside: HTTP answers and the token file
-//! (no input from the network or the user makes the program grow without
-//! bound).
+//! Bounded reads and writes of what comes from or goes outside: HTTP
+//! answers, local files (the token file, `.env`, the settings file) and
+//! the step summary. No input from the network or the user makes the
+//! program grow without bound or wait forever.
 //!
 //! `Response::bytes()` and `fs::read_to_string` read whatever they are
 //! given, so a misbehaving server, a proxy's error page streaming forever,
 //! or `--token-file /dev/zero` would fill memory. These read piece by piece
-//! and stop one byte past the limit.
+//! and stop one byte past the limit. A FIFO nobody writes to (or reads
+//! from) would hang a cron job: local files are read and written within a
+//! time limit.
 
-// Used once wired into the run.
-
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long reading a local file may take: a FIFO or `<(command)` gets
+/// this long to give its content.
+pub(crate) const READ_WITHIN: Duration = Duration::from_secs(10);
+
+/// How long appending to a local file may take.
+pub(crate) const WRITE_WITHIN: Duration = Duration::from_secs(5);
+
+/// Runs `work` on a thread of its own and waits for it at most `within`; a
+/// thread still blocked then (in `open` of a FIFO, say) is left behind and
+/// ends with the process.
+fn within<T: Send + 'static>(
+    within: Duration,
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("bounded-io".into())
+        .spawn(move || {
+            let _ = done.send(work());
+        })?;
+    result.recv_timeout(within).unwrap_or_else(|_| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!(
+                "nothing came within {}s (a FIFO that nobody writes to?)",
+                within.as_secs()
+            ),
+        ))
+    })
+}
+
+/// The first `limit + 1` bytes of the file at `path` (one past the limit
+/// tells a larger file), read within [`READ_WITHIN`].
+pub(crate) fn read_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let path = path.to_path_buf();
+    within(READ_WITHIN, move || {
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)?
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    })
+}
+
+/// Appends `bytes` to the file at `path` (made if missing) within
+/// [`WRITE_WITHIN`], never waiting for a FIFO's reader.
+pub(crate) fn append_file(path: &Path, bytes: Vec<u8>) -> std::io::Result<()> {
+    let path = path.to_path_buf();
+    within(WRITE_WITHIN, move || {
+        let mut options = std::fs::OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NONBLOCK);
+        }
+        let mut file = options.open(&path)?;
+        file.write_all(&bytes)?;
+        file.flush()
+    })
+}
 
 /// One MiB, the unit limits are stated in.
 pub(crate) const MIB: usize = 1024 * 1024;
@@ -133,30 +197,31 @@ pub(crate) enum TokenFileError {
 /// Reads the token file: at most `limit` bytes of UTF-8, returned as they
 /// are (the caller trims the newline). Reads at most `limit + 1` bytes, so
 /// `/dev/zero` or a huge file fails at once without growing memory. A FIFO
-/// or terminal named on purpose is read like `cat` would, waiting for its
-/// writer, but never past the limit.
+/// or `<(command)` named on purpose is read like `cat` would, waiting for
+/// its writer, but never past the limit nor past [`READ_WITHIN`].
 pub(crate) fn read_token_file(path: &Path, limit: u64) -> Result<String, TokenFileError> {
     let too_large = || TokenFileError::TooLarge {
         path: path.to_path_buf(),
         limit,
     };
-    let file = std::fs::File::open(path).map_err(|source| TokenFileError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
     // A regular file says its size: refuse a large one without reading it.
-    if let Ok(meta) = file.metadata() {
+    if let Ok(meta) = std::fs::metadata(path) {
         if meta.is_file() && meta.len() > limit {
             return Err(too_large());
         }
     }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|source| TokenFileError::Read {
+    let bytes = read_file(path, limit).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
+            TokenFileError::Open {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+        _ => TokenFileError::Read {
             path: path.to_path_buf(),
             source,
-        })?;
+        },
+    })?;
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }

@@ -17,6 +17,7 @@ use toml::{Table, Value};
 use super::cli;
 use super::layer::Layer;
 use super::{Env, UsageError};
+use crate::guards::limits;
 
 /// The most a settings file may hold.
 const FILE_LIMIT: u64 = 1024 * 1024;
@@ -103,19 +104,22 @@ impl ConfigFile {
     }
 }
 
+/// The file's text: at most 1 MiB, read within a time limit (a FIFO or
+/// `<(command)` that gives nothing cannot hang the run).
 fn read(path: &Path) -> Result<String, UsageError> {
-    use std::io::Read;
     let file = path.display();
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(FILE_LIMIT + 1).read_to_string(&mut text))
+    let bytes = limits::read_file(path, FILE_LIMIT)
         .map_err(|e| UsageError::config(format!("could not read the settings file {file}: {e}")))?;
-    if text.len() as u64 > FILE_LIMIT {
+    if bytes.len() as u64 > FILE_LIMIT {
         return Err(UsageError::config(format!(
             "the settings file {file} is larger than 1 MiB; check that it is the right file"
         )));
     }
-    Ok(text)
+    String::from_utf8(bytes).map_err(|_| {
+        UsageError::config(format!(
+            "the settings file {file} is not UTF-8 text; save it as UTF-8"
+        ))
+    })
 }
 
 /// The file as TOML. A syntax error names the line and column, never the

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::guards::scrub;
+use crate::guards::{limits, scrub};
 
 /// Writes text for people, scrubbed of the run's secrets, line by line (a
 /// report of 20,000 tasks is not copied whole again). Our own line breaks
@@ -38,17 +38,11 @@ pub(crate) fn error(message: &str) {
 }
 
 /// GitHub Actions: markdown appended to the job's step summary file,
-/// whatever `--output` is, so a workflow needs no redirection.
+/// whatever `--output` is, so a workflow needs no redirection; within a
+/// time limit, never waiting for a FIFO's reader.
 pub(crate) fn append_step_summary(path: &Path, markdown: &str) {
-    let appended = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
-        .and_then(|file| {
-            let mut file = std::io::BufWriter::new(file);
-            write_safe(&mut file, markdown)?;
-            file.flush()
-        });
+    let mut safe = Vec::new();
+    let appended = write_safe(&mut safe, markdown).and_then(|()| limits::append_file(path, safe));
     if let Err(e) = appended {
         tracing::warn!(
             "could not append the summary to GITHUB_STEP_SUMMARY ({}): {e}",

@@ -5,6 +5,7 @@ mod common;
 mod config;
 mod demo;
 mod faults;
+mod fifos;
 mod hostile;
 mod layers;
 mod lock;

@@ -31,8 +31,9 @@
 
 // Used once wired into the run.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use crate::guards::limits;
 
 /// The largest `.env` read; a settings file is a few kilobytes, so anything
 /// larger is a mistake (or `/dev/zero`) and must not be read into memory.
@@ -63,6 +64,12 @@ pub(crate) enum DotenvError {
     /// The file is larger than [`MAX_DOTENV_BYTES`].
     #[error("{file} is larger than 1 MiB, which no settings file needs; check that it is the right file (nothing from it was loaded)")]
     TooLarge {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Not a regular file (a FIFO, a device, a directory).
+    #[error("{file} is not a regular file (a FIFO, a device, a directory?); notion-sweep reads ./.env only as a file: remove it, or set the variables in the environment")]
+    NotAFile {
         /// The file.
         file: PathBuf,
     },
@@ -234,18 +241,17 @@ pub(crate) fn read(dir: &Path) -> Result<Option<(PathBuf, Pairs)>, DotenvError> 
         file: file.clone(),
         source,
     };
-    let handle = match std::fs::File::open(&file) {
-        Ok(handle) => handle,
+    match std::fs::metadata(&file) {
+        Ok(meta) if meta.is_file() => {}
+        // A FIFO or a device as ./.env is never meant: refused at once,
+        // so that no command waits for it.
+        Ok(_) => return Err(DotenvError::NotAFile { file }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(e)),
-    };
+    }
     // Read at most one byte past the limit, so a huge or endless file
-    // (a device, a FIFO with a writer) fails without growing memory.
-    let mut bytes = Vec::new();
-    handle
-        .take(MAX_DOTENV_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+    // fails without growing memory, and within a time limit.
+    let bytes = limits::read_file(&file, MAX_DOTENV_BYTES).map_err(io)?;
     if bytes.len() as u64 > MAX_DOTENV_BYTES {
         return Err(DotenvError::TooLarge { file });
     }

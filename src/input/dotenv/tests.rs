@@ -292,11 +292,24 @@ fn files_over_one_mib_are_refused() {
 }
 
 #[test]
-fn a_directory_named_env_is_an_io_error() {
+fn a_directory_or_a_fifo_named_env_is_refused_at_once() {
     let dir = temp_dir("isdir");
     std::fs::create_dir(dir.join(".env")).unwrap();
     let error = read(&dir).unwrap_err();
-    assert!(matches!(error, DotenvError::Io { .. }), "{error:?}");
+    assert!(matches!(error, DotenvError::NotAFile { .. }), "{error:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+    let dir = temp_dir("fifo");
+    let fifo = dir.join(".env");
+    if std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let started = std::time::Instant::now();
+        let error = read(&dir).unwrap_err();
+        assert!(matches!(error, DotenvError::NotAFile { .. }), "{error:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 
