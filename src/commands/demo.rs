@@ -9,6 +9,7 @@ use secrecy::SecretString;
 
 use super::line::format;
 use super::sweep::sweep_boards;
+use crate::guards::scrub::escape_control;
 use crate::guards::urls::http_url;
 use crate::input::cli::{DemoArgs, OutputFormat};
 use crate::input::{defaults, UsageError};
@@ -18,6 +19,7 @@ use crate::notion::ids::NotionId;
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
 use crate::output::exit::Exit;
+use crate::output::print::print;
 use crate::output::show::Shown;
 
 /// Runs the demo and prints what happened and the Slack message that went out.
@@ -45,11 +47,16 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
         .and_then(|t| t.as_str());
     match (text, args.output) {
         (Some(text), OutputFormat::Json) => {
-            tracing::info!("Slack message posted to the sandbox: {text}")
+            tracing::info!(
+                "Slack message posted to the sandbox: {}",
+                escape_control(text)
+            )
         }
-        (Some(text), _) => println!("\nSlack message posted to the sandbox's webhook:\n\n{text}"),
+        (Some(text), _) => print(&format!(
+            "\nSlack message posted to the sandbox's webhook:\n\n{text}\n"
+        )),
         (None, OutputFormat::Json) => {}
-        (None, _) => println!("\nNo Slack message was posted (nothing to say, or a dry run)."),
+        (None, _) => print("\nNo Slack message was posted (nothing to say, or a dry run).\n"),
     }
     Ok(exit)
 }

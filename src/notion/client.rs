@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use super::error::{ApiError, NotionError};
 use super::limiter::Limiter;
 use super::retry::{self, RetryPolicy, Retryable, Verdict};
-use super::wire::{DataSource, Database, ErrorBody, QueryBody, QueryPage};
+use super::wire::{self, DataSource, Database, ErrorBody, QueryBody, QueryPage};
 use crate::guards::limits::{self, BodyError};
 use crate::guards::scrub;
 use crate::guards::stop::{Stop, StopReason};
@@ -357,7 +357,7 @@ impl NotionClient {
         let retry_after = retry::retry_after(response.headers());
         let bytes = self.read_body(response).await?;
         if status.is_success() {
-            serde_json::from_slice(&bytes).map_err(|e| NotionError::BadResponse {
+            wire::from_json(&bytes).map_err(|e| NotionError::BadResponse {
                 status: status.as_u16(),
                 detail: e.to_string(),
                 transient: !e.is_data(),
@@ -445,7 +445,7 @@ fn api_error(
     header_request_id: Option<String>,
     retry_after: Option<Duration>,
 ) -> ApiError {
-    match serde_json::from_slice::<ErrorBody>(bytes) {
+    match wire::from_json::<ErrorBody>(bytes) {
         Ok(body) if !body.code.is_empty() => ApiError {
             status: status.as_u16(),
             rate_limit_reason: body

@@ -17,19 +17,11 @@ pub(crate) struct RichText {
     pub(crate) plain_text: String,
 }
 
-/// A name from Notion (a property, an option, a data source) as it may be
-/// shown: control characters escaped, so no name can drive a terminal or
-/// forge a log line.
-fn shown<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let name = String::deserialize(d)?;
-    Ok(crate::guards::scrub::escape_control(&name))
-}
-
-/// Joins every `plain_text` of a rich text array, with control characters
-/// shown escaped: a title can neither move the cursor nor forge a log line.
+/// Joins every `plain_text` of a rich text array: the text as Notion has
+/// it. It is escaped where it is shown (text, markdown, logs), and JSON is
+/// escaped by its serializer.
 pub(crate) fn plain_text(parts: &[RichText]) -> String {
-    let text: String = parts.iter().map(|p| p.plain_text.as_str()).collect();
-    crate::guards::scrub::escape_control(&text)
+    parts.iter().map(|p| p.plain_text.as_str()).collect()
 }
 
 /// `GET /v1/databases/{id}`: a container of data sources, without properties.
@@ -46,7 +38,7 @@ pub(crate) struct Database {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct DataSourceRef {
     pub(crate) id: String,
-    #[serde(default, deserialize_with = "shown")]
+    #[serde(default)]
     pub(crate) name: String,
 }
 
@@ -74,7 +66,7 @@ pub(crate) struct DataSourceParent {
 pub(crate) struct PropertyConfig {
     /// URL-encoded as Notion sends it (e.g. `fk%5EY`); sent back as it is.
     pub(crate) id: String,
-    #[serde(default, deserialize_with = "shown")]
+    #[serde(default)]
     pub(crate) name: String,
     #[serde(rename = "type")]
     pub(crate) kind: String,
@@ -94,7 +86,6 @@ pub(crate) struct Options {
 /// An option, as a schema lists it or a page holds it.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct NamedOption {
-    #[serde(deserialize_with = "shown")]
     pub(crate) name: String,
 }
 
@@ -188,6 +179,60 @@ pub(crate) struct ErrorBody {
     pub(crate) additional_data: Option<Value>,
 }
 
+/// Reads Notion's JSON. A lone UTF-16 surrogate escape (`\ud83d` without
+/// its pair, which a title cut in the middle of an emoji can hold) is read
+/// as U+FFFD: serde_json refuses it, and one odd title must not make a
+/// whole page of results unreadable.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_slice(bytes).or_else(|error| {
+        let mended = without_lone_surrogates(bytes);
+        if mended == bytes {
+            return Err(error);
+        }
+        serde_json::from_slice(&mended)
+    })
+}
+
+/// `bytes` with every `\uXXXX` escape of a surrogate that is not part of a
+/// pair replaced by `\ufffd`.
+fn without_lone_surrogates(bytes: &[u8]) -> Vec<u8> {
+    let unit = |at: usize| -> Option<u16> {
+        let escape = bytes.get(at..at + 6)?;
+        if escape[0] != b'\\' || escape[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&escape[2..]).ok()?, 16).ok()
+    };
+    let high = |u: u16| (0xD800..0xDC00).contains(&u);
+    let low = |u: u16| (0xDC00..0xE000).contains(&u);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            out.push(bytes[at]);
+            at += 1;
+            continue;
+        }
+        match unit(at) {
+            Some(u) if high(u) && unit(at + 6).is_some_and(low) => {
+                out.extend_from_slice(&bytes[at..at + 12]);
+                at += 12;
+            }
+            Some(u) if high(u) || low(u) => {
+                out.extend_from_slice(b"\\ufffd");
+                at += 6;
+            }
+            // Any other escape: its two first bytes as they are, so that
+            // an escaped backslash is never read as the start of another.
+            _ => {
+                out.extend_from_slice(&bytes[at..(at + 2).min(bytes.len())]);
+                at += 2;
+            }
+        }
+    }
+    out
+}
+
 /// `PATCH /v1/pages/{id}` body that sets one status or select property.
 pub(crate) fn status_update(property_id: &str, kind: &str, option: &str) -> Value {
     let mut value = serde_json::Map::new();
@@ -202,7 +247,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_from_notion_are_shown_escaped() {
+    fn a_lone_surrogate_is_read_as_a_replacement_character() {
+        let page = br#"{"results":[{"t":"a\ud83d b"},{"t":"\ude00"},{"t":"\ud83d\ude00"},{"t":"\\ud83d"}],"has_more":false}"#;
+        assert!(serde_json::from_slice::<QueryPage>(page).is_err());
+        let read: QueryPage = from_json(page).unwrap();
+        let titles: Vec<&str> = read
+            .results
+            .iter()
+            .map(|r| r["t"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles, ["a\u{fffd} b", "\u{fffd}", "\u{1f600}", "\\ud83d"]);
+        for end in 0..page.len() {
+            let _ = from_json::<QueryPage>(&page[..end]);
+        }
+    }
+
+    #[test]
+    fn names_from_notion_are_read_as_they_are() {
         let source: DataSource = serde_json::from_value(serde_json::json!({
             "id": "x",
             "properties": {
@@ -212,7 +273,7 @@ mod tests {
         }))
         .unwrap();
         let status = &source.properties["S"];
-        assert_eq!(status.name, "Sta\\u{1b}[2Jtus");
-        assert_eq!(status.status.as_ref().unwrap().options[0].name, "To\\nDo");
+        assert_eq!(status.name, "Sta\u{1b}[2Jtus");
+        assert_eq!(status.status.as_ref().unwrap().options[0].name, "To\nDo");
     }
 }

@@ -32,6 +32,15 @@ pub(crate) fn print(text: &str) {
     let _ = out.flush();
 }
 
+/// Writes a JSON document to standard output, scrubbed of the run's
+/// secrets. Nothing else is escaped: the serializer escaped what JSON must,
+/// and titles in a document are the real titles.
+pub(crate) fn print_document(json: &str) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = out.write_all(scrub::redacted(json).as_bytes());
+    let _ = out.flush();
+}
+
 /// Says what went wrong on standard error, once, scrubbed.
 pub(crate) fn error(message: &str) {
     eprintln!("error: {}", scrub::scrubbed(message));

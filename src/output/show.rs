@@ -11,10 +11,20 @@ use serde_json::{json, Value};
 
 use super::exit::{exit_of, Ending, Exit};
 use super::log::SUMMARY;
-use super::print::{self, print};
+use super::print::{self, print, print_document};
 use super::report::{self, Format};
+use crate::guards::scrub::escape_control;
 use crate::jobs::resolve::SetupError;
 use crate::jobs::summary::Summary;
+
+/// Writes a result in `format`: a document for machines as JSON escapes
+/// it, text for people with control characters shown escaped.
+fn emit(text: &str, format: Format) {
+    match format {
+        Format::Json => print_document(text),
+        Format::Text | Format::Markdown => print(text),
+    }
+}
 
 /// How a command shows its results.
 #[derive(Debug, Clone, Copy)]
@@ -44,20 +54,20 @@ fn one_sweep(summary: &Summary, shown: Shown) {
     let text_without_result =
         shown.format == Format::Text && (quiet_and_well || summary.read_nothing());
     if !text_without_result {
-        print(&report::render(summary, shown.format));
+        emit(&report::render(summary, shown.format), shown.format);
     }
     if summary.read_nothing() {
-        tracing::error!("{}", report::headline(summary));
+        tracing::error!("{}", escape_control(&report::headline(summary)));
     } else {
         if let Some(error) = &summary.error {
             // Where cron mail and CI logs look for errors.
-            tracing::error!("{}", error.message);
+            tracing::error!("{}", escape_control(&error.message));
         }
         if shown.format != Format::Text {
             if exit == Exit::Done {
-                tracing::info!(target: SUMMARY, "{}", report::short_headline(summary));
+                tracing::info!(target: SUMMARY, "{}", escape_control(&report::short_headline(summary)));
             } else {
-                tracing::warn!(target: SUMMARY, "{}", report::short_headline(summary));
+                tracing::warn!(target: SUMMARY, "{}", escape_control(&report::short_headline(summary)));
             }
         }
     }
@@ -70,11 +80,18 @@ fn several_sweeps(summaries: &[Summary], exit: Exit, shown: Shown) {
     let quiet_and_well =
         shown.quiet && exit == Exit::Done && summaries.iter().all(|s| s.matched == 0);
     if !(shown.format == Format::Text && quiet_and_well) {
-        print(&report::render_boards(summaries, exit.code(), shown.format));
+        emit(
+            &report::render_boards(summaries, exit.code(), shown.format),
+            shown.format,
+        );
     }
     for summary in summaries {
         if let Some(error) = &summary.error {
-            tracing::error!("{}: {}", summary.name(), error.message);
+            tracing::error!(
+                "{}: {}",
+                escape_control(summary.name()),
+                escape_control(&error.message)
+            );
         }
     }
     if let Some(path) = shown.step_summary {
@@ -135,13 +152,13 @@ pub(crate) fn reads<T: Serialize>(
         .map(|(name, result)| read_document(*name, result))
         .collect();
     match (shown.format, shown.several, results) {
-        (Format::Json, true, _) => print(&report::json(
+        (Format::Json, true, _) => print_document(&report::json(
             &json!({ "boards": documents, "exit_code": exit.code() }),
         )),
-        (Format::Json, false, [(_, Ok(found))]) => print(&report::json(found)),
+        (Format::Json, false, [(_, Ok(found))]) => print_document(&report::json(found)),
         (Format::Json, false, _) => {
             for document in &documents {
-                print(&report::json(document));
+                print_document(&report::json(document));
             }
         }
         (format, false, [(_, Ok(found))]) => print(&render(found, format)),

@@ -16,4 +16,5 @@ mod recipes;
 mod secrets;
 mod setup;
 mod sweep;
+mod texts;
 mod usage;

@@ -14,6 +14,7 @@ use super::board::Board;
 use super::resolve::{self, notion_setup_message, SetupError};
 use super::summary::{Notification, NotificationStatus, Outcome, RunError, RunErrorKind, Summary};
 use crate::guards::lock::{self, LockError};
+use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
 use crate::notion::{NotionClient, NotionError};
 use pages::{Halt, SweepOutcome};
@@ -81,12 +82,12 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
     summary.started = true;
     tracing::info!(
         "sweeping '{}' ({}): '{}' in {:?} due before {} becomes '{}'",
-        resolved.name,
+        escape_control(&resolved.name),
         resolved.data_source_id,
-        plan.status.name,
+        escape_control(&plan.status.name),
         plan.from,
         board.rule.as_of,
-        plan.to
+        escape_control(&plan.to)
     );
     let outcome = pages::sweep(
         client.clone(),

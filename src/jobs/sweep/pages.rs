@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 use super::rows::{property, read_row, read_task, Row};
 use super::writes::Writes;
 use super::{Counts, Watcher};
+use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
 use crate::jobs::board::Board;
 use crate::jobs::rule::{utc_day, OverdueRule, Plan};
@@ -412,7 +413,7 @@ impl Run<'_> {
     }
 
     fn record_unreadable(&mut self, id: String, why: String) {
-        tracing::warn!(task = %id, "could not read a task the filter returned: {why}");
+        tracing::warn!(task = %id, "could not read a task the filter returned: {}", escape_control(&why));
         self.tally(true, Outcome::Failed);
         self.outcome.tasks.push(TaskResult::unreadable(id, why));
     }

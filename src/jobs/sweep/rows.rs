@@ -5,6 +5,7 @@
 
 use serde::Deserialize;
 
+use crate::guards::scrub::escape_control;
 use crate::jobs::rule::{OverdueRule, Plan, PropertyRef, StatusKind};
 use crate::jobs::summary::{Outcome, TaskResult};
 use crate::notion::wire::{self, Page};
@@ -67,7 +68,10 @@ pub(super) fn read_row(raw: serde_json::Value) -> Row {
         (Ok(page), _) => Row::Page(page),
         (Err(e), Some(id)) => Row::Unreadable(id, format!("the page could not be read: {e}")),
         (Err(e), None) => {
-            tracing::warn!("Notion returned a row without an id; passed over: {e}");
+            tracing::warn!(
+                "Notion returned a row without an id; passed over: {}",
+                escape_control(&e.to_string())
+            );
             Row::Ignored
         }
     }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::{Id, JoinError, JoinSet};
 
+use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
 use crate::jobs::summary::{OurCode, Outcome, TaskError, TaskErrorCode, TaskResult};
 use crate::notion::{NotionClient, NotionError};
@@ -118,7 +119,7 @@ impl Writes {
         let error = match written.result {
             Ok(Ok(())) => {
                 task.outcome = Outcome::Updated;
-                tracing::info!(task = %task.id, "moved '{}' to '{to}'", task.title);
+                tracing::info!(task = %task.id, "moved '{}' to '{}'", escape_control(&task.title), escape_control(to));
                 return;
             }
             Ok(Err(error)) => error,
@@ -138,7 +139,7 @@ impl Writes {
         match error {
             NotionError::Stopped(_) => task.outcome = Outcome::Skipped,
             NotionError::Abandoned(_) => {
-                tracing::warn!(task = %task.id, "'{}' may or may not have moved: {error}", task.title);
+                tracing::warn!(task = %task.id, "'{}' may or may not have moved: {error}", escape_control(&task.title));
                 task.outcome = Outcome::Unknown;
                 task.error = Some(TaskError::from(&error));
             }
@@ -154,7 +155,7 @@ impl Writes {
                     }
                     self.stop.trigger(reason);
                 }
-                tracing::warn!(task = %task.id, "could not update '{}': {error}", task.title);
+                tracing::warn!(task = %task.id, "could not update '{}': {error}", escape_control(&task.title));
                 task.outcome = Outcome::Failed;
                 task.error = Some(TaskError::from(&error));
             }

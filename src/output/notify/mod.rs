@@ -12,20 +12,29 @@ mod teams;
 
 use serde_json::{json, Value};
 
+use crate::guards::scrub;
 use crate::guards::stop::Stop;
 use crate::jobs::board::{Channel, ChannelKind, Notify};
-use crate::jobs::summary::{Notification, NotificationStatus, Summary, TargetNotification};
+use crate::jobs::summary::{
+    Notification, NotificationStatus, RunErrorKind, Summary, TargetNotification,
+};
 use crate::output::report;
 use post::{post, PostError};
 
 /// Posts the summary to every channel when one is due (not for a dry run,
-/// `--no-notify`, a run that stopped before its sweep began (refused,
-/// locked out, interrupted while it waited), or one with nothing to say
+/// `--no-notify`, a run that stopped before its sweep began (locked out,
+/// interrupted while it waited) or that Notion refused before its first
+/// write (nothing changed: no news), or one with nothing to say
 /// unless `--notify-empty`), and records in the
 /// summary how each went.
 pub(crate) async fn post_summary(summary: &mut Summary, notify: &Notify, stop: &Stop) {
     let nothing_to_say = summary.matched == 0 && summary.error.is_none();
+    let refused = summary
+        .error
+        .as_ref()
+        .is_some_and(|e| e.kind == RunErrorKind::Setup);
     let skip = !summary.started
+        || refused
         || notify.disabled
         || summary.dry_run
         || (nothing_to_say && !notify.when_empty);
@@ -47,6 +56,13 @@ fn message(kind: ChannelKind, summary: &Summary) -> Value {
     }
 }
 
+/// The body posted to a channel of `kind`: its message, scrubbed of the
+/// run's secrets like everything else that leaves the process (a title may
+/// hold the token or a webhook URL).
+fn body(kind: ChannelKind, summary: &Summary) -> String {
+    scrub::redacted(&message(kind, summary).to_string())
+}
+
 /// The report document (`--output json`) as it stands before any
 /// notification is sent: without `notification` and `notifications`.
 fn report_document(summary: &Summary) -> Value {
@@ -66,8 +82,8 @@ async fn deliver(channels: &[Channel], summary: &Summary, stop: &Stop) -> Vec<Ta
         .iter()
         .map(|channel| {
             let (channel, stop) = (channel.clone(), stop.clone());
-            let payload = message(channel.kind, summary);
-            tokio::spawn(async move { post(&channel, &payload, &stop).await })
+            let payload = body(channel.kind, summary);
+            tokio::spawn(async move { post(&channel, payload, &stop).await })
         })
         .collect();
     let mut outcomes = Vec::with_capacity(channels.len());

@@ -80,13 +80,13 @@ impl Retryable for PostError {
 /// (a signal, the deadline) while it posts: then it gives up at once. A run
 /// already stopped (what it did is still worth saying) gets one try of at
 /// most [`AFTER_STOP`], never tried again.
-pub(super) async fn post(channel: &Channel, payload: &Value, stop: &Stop) -> Result<(), PostError> {
+pub(super) async fn post(channel: &Channel, payload: String, stop: &Stop) -> Result<(), PostError> {
     if stop.reason().is_some() {
         let http = client(AFTER_STOP)?;
-        return send(&http, channel, payload, AFTER_STOP).await;
+        return send(&http, channel, &payload, AFTER_STOP).await;
     }
     tokio::select! {
-        posted = post_once(channel, payload) => posted,
+        posted = post_once(channel, &payload) => posted,
         _ = stop.stopped() => Err(PostError::Stopped),
     }
 }
@@ -102,7 +102,7 @@ fn client(timeout: Duration) -> Result<reqwest::Client, PostError> {
 
 /// Posts `payload` once: tried again as [`PostError`]'s verdict says, a few
 /// times, never past [`LONGEST_WAIT`].
-async fn post_once(channel: &Channel, payload: &Value) -> Result<(), PostError> {
+async fn post_once(channel: &Channel, payload: &str) -> Result<(), PostError> {
     let http = client(TIMEOUT)?;
     let mut attempt = 0;
     loop {
@@ -133,12 +133,13 @@ async fn post_once(channel: &Channel, payload: &Value) -> Result<(), PostError> 
 async fn send(
     http: &reqwest::Client,
     channel: &Channel,
-    payload: &Value,
+    payload: &str,
     timeout: Duration,
 ) -> Result<(), PostError> {
     let sent = http
         .post(channel.url.expose_secret())
-        .json(payload)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(payload.to_string())
         .send()
         .await;
     match sent {
