@@ -1,7 +1,7 @@
-//! `--preset boards`: two boards swept by one `--config` run, once under
-//! one token (one workspace: the boards share one limiter at `--rate`) and
-//! once under two tokens (two workspaces, each with its own limit), each
-//! against its ideal time.
+//! The boards job: two boards swept by one `--config` run, once under one
+//! token (one workspace: the boards share one limiter at `--rate`) and once
+//! under two tokens (two workspaces, each with its own limit), each against
+//! its ideal time.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use notion_sandbox::{Board, GeneratedBoard, Sandbox};
 
-use super::{exec, ideal_secs, sandbox_config, Setup, AS_OF, TIMEOUT_SECS};
+use crate::board::{board_spec, sandbox_config};
+use crate::measure::ideal_secs;
+use crate::run::exec;
+use crate::setup::{Setup, AS_OF, TIMEOUT_SECS};
 
 /// One run of the two boards.
 struct BoardsRun {
@@ -22,14 +25,13 @@ struct BoardsRun {
     exit: Option<i32>,
 }
 
-pub(super) fn boards(bin: &Path, setup: &Setup) -> Result<(), String> {
-    let spec = |seed: u64| GeneratedBoard {
-        seed,
-        overdue_fraction: setup.overdue as f64 / setup.tasks.max(1) as f64,
-        ..GeneratedBoard::new(setup.tasks, AS_OF.parse().expect("a date"))
-    };
-    let (a, b) = (spec(setup.seed), spec(setup.seed + 1));
-    let config = |latency: Duration| sandbox_config(setup, latency, setup.jitter);
+pub fn run(setup: &Setup, bin: &Path) -> Result<(), String> {
+    let (a, b) = (
+        board_spec(setup, setup.overdue, setup.seed),
+        board_spec(setup, setup.overdue, setup.seed + 1),
+    );
+    let spawn =
+        |board: Board| Sandbox::spawn(board, sandbox_config(setup)).map_err(|e| e.to_string());
     println!(
         "two boards × {} overdue tasks, {} ms answers, --rate {} per workspace\n",
         a.overdue_count(),
@@ -39,14 +41,11 @@ pub(super) fn boards(bin: &Path, setup: &Setup) -> Result<(), String> {
     // One workspace: both databases behind one token and one rate limit.
     let mut both = Board::generated(&a);
     both.databases.extend(Board::generated(&b).databases);
-    let one = Sandbox::spawn(both, config(setup.latency)).map_err(|e| e.to_string())?;
-    let shared = run(bin, setup, &[(&one, &a), (&one, &b)], "one token")?;
+    let one = spawn(both)?;
+    let shared = sweep(bin, setup, &[(&one, &a), (&one, &b)], "one token")?;
     // Two workspaces: a token and a rate limit each.
-    let first =
-        Sandbox::spawn(Board::generated(&a), config(setup.latency)).map_err(|e| e.to_string())?;
-    let second =
-        Sandbox::spawn(Board::generated(&b), config(setup.latency)).map_err(|e| e.to_string())?;
-    let apart = run(bin, setup, &[(&first, &a), (&second, &b)], "two tokens")?;
+    let (first, second) = (spawn(Board::generated(&a))?, spawn(Board::generated(&b))?);
+    let apart = sweep(bin, setup, &[(&first, &a), (&second, &b)], "two tokens")?;
     println!(
         "{:<11} {:>9} {:>9} {:>11} {:>8} {:>6} {:>5}",
         "", "wall", "ideal", "wall/ideal", "updated", "429s", "exit"
@@ -72,7 +71,7 @@ pub(super) fn boards(bin: &Path, setup: &Setup) -> Result<(), String> {
 }
 
 /// Sweeps the boards with one `--config` run; a board's token is its sandbox's.
-fn run(
+fn sweep(
     bin: &Path,
     setup: &Setup,
     boards: &[(&Sandbox, &GeneratedBoard)],
@@ -111,22 +110,38 @@ fn run(
         .iter()
         .map(|s| s.requests().iter().filter(|r| r.status == 429).count())
         .sum();
-    let per_board = boards
-        .iter()
-        .map(|(_, spec)| ideal_secs(spec.overdue_count(), setup.rate));
-    // Under one token the boards take turns in one limiter; apart, they overlap.
-    let ideal = if sandboxes.len() == 1 {
-        per_board.sum()
-    } else {
-        per_board.fold(0.0, f64::max)
-    };
+    let overdue: Vec<usize> = boards.iter().map(|(_, s)| s.overdue_count()).collect();
     Ok(BoardsRun {
         label,
         wall: done.wall,
-        ideal,
+        ideal: ideal_of_boards(&overdue, sandboxes.len() == 1, setup.rate),
         updated,
-        expected: boards.iter().map(|(_, s)| s.overdue_count()).sum(),
+        expected: overdue.iter().sum(),
         limited,
         exit: done.status.code(),
     })
+}
+
+/// Under one token the boards take turns in one limiter, and their ideal
+/// times add up; under a token each they overlap, and the longest is all.
+fn ideal_of_boards(overdue: &[usize], one_limiter: bool, rate: f64) -> f64 {
+    let per_board = overdue.iter().map(|&n| ideal_secs(n, rate));
+    if one_limiter {
+        per_board.sum()
+    } else {
+        per_board.fold(0.0, f64::max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boards_sharing_a_limiter_add_up_and_boards_apart_overlap() {
+        let one = ideal_secs(150, 30.0);
+        assert!((ideal_of_boards(&[150, 150], true, 30.0) - 2.0 * one).abs() < 1e-9);
+        assert!((ideal_of_boards(&[150, 150], false, 30.0) - one).abs() < 1e-9);
+        assert!((ideal_of_boards(&[150, 50], false, 30.0) - one).abs() < 1e-9);
+    }
 }
