@@ -11,12 +11,13 @@ use notion_sandbox::{Board, GeneratedBoard, Sandbox};
 
 use crate::board::{board_spec, sandbox_config};
 use crate::measure::ideal_secs;
+use crate::report::{beside_baseline, Beside};
 use crate::run::exec;
-use crate::setup::{Setup, AS_OF, TIMEOUT_SECS};
+use crate::setup::{Build, Builds, Setup, AS_OF, TIMEOUT_SECS};
 
 /// One run of the two boards.
 struct BoardsRun {
-    label: &'static str,
+    label: String,
     wall: Duration,
     ideal: f64,
     updated: usize,
@@ -25,34 +26,48 @@ struct BoardsRun {
     exit: Option<i32>,
 }
 
-pub fn run(setup: &Setup, bin: &Path) -> Result<(), String> {
+/// The two ways of one build: under one token, under two.
+struct Pair {
+    shared: BoardsRun,
+    apart: BoardsRun,
+}
+
+impl Pair {
+    /// How much faster two tokens are than one.
+    fn speedup(&self) -> f64 {
+        self.shared.wall.as_secs_f64() / self.apart.wall.as_secs_f64()
+    }
+}
+
+pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
     let (a, b) = (
         board_spec(setup, setup.overdue, setup.seed),
         board_spec(setup, setup.overdue, setup.seed + 1),
     );
-    let spawn =
-        |board: Board| Sandbox::spawn(board, sandbox_config(setup)).map_err(|e| e.to_string());
     println!(
         "two boards × {} overdue tasks, {} ms answers, --rate {} per workspace\n",
         a.overdue_count(),
         setup.latency.as_millis(),
         setup.rate
     );
-    // One workspace: both databases behind one token and one rate limit.
-    let mut both = Board::generated(&a);
-    both.databases.extend(Board::generated(&b).databases);
-    let one = spawn(both)?;
-    let shared = sweep(bin, setup, &[(&one, &a), (&one, &b)], "one token")?;
-    // Two workspaces: a token and a rate limit each.
-    let (first, second) = (spawn(Board::generated(&a))?, spawn(Board::generated(&b))?);
-    let apart = sweep(bin, setup, &[(&first, &a), (&second, &b)], "two tokens")?;
+    let mut pairs = Vec::new();
+    for build in builds.each() {
+        pairs.push(both_ways(build, setup, &a, &b)?);
+    }
+    let rows: Vec<&BoardsRun> = pairs.iter().flat_map(|p| [&p.shared, &p.apart]).collect();
+    let width = rows
+        .iter()
+        .map(|r| r.label.len())
+        .max()
+        .unwrap_or(0)
+        .max(11);
     println!(
-        "{:<11} {:>9} {:>9} {:>11} {:>8} {:>6} {:>5}",
+        "{:<width$} {:>9} {:>9} {:>11} {:>8} {:>6} {:>5}",
         "", "wall", "ideal", "wall/ideal", "updated", "429s", "exit"
     );
-    for r in [&shared, &apart] {
+    for r in rows {
         println!(
-            "{:<11} {:>8.2}s {:>8.2}s {:>11.3} {:>4}/{:<3} {:>6} {:>5}",
+            "{:<width$} {:>8.2}s {:>8.2}s {:>11.3} {:>4}/{:<3} {:>6} {:>5}",
             r.label,
             r.wall.as_secs_f64(),
             r.ideal,
@@ -63,11 +78,69 @@ pub fn run(setup: &Setup, bin: &Path) -> Result<(), String> {
             r.exit.map_or("-".into(), |c| c.to_string())
         );
     }
-    println!(
-        "\ntwo tokens / one token: {:.2}× the speed",
-        shared.wall.as_secs_f64() / apart.wall.as_secs_f64()
-    );
+    match &pairs[..] {
+        [this, baseline] => {
+            println!(
+                "\ntwo tokens / one token: {:.2}× the speed (baseline: {:.2}×)",
+                this.speedup(),
+                baseline.speedup()
+            );
+            let wall = |what: &str, this: &BoardsRun, baseline: &BoardsRun| Beside {
+                what: format!("{what}, wall"),
+                this: this.wall.as_secs_f64(),
+                baseline: baseline.wall.as_secs_f64(),
+                show: |s| format!("{s:.2} s"),
+            };
+            println!("\nbaseline beside this build:");
+            print!(
+                "{}",
+                beside_baseline(&[
+                    wall("one token", &this.shared, &baseline.shared),
+                    wall("two tokens", &this.apart, &baseline.apart),
+                ])
+            );
+        }
+        [this] => println!("\ntwo tokens / one token: {:.2}× the speed", this.speedup()),
+        _ => {}
+    }
     Ok(())
+}
+
+/// The two boards under one token, then under two, by one build.
+fn both_ways(
+    build: Build,
+    setup: &Setup,
+    a: &GeneratedBoard,
+    b: &GeneratedBoard,
+) -> Result<Pair, String> {
+    let label = |way: &str| {
+        if build.is_baseline {
+            format!("{way}, baseline")
+        } else {
+            way.to_string()
+        }
+    };
+    let spawn =
+        |board: Board| Sandbox::spawn(board, sandbox_config(setup)).map_err(|e| e.to_string());
+    // One workspace: both databases behind one token and one rate limit.
+    let mut both = Board::generated(a);
+    both.databases.extend(Board::generated(b).databases);
+    let one = spawn(both)?;
+    let shared = sweep(
+        build.path,
+        setup,
+        &[(&one, a), (&one, b)],
+        label("one token"),
+    )?;
+    // Two workspaces: a token and a rate limit each.
+    let (first, second) = (spawn(Board::generated(a))?, spawn(Board::generated(b))?);
+    let apart = sweep(
+        build.path,
+        setup,
+        &[(&first, a), (&second, b)],
+        label("two tokens"),
+    )?;
+    Ok(Pair { shared, apart })
 }
 
 /// Sweeps the boards with one `--config` run; a board's token is its sandbox's.
@@ -75,7 +148,7 @@ fn sweep(
     bin: &Path,
     setup: &Setup,
     boards: &[(&Sandbox, &GeneratedBoard)],
-    label: &'static str,
+    label: String,
 ) -> Result<BoardsRun, String> {
     let mut file = format!("rate = {}\ntz = \"UTC\"\nas_of = \"{AS_OF}\"\n", setup.rate);
     let mut cmd = Command::new(bin);
@@ -90,7 +163,7 @@ fn sweep(
     let dir =
         std::env::temp_dir().join(format!("notion-sweep-bench-boards-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let path = dir.join(format!("{}.toml", label.replace(' ', "-")));
+    let path = dir.join(format!("{}.toml", label.replace([' ', ','], "-")));
     std::fs::write(&path, file).map_err(|e| e.to_string())?;
     cmd.args(["sweep", "--config"])
         .arg(&path)

@@ -8,7 +8,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Parser;
 
 use crate::presets::{self, Preset, NO_PRESET, PRESETS};
-use crate::setup::{Setup, Strategy};
+use crate::setup::{Builds, Setup, Strategy};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -49,6 +49,15 @@ pub struct Args {
     /// Repetitions of each startup measurement.
     #[arg(long, default_value_t = 10)]
     pub runs: usize,
+    /// The notion-sweep binary to measure [default: notion-sweep next to
+    /// this benchmark, i.e. target/release/notion-sweep].
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<PathBuf>,
+    /// A second notion-sweep binary (an older build, say), measured the same
+    /// way right after --binary, on an identical board; both are printed
+    /// side by side with their ratio.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// `--preset NAME`, one of [`PRESETS`], each listed in `--help` with its line.
@@ -113,20 +122,44 @@ fn overdue(raw: &str, tasks: usize) -> Result<usize, String> {
     Ok(overdue)
 }
 
-/// `target/release/notion-sweep`, next to this benchmark's own executable.
-pub fn binary() -> Result<PathBuf, String> {
+/// `--binary` (else `notion-sweep` next to this benchmark's own executable)
+/// and `--baseline`, each checked to be a file.
+pub fn builds(args: &Args) -> Result<Builds, String> {
+    let binary = match &args.binary {
+        Some(path) => existing(path, "--binary")?,
+        None => {
+            let bin = beside_this_executable()?;
+            if !bin.is_file() {
+                return Err(format!(
+                    "{} is missing: run `cargo build --release` first, or give --binary",
+                    bin.display()
+                ));
+            }
+            bin
+        }
+    };
+    let baseline = match &args.baseline {
+        Some(path) => Some(existing(path, "--baseline")?),
+        None => None,
+    };
+    Ok(Builds { binary, baseline })
+}
+
+fn existing(path: &std::path::Path, flag: &str) -> Result<PathBuf, String> {
+    if path.is_file() {
+        Ok(path.to_path_buf())
+    } else {
+        Err(format!("{flag} {}: no such file", path.display()))
+    }
+}
+
+/// `target/release/notion-sweep` when this benchmark runs from `target/release`.
+fn beside_this_executable() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("where am I? {e}"))?;
     let dir = exe
         .parent()
         .ok_or("the benchmark's executable has no parent directory")?;
-    let bin = dir.join(format!("notion-sweep{}", std::env::consts::EXE_SUFFIX));
-    if !bin.is_file() {
-        return Err(format!(
-            "{} is missing: run `cargo build --release` first",
-            bin.display()
-        ));
-    }
-    Ok(bin)
+    Ok(dir.join(format!("notion-sweep{}", std::env::consts::EXE_SUFFIX)))
 }
 
 #[cfg(test)]
@@ -213,5 +246,25 @@ mod tests {
         let args = Args::try_parse_from(["bench", "--preset", "startup"]).unwrap();
         assert_eq!(args.preset().name, "startup");
         assert_eq!(Args::try_parse_from(["bench"]).unwrap().preset().name, "");
+    }
+
+    #[test]
+    fn a_missing_binary_or_baseline_is_named() {
+        let args =
+            Args::try_parse_from(["bench", "--binary", "/nonexistent/notion-sweep"]).unwrap();
+        assert!(builds(&args).unwrap_err().contains("--binary /nonexistent"));
+        let this = std::env::current_exe().unwrap();
+        let os = std::ffi::OsStr::new;
+        let args = Args::try_parse_from([
+            os("bench"),
+            os("--binary"),
+            this.as_os_str(),
+            os("--baseline"),
+            os("/nonexistent/old"),
+        ])
+        .unwrap();
+        assert!(builds(&args)
+            .unwrap_err()
+            .contains("--baseline /nonexistent/old"));
     }
 }

@@ -25,12 +25,12 @@ use clap::Parser;
 
 fn main() {
     let args = cli::Args::parse();
-    let ready = cli::resolve(&args).and_then(|setup| Ok((setup, cli::binary()?)));
-    let (setup, bin) = ready.unwrap_or_else(|e| {
+    let ready = cli::resolve(&args).and_then(|setup| Ok((setup, cli::builds(&args)?)));
+    let (setup, builds) = ready.unwrap_or_else(|e| {
         eprintln!("error: {e}");
         std::process::exit(2);
     });
-    if let Err(e) = (args.preset().job)(&setup, &bin) {
+    if let Err(e) = (args.preset().job)(&setup, &builds) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

@@ -110,6 +110,8 @@ impl LogFigures {
 pub enum Contender {
     /// The binary under test.
     Pipelined,
+    /// The `--baseline` binary, run right after it on an identical board.
+    Baseline,
     /// The usual script.
     Sequential,
 }

@@ -1,16 +1,13 @@
 //! The presets. Each is one entry of [`PRESETS`]: a name, one line of what
 //! it shows, its defaults, and the job that runs it. A new preset is one
 //! more entry and, when none of the jobs fits, one more job function
-//! (`fn(&Setup, &Path) -> Result<(), String>`) in a module of its own.
+//! (`fn(&Setup, &Builds) -> Result<(), String>`) in a module of its own.
 
-use std::path::Path;
-
-use crate::setup::{Setup, Strategy};
+use crate::setup::{Builds, Setup, Strategy};
 use crate::{boards, startup, sweeps};
 
 /// What a preset runs once its options are resolved.
-/// It is given the binary to measure.
-pub type Job = fn(&Setup, &Path) -> Result<(), String>;
+pub type Job = fn(&Setup, &Builds) -> Result<(), String>;
 
 /// A preset's values for the options left out on the command line.
 #[derive(Debug, Clone, Copy)]

@@ -1,5 +1,5 @@
-//! How the figures are printed: the sweep table (one column per contender)
-//! and the number formats the jobs share.
+//! How the figures are printed: the sweep table (one column per contender),
+//! the table of a build beside its baseline, and the number formats they share.
 
 use std::fmt::Write;
 use std::time::Duration;
@@ -14,6 +14,7 @@ const CELL: usize = 40;
 fn header(c: Contender) -> &'static str {
     match c {
         Contender::Pipelined => "pipelined (notion-sweep binary)",
+        Contender::Baseline => "baseline (the --baseline binary)",
         Contender::Sequential => "sequential (PATCH, wait, sleep 350 ms)",
     }
 }
@@ -84,7 +85,7 @@ pub fn sweep_table(results: &[Measured], rate: f64, expected: usize, ideal: f64)
         let secs =
             |d: Option<Duration>| d.map_or("n/a".into(), |d| format!("{:.2} s", d.as_secs_f64()));
         match m.contender {
-            Contender::Pipelined => format!(
+            Contender::Pipelined | Contender::Baseline => format!(
                 "notion-sweep {}, bench process {}",
                 secs(m.client_cpu),
                 secs(m.own_cpu)
@@ -94,7 +95,7 @@ pub fn sweep_table(results: &[Measured], rate: f64, expected: usize, ideal: f64)
     });
     row("client's own count", &|m| m.client.clone());
     let wall = |c: Contender| results.iter().find(|m| m.contender == c).map(|m| m.wall);
-    let ratios: Vec<String> = [Contender::Sequential]
+    let ratios: Vec<String> = [Contender::Baseline, Contender::Sequential]
         .into_iter()
         .filter_map(|c| {
             let (theirs, ours) = wall(c).zip(wall(Contender::Pipelined))?;
@@ -120,6 +121,7 @@ impl Contender {
     fn name(self) -> &'static str {
         match self {
             Contender::Pipelined => "pipelined",
+            Contender::Baseline => "baseline",
             Contender::Sequential => "sequential",
         }
     }
@@ -159,6 +161,34 @@ pub fn spread(walls: &[Duration]) -> String {
         ms(median(&walls)),
         ms(walls[walls.len() - 1])
     )
+}
+
+/// One figure of a build and of its baseline.
+pub struct Beside {
+    pub what: String,
+    pub this: f64,
+    pub baseline: f64,
+    /// Formats a value with its unit.
+    pub show: fn(f64) -> String,
+}
+
+/// A table of figures: this build, the baseline, and baseline / this build.
+pub fn beside_baseline(rows: &[Beside]) -> String {
+    let mut out = format!(
+        "{:<LABEL$}{:>14}{:>14}{:>24}\n",
+        "", "this build", "baseline", "baseline / this build"
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:<LABEL$}{:>14}{:>14}{:>24}",
+            r.what,
+            (r.show)(r.this),
+            (r.show)(r.baseline),
+            ratio(r.baseline, r.this)
+        );
+    }
+    out
 }
 
 #[cfg(test)]
@@ -241,13 +271,17 @@ mod tests {
     }
 
     #[test]
-    fn the_script_is_given_as_a_ratio_to_the_binary() {
+    fn the_baseline_and_the_script_are_each_given_as_a_ratio_to_this_build() {
         let results = [
             measured(Contender::Pipelined, 50_000, paced()),
+            measured(Contender::Baseline, 60_000, paced()),
             measured(Contender::Sequential, 150_000, paced()),
         ];
         let table = sweep_table(&results, 3.0, 150, 51.2);
-        assert!(table.contains("\n\nsequential / pipelined wall time: 3.00×\n"));
+        assert!(table.contains(
+            "\n\nbaseline / pipelined wall time: 1.20×\nsequential / pipelined wall time: 3.00×\n"
+        ));
+        assert!(line(&table, "").contains("baseline (the --baseline binary)"));
         assert!(line(&table, "CPU time").contains("notion-sweep 0.25 s, bench process 1.50 s  "));
     }
 
@@ -274,6 +308,27 @@ mod tests {
         assert_eq!(
             spread(&[ms(9), ms(3), ms(4), ms(5)]),
             "min 3.0 ms, median 5.0 ms, max 9.0 ms"
+        );
+    }
+
+    #[test]
+    fn a_baseline_row_reads_baseline_over_this_build() {
+        let table = beside_baseline(&[Beside {
+            what: "--help, median".into(),
+            this: 2.0,
+            baseline: 3.0,
+            show: |v| format!("{v:.1} ms"),
+        }]);
+        let mut lines = table.lines();
+        assert!(lines
+            .next()
+            .unwrap()
+            .ends_with("this build      baseline   baseline / this build"));
+        let row = lines.next().unwrap();
+        assert!(row.starts_with("--help, median"));
+        assert!(
+            row.ends_with("2.0 ms        3.0 ms                   1.50×"),
+            "{row}"
         );
     }
 }

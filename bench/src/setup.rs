@@ -1,6 +1,7 @@
 //! What one run of the bench is set to: the options once a preset and the
-//! flags are applied.
+//! flags are applied, and the binaries it measures.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -47,4 +48,34 @@ pub struct Setup {
     pub seed: u64,
     /// Repetitions of each startup measurement (at least 1).
     pub runs: usize,
+}
+
+/// The binaries to measure: the build under test and, for a before/after
+/// comparison, a baseline run the same way right after it.
+#[derive(Debug, Clone)]
+pub struct Builds {
+    pub binary: PathBuf,
+    pub baseline: Option<PathBuf>,
+}
+
+/// One of the [`Builds`].
+#[derive(Debug, Clone, Copy)]
+pub struct Build<'a> {
+    pub path: &'a Path,
+    pub is_baseline: bool,
+}
+
+impl Builds {
+    /// The build under test, then the baseline if there is one.
+    pub fn each(&self) -> impl Iterator<Item = Build<'_>> {
+        let this = Build {
+            path: &self.binary,
+            is_baseline: false,
+        };
+        let baseline = self.baseline.as_deref().map(|path| Build {
+            path,
+            is_baseline: true,
+        });
+        std::iter::once(this).chain(baseline)
+    }
 }

@@ -11,9 +11,9 @@ use notion_sandbox::{Board, Sandbox, SandboxConfig};
 use serde_json::Value;
 
 use crate::board::{board_spec, sandbox_config};
-use crate::report::{fmt_rate, spread};
+use crate::report::{beside_baseline, fmt_rate, median, spread, Beside};
 use crate::run::{exec, sweep_command};
-use crate::setup::Setup;
+use crate::setup::{Builds, Setup};
 
 /// What one binary measured.
 struct Startup {
@@ -33,9 +33,20 @@ struct EmptySweep {
     rss_kib: u64,
 }
 
-pub fn run(setup: &Setup, bin: &Path) -> Result<(), String> {
-    let figures = measure(bin, setup)?;
-    print(bin, setup, &figures);
+pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
+    let mut measured = Vec::new();
+    for (i, build) in builds.each().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        let figures = measure(build.path, setup)?;
+        print(build.path, setup, &figures);
+        measured.push(figures);
+    }
+    if let [this, baseline] = &measured[..] {
+        println!("\nbaseline beside this build:");
+        print!("{}", beside_baseline(&compare(this, baseline)));
+    }
     Ok(())
 }
 
@@ -142,6 +153,36 @@ fn print(bin: &Path, setup: &Setup, s: &Startup) {
     }
 }
 
+/// Binary size and median times, this build's beside the baseline's.
+fn compare(this: &Startup, baseline: &Startup) -> Vec<Beside> {
+    let mib = |bytes: f64| format!("{:.2} MiB", bytes / (1024.0 * 1024.0));
+    let ms = |secs: f64| format!("{:.1} ms", secs * 1000.0);
+    let median_secs = |walls: &[Duration]| median(walls).as_secs_f64();
+    let mut rows = vec![
+        Beside {
+            what: "release binary size".into(),
+            this: this.size as f64,
+            baseline: baseline.size as f64,
+            show: mib,
+        },
+        Beside {
+            what: "--help, median".into(),
+            this: median_secs(&this.help),
+            baseline: median_secs(&baseline.help),
+            show: ms,
+        },
+    ];
+    for (a, b) in this.sweeps.iter().zip(&baseline.sweeps) {
+        rows.push(Beside {
+            what: format!("empty sweep at {}/s, median", fmt_rate(a.rate)),
+            this: median_secs(&a.walls),
+            baseline: median_secs(&b.walls),
+            show: ms,
+        });
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +192,37 @@ mod tests {
         assert_eq!(rates(3.0), [3.0, 1000.0]);
         assert_eq!(rates(1000.0), [1000.0]);
         assert_eq!(rates(5000.0), [5000.0]);
+    }
+
+    #[test]
+    fn the_comparison_is_of_medians_and_sizes() {
+        let ms = Duration::from_millis;
+        let startup = |size: u64, help: [u64; 3], sweep: [u64; 3]| Startup {
+            size,
+            help: help.map(ms).to_vec(),
+            help_rss_kib: 0,
+            sweeps: vec![EmptySweep {
+                rate: 3.0,
+                walls: sweep.map(ms).to_vec(),
+                requests_per_run: 3,
+                rss_kib: 0,
+            }],
+        };
+        let rows = compare(
+            &startup(11 << 20, [2, 3, 40], [600, 640, 700]),
+            &startup(10 << 20, [3, 6, 7], [600, 640, 900]),
+        );
+        let got: Vec<(&str, f64)> = rows
+            .iter()
+            .map(|r| (r.what.as_str(), r.baseline / r.this))
+            .collect();
+        assert_eq!(got[0].0, "release binary size");
+        assert!((got[0].1 - 10.0 / 11.0).abs() < 1e-9);
+        assert_eq!(
+            got[1],
+            ("--help, median", 2.0),
+            "the median, not the slow outlier"
+        );
+        assert_eq!(got[2], ("empty sweep at 3.00/s, median", 1.0));
     }
 }

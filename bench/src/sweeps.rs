@@ -1,8 +1,7 @@
 //! The sweep job (no preset, `slow`, `fast`, `scale`): each contender (the
-//! binary, the script) sweeps an identical board served by its own sandbox,
-//! and the sandbox's log of each run makes a column of the table.
-
-use std::path::Path;
+//! binary, the baseline binary, the script) sweeps an identical board served
+//! by its own sandbox, and the sandbox's log of each run makes a column of
+//! the table.
 
 use notion_sandbox::{Board, Sandbox};
 
@@ -11,9 +10,9 @@ use crate::measure::{ideal_secs, Arrival, Contender, LogFigures, Measured};
 use crate::report::{fmt_rate, sweep_table};
 use crate::run::{cpu_time, pipelined, StrategyRun};
 use crate::script::{query_cost, sequential, SCRIPT_SLEEP};
-use crate::setup::{Setup, Strategy, AS_OF};
+use crate::setup::{Builds, Setup, Strategy, AS_OF};
 
-pub fn run(setup: &Setup, bin: &Path) -> Result<(), String> {
+pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
     let spec = board_spec(setup, setup.overdue, setup.seed);
     let board = Board::generated(&spec);
     let ds_id = spec.data_source_id();
@@ -29,7 +28,10 @@ pub fn run(setup: &Setup, bin: &Path) -> Result<(), String> {
     }
     let ideal = ideal_secs(expected, setup.rate);
 
-    println!("notion-sweep bench: {}", bin.display());
+    println!("notion-sweep bench: {}", builds.binary.display());
+    if let Some(baseline) = &builds.baseline {
+        println!("baseline: {}", baseline.display());
+    }
     println!(
         "board: {} tasks, {} overdue (as of {AS_OF}), seed {}",
         setup.tasks, expected, setup.seed
@@ -60,24 +62,26 @@ pub fn run(setup: &Setup, bin: &Path) -> Result<(), String> {
     );
 
     let mut results = Vec::new();
-    for &strategy in &setup.strategies {
+    for contender in contenders(&setup.strategies, builds) {
         let sb = Sandbox::spawn(board.clone(), sandbox_config(setup))
             .map_err(|e| format!("could not start the sandbox: {e}"))?;
         let cpu_before = cpu_time("self");
-        let (contender, run) = match strategy {
-            Strategy::Pipelined => {
+        let run = match contender {
+            Contender::Pipelined => {
                 eprintln!("running pipelined (the notion-sweep binary)…");
-                (
-                    Contender::Pipelined,
-                    pipelined(bin, &sb, &db_id, setup.rate)?,
-                )
+                pipelined(&builds.binary, &sb, &db_id, setup.rate)?
             }
-            Strategy::Sequential => {
+            Contender::Baseline => {
+                eprintln!("running baseline (the --baseline binary)…");
+                let baseline = builds.baseline.as_deref().expect("a baseline column");
+                pipelined(baseline, &sb, &db_id, setup.rate)?
+            }
+            Contender::Sequential => {
                 eprintln!(
                     "running sequential (PATCH, wait, sleep 350 ms): at least {:.0} s…",
                     expected as f64 * (setup.latency + SCRIPT_SLEEP).as_secs_f64()
                 );
-                (Contender::Sequential, sequential(&sb, &ds_id)?)
+                sequential(&sb, &ds_id)?
             }
         };
         let own_cpu = cpu_time("self")
@@ -112,4 +116,53 @@ pub fn run(setup: &Setup, bin: &Path) -> Result<(), String> {
     }
     print!("{}", sweep_table(&results, setup.rate, expected, ideal));
     Ok(())
+}
+
+/// The columns, in the order they run: the strategies asked for, the
+/// baseline binary right after the binary under test.
+fn contenders(strategies: &[Strategy], builds: &Builds) -> Vec<Contender> {
+    strategies
+        .iter()
+        .flat_map(|s| match s {
+            Strategy::Pipelined if builds.baseline.is_some() => {
+                vec![Contender::Pipelined, Contender::Baseline]
+            }
+            Strategy::Pipelined => vec![Contender::Pipelined],
+            Strategy::Sequential => vec![Contender::Sequential],
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builds(baseline: Option<&str>) -> Builds {
+        Builds {
+            binary: "new".into(),
+            baseline: baseline.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn the_baseline_runs_right_after_the_binary_under_test() {
+        let both = [Strategy::Pipelined, Strategy::Sequential];
+        assert_eq!(
+            contenders(&both, &builds(Some("old"))),
+            [
+                Contender::Pipelined,
+                Contender::Baseline,
+                Contender::Sequential
+            ]
+        );
+        assert_eq!(
+            contenders(&both, &builds(None)),
+            [Contender::Pipelined, Contender::Sequential]
+        );
+        assert_eq!(
+            contenders(&[Strategy::Sequential], &builds(Some("old"))),
+            [Contender::Sequential],
+            "no binary asked for, no baseline either"
+        );
+    }
 }
