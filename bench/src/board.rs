@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use notion_sandbox::{
-    Board, FaultConfig, FaultKind, GeneratedBoard, PageState, RateLimit, SandboxConfig,
+    Board, FaultConfig, FaultKind, GeneratedBoard, PageState, RateLimit, Sandbox, SandboxConfig,
 };
 
 use crate::setup::{today, Setup, AS_OF};
@@ -50,6 +50,11 @@ pub fn sandbox_config(setup: &Setup) -> SandboxConfig {
         faults,
         ..SandboxConfig::default()
     }
+}
+
+/// A sandbox serving `board` on loopback.
+pub fn serve(board: Board, config: SandboxConfig) -> Result<Sandbox, String> {
+    Sandbox::spawn(board, config).map_err(|e| format!("could not start the sandbox: {e}"))
 }
 
 fn status_of(page: &PageState) -> Option<&str> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use notion_sandbox::{Board, GeneratedBoard, Sandbox};
 
-use crate::board::{board_spec, sandbox_config};
+use crate::board::{board_spec, sandbox_config, serve};
 use crate::measure::ideal_secs;
 use crate::report::{beside_baseline, Beside};
 use crate::run::exec;
@@ -120,8 +120,7 @@ fn both_ways(
             way.to_string()
         }
     };
-    let spawn =
-        |board: Board| Sandbox::spawn(board, sandbox_config(setup)).map_err(|e| e.to_string());
+    let spawn = |board: Board| serve(board, sandbox_config(setup));
     // One workspace: both databases behind one token and one rate limit.
     let mut both = Board::generated(a);
     both.databases.extend(Board::generated(b).databases);
@@ -172,8 +171,9 @@ fn sweep(
         .env("NOTION_SWEEP_LOCK_DIR", &dir)
         .current_dir(&dir);
     let done = exec(cmd)?;
-    let doc: serde_json::Value = serde_json::from_str(&done.stdout)
-        .map_err(|e| format!("{label}: no JSON ({e}): {}", done.stderr))?;
+    let doc = done
+        .json()
+        .map_err(|e| format!("{label}: notion-sweep {e}"))?;
     let updated = doc["boards"].as_array().map_or(0, |b| {
         b.iter().filter_map(|d| d["updated"].as_u64()).sum::<u64>()
     }) as usize;

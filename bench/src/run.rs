@@ -26,6 +26,18 @@ pub struct Exec {
     pub stderr: String,
 }
 
+impl Exec {
+    /// What it printed, read as JSON; else why not, with its stderr.
+    pub fn json(&self) -> Result<Value, String> {
+        serde_json::from_str(&self.stdout).map_err(|e| {
+            format!(
+                "({}) printed no JSON ({e}); its stderr:\n{}",
+                self.status, self.stderr
+            )
+        })
+    }
+}
+
 /// Runs `cmd` to its exit, timing it from just before the spawn and reading
 /// `VmHWM` every few ms while it runs.
 pub fn exec(mut cmd: Command) -> Result<Exec, String> {
@@ -139,12 +151,7 @@ pub struct StrategyRun {
 pub fn pipelined(bin: &Path, sb: &Sandbox, db_id: &str, rate: f64) -> Result<StrategyRun, String> {
     let run =
         exec(sweep_command(bin, sb, db_id, rate)).map_err(|e| format!("{}: {e}", bin.display()))?;
-    let doc: Value = serde_json::from_str(&run.stdout).map_err(|e| {
-        format!(
-            "notion-sweep ({}) printed no JSON ({e}); its stderr:\n{}",
-            run.status, run.stderr
-        )
-    })?;
+    let doc = run.json().map_err(|e| format!("notion-sweep {e}"))?;
     let count = |k: &str| doc["requests"][k].as_u64().unwrap_or(0);
     let client = format!(
         "sent {}, retried {}, 429s {}; updated {}, exit {}",

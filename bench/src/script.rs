@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use notion_sandbox::{Board, Sandbox, SandboxConfig, NOTION_VERSION};
 use serde_json::{json, Value};
 
+use crate::board::serve;
 use crate::run::StrategyRun;
 use crate::setup::{AS_OF, TIMEOUT_SECS};
 
@@ -25,8 +26,7 @@ pub fn sequential(sb: &Sandbox, ds_id: &str) -> Result<StrategyRun, String> {
 /// How long the sandbox takes to answer one overdue query on this board,
 /// with no added latency: the median of five, on a fresh sandbox.
 pub fn query_cost(board: &Board, ds_id: &str) -> Result<Duration, String> {
-    let sb = Sandbox::spawn(board.clone(), SandboxConfig::default())
-        .map_err(|e| format!("could not start the sandbox: {e}"))?;
+    let sb = serve(board.clone(), SandboxConfig::default())?;
     let (runtime, mut script) = Script::new(&sb)?;
     let url = format!("{}/v1/data_sources/{ds_id}/query", sb.url());
     let mut times = runtime.block_on(async {

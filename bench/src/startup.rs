@@ -7,10 +7,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use notion_sandbox::{Board, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, SandboxConfig};
 use serde_json::Value;
 
-use crate::board::{board_spec, sandbox_config};
+use crate::board::{board_spec, sandbox_config, serve};
 use crate::report::{beside_baseline, fmt_rate, median, spread, Beside};
 use crate::run::{exec, sweep_command};
 use crate::setup::{Builds, Setup};
@@ -75,19 +75,18 @@ fn measure(bin: &Path, setup: &Setup) -> Result<Startup, String> {
     let db_id = spec.database_id();
     let mut sweeps = Vec::new();
     for rate in rates(setup.rate) {
-        let sb = Sandbox::spawn(
+        let sb = serve(
             board.clone(),
             SandboxConfig {
                 rate_limit: None,
                 ..sandbox_config(setup)
             },
-        )
-        .map_err(|e| format!("could not start the sandbox: {e}"))?;
+        )?;
         let mut walls = Vec::new();
         let mut rss_kib = 0;
         for _ in 0..setup.runs {
             let run = exec(sweep_command(bin, &sb, &db_id, rate))?;
-            let doc: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+            let doc = run.json().unwrap_or(Value::Null);
             if !run.status.success() || doc["matched"].as_u64() != Some(0) {
                 return Err(format!(
                     "the empty sweep exited with {} (matched {}); stderr:\n{}",

@@ -3,9 +3,9 @@
 //! by its own sandbox, and the sandbox's log of each run makes a column of
 //! the table.
 
-use notion_sandbox::{Board, Sandbox};
+use notion_sandbox::Board;
 
-use crate::board::{board_spec, changes, overdue_ids, sandbox_config, statuses};
+use crate::board::{board_spec, changes, overdue_ids, sandbox_config, serve, statuses};
 use crate::measure::{ideal_secs, Arrival, Contender, LogFigures, Measured};
 use crate::report::{fmt_rate, sweep_table};
 use crate::run::{cpu_time, pipelined, StrategyRun};
@@ -63,8 +63,7 @@ pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
 
     let mut results = Vec::new();
     for contender in contenders(&setup.strategies, builds) {
-        let sb = Sandbox::spawn(board.clone(), sandbox_config(setup))
-            .map_err(|e| format!("could not start the sandbox: {e}"))?;
+        let sb = serve(board.clone(), sandbox_config(setup))?;
         let cpu_before = cpu_time("self");
         let run = match contender {
             Contender::Pipelined => {
