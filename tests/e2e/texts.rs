@@ -145,3 +145,36 @@ fn a_title_that_holds_a_secret_reaches_no_channel() {
         assert!(body.contains("(redacted)"), "{kind:?}: {body}");
     }
 }
+
+#[test]
+fn every_channel_gets_a_message_within_its_service_limits() {
+    let long_titles: Vec<String> = (0..12)
+        .map(|n| {
+            format!(
+                "{n:02} {}",
+                "Migrate the billing & <invoicing> service ".repeat(3)
+            )
+        })
+        .collect();
+    let (spec, sandbox) =
+        board_titled(&"Quarterly planning & roadmap ".repeat(2_000), &long_titles);
+    let hooks = [SinkKind::Discord, SinkKind::Teams]
+        .map(|k| format!("{}+{}", k.as_str(), sandbox.sink_url(k)))
+        .join(" ");
+    let env = with(env_for(&sandbox), "SWEEP_NOTIFY", &hooks);
+    let run = notion_sweep(&["sweep", &spec.database_id()], &env);
+    run.expect_code(0);
+    let slack = &sandbox.sink_messages(SinkKind::Slack)[0];
+    let section = slack["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(
+        section.chars().count() <= 3000,
+        "{}",
+        section.chars().count()
+    );
+    assert!(slack["text"].as_str().unwrap().chars().count() < 4000);
+    assert!(section.contains(" more"), "a count of the rest: {section}");
+    let discord = &sandbox.sink_messages(SinkKind::Discord)[0];
+    assert!(discord["content"].as_str().unwrap().chars().count() <= 2000);
+    let teams = sandbox.sink_messages(SinkKind::Teams)[0].to_string();
+    assert!(teams.len() < 28 * 1024, "{} bytes", teams.len());
+}

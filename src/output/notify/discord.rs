@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::message::{header, listed, moved, notes, LISTED};
+use super::message::{fit, header, listed, moved, name, notes, to};
 use crate::jobs::summary::Summary;
 
 /// The most characters Discord takes in `content`.
@@ -20,9 +20,12 @@ pub(super) fn message(summary: &Summary) -> Value {
 }
 
 fn content(summary: &Summary) -> String {
-    let name: String = summary.name().chars().take(100).collect();
-    let to: String = summary.to.chars().take(100).collect();
-    let mut text = header(summary, &escape(&name), &escape(&to), "**");
+    let head = header(
+        summary,
+        &escape(&name(summary)),
+        &escape(&to(summary)),
+        "**",
+    );
     let tail: String = notes(summary)
         .into_iter()
         .map(|n| format!("\n{}{}", if n.warning { "⚠️ " } else { "" }, n.text))
@@ -41,30 +44,7 @@ fn content(summary: &Summary) -> String {
             format!("\n• {link}, {}", task.due)
         })
         .collect();
-    let length = |s: &str| s.chars().count();
-    let mut shown = 0;
-    for line in lines.iter().take(LISTED) {
-        let rest = lines.len() - shown - 1;
-        let more = if rest > 0 { more(rest) } else { String::new() };
-        if length(&text) + length(line) + length(&more) + length(&tail) > MAX_CONTENT {
-            break;
-        }
-        text.push_str(line);
-        shown += 1;
-    }
-    if shown < lines.len() {
-        text.push_str(&more(lines.len() - shown));
-    }
-    text.push_str(&tail);
-    if length(&text) > MAX_CONTENT {
-        text = text.chars().take(MAX_CONTENT - 1).collect();
-        text.push('…');
-    }
-    text
-}
-
-fn more(n: usize) -> String {
-    format!("\n…and {n} more")
+    fit(head, &lines, &tail, MAX_CONTENT)
 }
 
 /// Text from a task shown literally: Discord markdown, `<@…>` mentions and

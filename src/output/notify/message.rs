@@ -5,8 +5,57 @@
 use crate::jobs::summary::{Outcome, RunErrorKind, Summary, TaskResult};
 use crate::output::report::plural;
 
-/// Tasks listed by name; the rest are counted.
+/// Tasks listed by name at most; the rest are counted.
 pub(super) const LISTED: usize = 10;
+/// The most characters of a name (the database's, a status's) or a title
+/// a message shows.
+const NAME_CHARS: usize = 100;
+/// A link longer than this is left out (the title is still shown).
+const URL_CHARS: usize = 500;
+
+/// `text` cut to `max` characters, the last an ellipsis when cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut kept: String = text.chars().take(max - 1).collect();
+    kept.push('…');
+    kept
+}
+
+/// The board's name as a message shows it.
+pub(super) fn name(summary: &Summary) -> String {
+    cut(summary.name(), NAME_CHARS)
+}
+
+/// The late status as a message shows it.
+pub(super) fn to(summary: &Summary) -> String {
+    cut(&summary.to, NAME_CHARS)
+}
+
+/// The message text: `head`, then as many `lines` as fit in `max`
+/// characters with `tail` (at most [`LISTED`]), then "…and N more" for the
+/// rest, then `tail`; cut to `max` characters should even that not fit.
+pub(super) fn fit(head: String, lines: &[String], tail: &str, max: usize) -> String {
+    let length = |s: &str| s.chars().count();
+    let more = |n: usize| format!("\n…and {n} more");
+    let mut text = head;
+    let mut shown = 0;
+    for line in lines.iter().take(LISTED) {
+        let rest = lines.len() - shown - 1;
+        let after = if rest > 0 { more(rest) } else { String::new() };
+        if length(&text) + length(line) + length(&after) + length(tail) > max {
+            break;
+        }
+        text.push_str(line);
+        shown += 1;
+    }
+    if shown < lines.len() {
+        text.push_str(&more(lines.len() - shown));
+    }
+    text.push_str(tail);
+    cut(&text, max)
+}
 
 /// The tasks a run moved, in the order they were found.
 pub(super) fn moved(summary: &Summary) -> Vec<&TaskResult> {
@@ -34,7 +83,8 @@ pub(super) fn header(summary: &Summary, name: &str, to: &str, bold: &str) -> Str
 }
 
 /// A moved task as listed: its title (at most 100 characters, not yet
-/// escaped), its link, and when it was due.
+/// escaped), its link (empty when there is none or it is absurdly long),
+/// and when it was due.
 pub(super) struct Listed<'a> {
     pub(super) title: String,
     pub(super) url: &'a str,
@@ -46,8 +96,12 @@ pub(super) fn listed<'a>(summary: &Summary, task: &'a TaskResult) -> Listed<'a> 
     let due = task.due.map_or("-".into(), |d| d.to_string());
     let days = summary.days_late(task).unwrap_or(0);
     Listed {
-        title: task.display_title().chars().take(100).collect(),
-        url: &task.url,
+        title: cut(&task.display_title(), NAME_CHARS),
+        url: if task.url.chars().count() <= URL_CHARS {
+            &task.url
+        } else {
+            ""
+        },
         due: format!(
             "due {due} ({days} {} overdue)",
             plural(days.max(0) as usize, "day")

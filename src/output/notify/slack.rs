@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::message::{header, listed, moved, notes, LISTED};
+use super::message::{fit, header, listed, moved, name, notes, to};
 use crate::jobs::summary::Summary;
 
 /// Escapes Slack's mrkdwn control characters in text that comes from a task.
@@ -12,27 +12,34 @@ pub(crate) fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Slack's message for a run: what was moved, and whether the run was complete.
+/// The most characters of a section's text (Slack refuses more with
+/// `invalid_blocks`); the same text is the fallback `text`, whose limit
+/// (4,000) is higher.
+const MAX_SECTION: usize = 3000;
+
+/// Slack's message for a run: what was moved, and whether the run was
+/// complete; up to ten tasks, fewer where the text would pass
+/// [`MAX_SECTION`], then a count of the rest.
 pub(super) fn message(summary: &Summary) -> Value {
-    let mut text = header(summary, &escape(summary.name()), &escape(&summary.to), "*");
-    let moved = moved(summary);
-    for task in moved.iter().take(LISTED) {
-        let task = listed(summary, task);
-        let label = escape(&task.title);
-        let link = if task.url.is_empty() {
-            label
-        } else {
-            format!("<{}|{label}>", escape(task.url))
-        };
-        text.push_str(&format!("\n• {link}, {}", task.due));
-    }
-    if moved.len() > LISTED {
-        text.push_str(&format!("\n…and {} more", moved.len() - LISTED));
-    }
-    for note in notes(summary) {
-        let sign = if note.warning { ":warning: " } else { "" };
-        text.push_str(&format!("\n{sign}{}", note.text));
-    }
+    let head = header(summary, &escape(&name(summary)), &escape(&to(summary)), "*");
+    let lines: Vec<String> = moved(summary)
+        .into_iter()
+        .map(|task| {
+            let task = listed(summary, task);
+            let label = escape(&task.title);
+            let link = if task.url.is_empty() {
+                label
+            } else {
+                format!("<{}|{label}>", escape(task.url))
+            };
+            format!("\n• {link}, {}", task.due)
+        })
+        .collect();
+    let tail: String = notes(summary)
+        .into_iter()
+        .map(|n| format!("\n{}{}", if n.warning { ":warning: " } else { "" }, n.text))
+        .collect();
+    let text = fit(head, &lines, &tail, MAX_SECTION);
     json!({
         "text": text,
         "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
@@ -62,5 +69,37 @@ mod tests {
         let text = message(&summary)["text"].as_str().unwrap().to_string();
         assert_eq!(text.matches("• ").count(), 10);
         assert!(text.ends_with("…and 3 more"), "{text}");
+    }
+
+    #[test]
+    fn any_input_fits_slacks_limits() {
+        let mut summary = example::summary();
+        let mut task = summary.tasks[0].clone();
+        task.outcome = crate::jobs::summary::Outcome::Updated;
+        task.title = "&<>".repeat(200);
+        task.url = format!(
+            "https://www.notion.so/{}-{}",
+            "a".repeat(300),
+            "0".repeat(32)
+        );
+        summary.tasks = vec![task; 12];
+        summary.matched = 12;
+        summary.updated = 12;
+        summary.failed = 0;
+        summary.title = "&".repeat(50_000);
+        summary.to = "<".repeat(10_000);
+        let message = message(&summary);
+        let text = message["text"].as_str().unwrap();
+        assert!(
+            text.chars().count() <= MAX_SECTION,
+            "{}",
+            text.chars().count()
+        );
+        let shown = text.matches("\n• ").count();
+        assert!((1..12).contains(&shown), "{shown} listed");
+        assert!(
+            text.ends_with(&format!("…and {} more", 12 - shown)),
+            "{text}"
+        );
     }
 }

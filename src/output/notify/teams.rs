@@ -3,18 +3,29 @@
 
 use serde_json::{json, Value};
 
-use super::message::{header, listed, moved, notes, LISTED};
+use super::message::{header, listed, moved, name, notes, to, LISTED};
 use crate::jobs::summary::Summary;
 
-/// The card for a run: a headline, up to ten tasks, a count of the rest,
-/// the counts as facts, and the notes.
+/// The most characters of the list of tasks: with the rest of the card,
+/// its body stays well under the 28 KB a Teams message takes, whatever
+/// the titles hold.
+const MAX_LIST: usize = 4000;
+
+/// The card for a run: a headline, up to ten tasks (fewer where the list
+/// would pass [`MAX_LIST`]), a count of the rest, the counts as facts, and
+/// the notes.
 pub(super) fn message(summary: &Summary) -> Value {
     let mut body = vec![text_block(
-        &header(summary, &escape(summary.name()), &escape(&summary.to), "**"),
+        &header(
+            summary,
+            &escape(&name(summary)),
+            &escape(&to(summary)),
+            "**",
+        ),
         json!({ "weight": "bolder", "size": "medium" }),
     )];
     let moved = moved(summary);
-    let items: Vec<String> = moved
+    let mut items: Vec<String> = moved
         .iter()
         .take(LISTED)
         .map(|task| {
@@ -31,12 +42,21 @@ pub(super) fn message(summary: &Summary) -> Value {
             format!("- {link}, {}", task.due)
         })
         .collect();
+    let mut length = 0;
+    let fitting = items
+        .iter()
+        .take_while(|item| {
+            length += item.chars().count() + 1;
+            length <= MAX_LIST
+        })
+        .count();
+    items.truncate(fitting);
     if !items.is_empty() {
         body.push(text_block(&items.join("\r"), json!({})));
     }
-    if moved.len() > LISTED {
+    if moved.len() > items.len() {
         body.push(text_block(
-            &format!("…and {} more", moved.len() - LISTED),
+            &format!("…and {} more", moved.len() - items.len()),
             json!({ "isSubtle": true }),
         ));
     }
@@ -108,6 +128,23 @@ mod tests {
         insta::assert_snapshot!(
             serde_json::to_string_pretty(&message(&example::summary())).unwrap()
         );
+    }
+
+    #[test]
+    fn any_input_fits_a_teams_message() {
+        let mut summary = example::summary();
+        let mut task = summary.tasks[0].clone();
+        task.outcome = crate::jobs::summary::Outcome::Updated;
+        task.title = "\\*".repeat(300);
+        task.url = format!("https://www.notion.so/{}", "b".repeat(450));
+        summary.tasks = vec![task; 12];
+        summary.matched = 12;
+        summary.updated = 12;
+        summary.failed = 0;
+        summary.title = "\\".repeat(50_000);
+        let body = message(&summary).to_string();
+        assert!(body.len() < 28 * 1024, "{} bytes", body.len());
+        assert!(body.contains("…and "), "a count of the rest");
     }
 
     #[test]
