@@ -1,5 +1,5 @@
-//! The scheduler recipes of the README and `deploy/`, run as written: the
-//! cron line from the README, the systemd units, the GitHub workflow, the
+//! The scheduler recipes of `deploy/README.md` and `deploy/`, run as
+//! written: the cron line, the systemd units, the GitHub workflow, the
 //! composite action, the Kubernetes CronJob and the Dockerfile. Only the
 //! documented paths, secrets and the API URL are swapped for the sandbox's.
 
@@ -150,20 +150,28 @@ fn bin_dir(name: &str) -> PathBuf {
 
 // ---------------------------------------------------------------- cron
 
-/// The command part of the cron line in the README's cron block.
-fn readme_cron_command() -> String {
-    let readme = repo_file("README.md");
-    let section = readme
-        .split("\n## Usage from a terminal, cron and CI\n")
+/// Where the recipes are shown.
+const RECIPES: &str = "deploy/README.md";
+
+/// The text of one `## heading` section of the recipes page.
+fn recipe_section(heading: &str) -> String {
+    let page = repo_file(RECIPES);
+    page.split(&format!("\n## {heading}\n"))
         .nth(1)
-        .expect("the usage section")
+        .unwrap_or_else(|| panic!("a section '## {heading}' in {RECIPES}"))
         .split("\n## ")
         .next()
-        .unwrap();
+        .unwrap()
+        .to_string()
+}
+
+/// The command part of the cron line in the recipes' cron block.
+fn shown_cron_command() -> String {
+    let section = recipe_section("cron");
     let block = section
         .split("```cron\n")
         .nth(1)
-        .expect("a ```cron block in the usage section")
+        .expect("a ```cron block in the cron section")
         .split("```")
         .next()
         .unwrap();
@@ -186,14 +194,14 @@ fn readme_cron_command() -> String {
 }
 
 #[test]
-fn the_readme_cron_line_runs_under_crons_environment() {
+fn the_shown_cron_line_runs_under_crons_environment() {
     let (spec, sandbox) = board(40);
     let dir = scratch("cron");
     let settings = dir.join("etc");
     std::fs::create_dir_all(&settings).unwrap();
     let log = dir.join("sweep.log");
 
-    let line = readme_cron_command();
+    let line = shown_cron_command();
     let documented = [
         ("/usr/local/bin/notion-sweep", BIN.to_string()),
         ("/var/log/notion-sweep/sweep.log", log.display().to_string()),
@@ -387,8 +395,8 @@ fn the_github_workflow_is_scheduled_serialised_and_its_sweep_step_runs() {
     let file = repo_file("deploy/github-workflow.yml");
     let shown = file.split_once("\nname: ").map(|(_, rest)| rest).unwrap();
     assert!(
-        repo_file("README.md").contains(&format!("```yaml\nname: {shown}```")),
-        "the README shows deploy/github-workflow.yml as it is"
+        recipe_section("GitHub Actions").contains(&format!("```yaml\nname: {shown}```")),
+        "{RECIPES} shows deploy/github-workflow.yml as it is"
     );
     let doc = yaml("deploy/github-workflow.yml");
     let on = &doc["on"];
@@ -664,7 +672,7 @@ fn the_composite_action_sweeps_and_reports_its_exit_code() {
     let (spec, sandbox) = board(40);
     let before = statuses(&sandbox, &spec);
     let overdue = overdue(&sandbox, &spec);
-    // The three inputs the README shows.
+    // The three inputs the recipes show.
     let run = run_action(
         "action",
         &[
