@@ -965,3 +965,54 @@ fn the_dockerfile_builds_a_small_non_root_image() {
         eprintln!("hadolint is not installed: skipped");
     }
 }
+
+// ---------------------------------------------------------------- install lines
+
+/// The pages and files that show how to install notion-sweep.
+fn install_sources() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = [
+        "README.md",
+        "deploy/README.md",
+        "action.yml",
+        "Dockerfile",
+        "deploy/github-workflow.yml",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    for dir in ["docs", ".github/workflows"] {
+        if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+            files.extend(entries.map(|e| e.unwrap().path()));
+        }
+    }
+    files
+}
+
+/// `cargo install` without `--locked` resolves every dependency afresh,
+/// ignoring Cargo.lock: what it builds is not what the tests ran. Every
+/// command that installs says `--locked`; a bare mention of "`cargo
+/// install`" in prose is not a command.
+#[test]
+fn every_install_line_is_locked() {
+    let mut unlocked = Vec::new();
+    for file in install_sources() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("cargo install") {
+                let after = &rest[at + "cargo install".len()..];
+                let command = after.split('`').next().unwrap();
+                if !command.trim().is_empty() && !command.contains("--locked") {
+                    unlocked.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+                rest = after;
+            }
+        }
+    }
+    assert!(
+        unlocked.is_empty(),
+        "cargo install without --locked:\n{}",
+        unlocked.join("\n")
+    );
+}
