@@ -193,39 +193,94 @@ fn shown_cron_command() -> String {
     command
 }
 
+/// The commands of the cron section's ```sh block, if it has one: what is
+/// done once, by hand, before the crontab line can run.
+fn shown_cron_setup() -> Vec<String> {
+    let section = recipe_section("cron");
+    let Some(block) = section.split("```sh\n").nth(1) else {
+        return Vec::new();
+    };
+    block
+        .split("```")
+        .next()
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The cron recipe as a newcomer follows it, on a machine where neither
+/// the settings directory nor the log directory exists yet: the setup
+/// commands shown (without `sudo`), then the crontab line, twice, in what
+/// cron gives a job.
 #[test]
 fn the_shown_cron_line_runs_under_crons_environment() {
     let (spec, sandbox) = board(40);
     let dir = scratch("cron");
-    let settings = dir.join("etc");
-    std::fs::create_dir_all(&settings).unwrap();
-    let log = dir.join("sweep.log");
-
-    let line = shown_cron_command();
-    let documented = [
-        ("/usr/local/bin/notion-sweep", BIN.to_string()),
-        ("/var/log/notion-sweep/sweep.log", log.display().to_string()),
-        ("/etc/notion-sweep", settings.display().to_string()),
-    ];
-    let mut command = line.clone();
-    for (path, here) in &documented {
-        assert!(command.contains(path), "the cron line names {path}: {line}");
-        command = command.replace(path, here);
-    }
+    // The user's own directory, with the .env made from .env.example.
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
     std::fs::write(
-        settings.join(".env"),
+        home.join(".env"),
         settings_file(&sandbox, &spec, Some(&lock_dir(&sandbox))),
     )
     .unwrap();
-
-    let cron = |label: &str| {
-        // What cron gives a job: no login shell, PATH=/usr/bin:/bin.
-        let run = run_in(
-            &dir,
+    // /usr/local/bin exists on every machine; the recipe's own directories do not.
+    let usr_local_bin = dir.join("usr/local/bin");
+    std::fs::create_dir_all(&usr_local_bin).unwrap();
+    let settings = dir.join("etc/notion-sweep");
+    let logs = dir.join("var/log/notion-sweep");
+    let documented = [
+        ("~/.cargo/bin/notion-sweep", BIN.to_string()),
+        ("/usr/local/bin", usr_local_bin.display().to_string()),
+        ("/etc/notion-sweep", settings.display().to_string()),
+        ("/var/log/notion-sweep", logs.display().to_string()),
+    ];
+    let here = |text: &str| {
+        documented
+            .iter()
+            .fold(text.to_string(), |t, (path, here)| t.replace(path, here))
+    };
+    // What cron gives a job: no login shell, PATH=/usr/bin:/bin.
+    let sh = |command: &str| {
+        run_in(
+            &home,
             "env",
-            &["-i", "PATH=/usr/bin:/bin", "sh", "-c", &command],
+            &["-i", "PATH=/usr/bin:/bin", "sh", "-c", command],
             &[],
+        )
+    };
+
+    for step in shown_cron_setup() {
+        let command = here(step.strip_prefix("sudo ").unwrap_or(&step));
+        let run = sh(&command);
+        assert_eq!(
+            run.code, 0,
+            "{step}
+{}",
+            run.stderr
         );
+    }
+    // Where the recipe shows no command for them, the settings and the
+    // binary are put where its prose says they are.
+    if !settings.join(".env").exists() {
+        std::fs::create_dir_all(&settings).unwrap();
+        std::fs::copy(home.join(".env"), settings.join(".env")).unwrap();
+    }
+    if !usr_local_bin.join("notion-sweep").exists() {
+        std::os::unix::fs::symlink(BIN, usr_local_bin.join("notion-sweep")).unwrap();
+    }
+
+    let line = shown_cron_command();
+    for (path, _) in &documented[1..] {
+        assert!(line.contains(path), "the cron line names {path}: {line}");
+    }
+    let command = here(&line);
+    let log = logs.join("sweep.log");
+    let cron = |label: &str| {
+        let run = sh(&command);
         assert_eq!(
             run.code, 0,
             "{label}: {command}\nstdout:\n{}\nstderr:\n{}",
@@ -250,6 +305,19 @@ fn the_shown_cron_line_runs_under_crons_environment() {
     let second = cron("second run");
     assert_eq!(second, first, "-q: nothing logged when nothing was overdue");
     assert_eq!(sandbox.slack_messages().len(), 1, "no summary for nothing");
+
+    // The settings hold the token: readable by their owner only.
+    use std::os::unix::fs::PermissionsExt;
+    for secret in [settings.join(".env"), settings.clone()] {
+        let mode = std::fs::metadata(&secret).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} is mode {:o}",
+            secret.display(),
+            mode & 0o777
+        );
+    }
 }
 
 // ---------------------------------------------------------------- systemd
