@@ -1081,3 +1081,161 @@ fn every_install_line_is_locked() {
         unlocked.join("\n")
     );
 }
+
+// ---------------------------------------------------------------- release
+
+/// The version the recipes must name: this package's.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The placeholder the recipes use for the GitHub account that holds the
+/// user's copy of this repository.
+const OWNER_REPOSITORY: &str = "OWNER/notion-sweep";
+
+/// Runs the release workflow's tag check as the runner would on a push of
+/// `tag` to `repository`; its outputs, or None when it failed.
+fn release_check(tag: &str, repository: &str) -> Option<BTreeMap<String, String>> {
+    let doc = yaml(".github/workflows/release.yml");
+    let job_steps = steps(&doc["jobs"]["image"]);
+    let check = step(job_steps, "Check the tag");
+    let dir = scratch(&format!("release-{tag}"));
+    let output = dir.join("output");
+    std::fs::write(&output, "").unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"),
+        dir.join("Cargo.toml"),
+    )
+    .unwrap();
+    let env = vec![
+        ("PATH".into(), "/usr/bin:/bin".into()),
+        ("GITHUB_REF_NAME".into(), tag.into()),
+        ("GITHUB_REPOSITORY".into(), repository.into()),
+        ("GITHUB_OUTPUT".into(), output.display().to_string()),
+    ];
+    let run = run_in(
+        &dir,
+        "bash",
+        &[
+            "--noprofile",
+            "--norc",
+            "-eo",
+            "pipefail",
+            "-c",
+            check["run"].as_str().unwrap(),
+        ],
+        &env,
+    );
+    if run.code != 0 {
+        assert!(run.stdout.contains("::error"), "says why: {run:?}");
+        return None;
+    }
+    Some(
+        std::fs::read_to_string(&output)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let (k, v) = l.split_once('=').expect("name=value outputs");
+                (k.to_string(), v.to_string())
+            })
+            .collect(),
+    )
+}
+
+/// The recipes name a tag, an action ref and an image: a push of that tag
+/// to the user's copy makes all three, by the release workflow, and the
+/// recipes page says so before any recipe.
+#[test]
+fn a_tag_publishes_what_the_recipes_name() {
+    let doc = yaml(".github/workflows/release.yml");
+    let tags = doc["on"]["push"]["tags"]
+        .as_sequence()
+        .expect("on a tag push");
+    assert!(tags.iter().any(|t| t == "v*"), "{tags:?}");
+    assert_eq!(
+        doc["permissions"]["packages"], "write",
+        "it pushes the image"
+    );
+
+    // The tag must name this version; the image is named after the repository.
+    let outputs = release_check(&format!("v{VERSION}"), OWNER_REPOSITORY).expect("v{VERSION}");
+    assert_eq!(outputs["version"], VERSION);
+    let image = format!("{}:{VERSION}", outputs["image"]);
+    assert_eq!(image, format!("ghcr.io/owner/notion-sweep:{VERSION}"));
+    assert!(
+        release_check("v0.0.0-not-this", OWNER_REPOSITORY).is_none(),
+        "a tag that is not the version of Cargo.toml publishes nothing"
+    );
+
+    // It builds the Dockerfile and pushes what it built under that name.
+    let job_steps = steps(&doc["jobs"]["image"]);
+    let build = step(job_steps, "Build the image");
+    let build_run = build["run"].as_str().unwrap();
+    assert!(build_run.contains("docker build"), "{build_run}");
+    assert!(
+        build_run.contains("--tag \"$IMAGE:$VERSION\""),
+        "{build_run}"
+    );
+    assert!(
+        build_run.trim_end().ends_with(" ."),
+        "the repository's Dockerfile"
+    );
+    let push = step(job_steps, "Push the image");
+    assert!(push["run"]
+        .as_str()
+        .unwrap()
+        .contains("docker push \"$IMAGE:$VERSION\""));
+    for s in [build, push] {
+        assert_eq!(s["env"]["IMAGE"], "${{ steps.version.outputs.image }}");
+        assert_eq!(s["env"]["VERSION"], "${{ steps.version.outputs.version }}");
+    }
+
+    // The recipes name exactly that tag and that image.
+    let workflow = yaml("deploy/github-workflow.yml");
+    let env = &workflow["jobs"]["sweep"]["env"];
+    assert_eq!(
+        env["NOTION_SWEEP_REPO"],
+        format!("https://github.com/{OWNER_REPOSITORY}").as_str()
+    );
+    assert_eq!(env["NOTION_SWEEP_REF"], format!("v{VERSION}").as_str());
+    let cronjob = yaml("deploy/kubernetes-cronjob.yaml");
+    let container = &cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
+    let shown = container["image"].as_str().unwrap();
+    assert_eq!(
+        shown.to_lowercase(),
+        image,
+        "the CronJob runs the released image"
+    );
+    let page = repo_file(RECIPES);
+    let mut named = 0;
+    for (n, line) in page.lines().enumerate() {
+        if let Some(at) = line.find("uses: OWNER/notion-sweep@") {
+            let reference = line[at + "uses: OWNER/notion-sweep@".len()..].trim();
+            assert_eq!(reference, format!("v{VERSION}"), "line {}", n + 1);
+            named += 1;
+        }
+        for word in line.split(|c: char| c.is_whitespace() || c == '`') {
+            if word.starts_with("ghcr.io/") {
+                assert_eq!(word.to_lowercase(), image, "line {}", n + 1);
+                named += 1;
+            }
+        }
+    }
+    assert!(named >= 2, "the composite action and the image are shown");
+
+    // Before any recipe, the page says what to publish first.
+    let first = page
+        .split("\n## ")
+        .nth(1)
+        .expect("a first section")
+        .to_string();
+    for needed in [
+        format!("git tag v{VERSION}"),
+        format!("git push origin v{VERSION}"),
+        ".github/workflows/release.yml".to_string(),
+        "OWNER".to_string(),
+    ] {
+        assert!(
+            first.contains(&needed),
+            "the first section of {RECIPES} says {needed}:\n{first}"
+        );
+    }
+}
