@@ -1,5 +1,5 @@
-//! The scheduler recipes of the README and `deploy/`, run as written: the
-//! cron line from the README, the systemd units, the GitHub workflow, the
+//! The scheduler recipes of `deploy/README.md` and `deploy/`, run as
+//! written: the cron line, the systemd units, the GitHub workflow, the
 //! composite action, the Kubernetes CronJob and the Dockerfile. Only the
 //! documented paths, secrets and the API URL are swapped for the sandbox's.
 
@@ -150,20 +150,28 @@ fn bin_dir(name: &str) -> PathBuf {
 
 // ---------------------------------------------------------------- cron
 
-/// The command part of the cron line in the README's cron block.
-fn readme_cron_command() -> String {
-    let readme = repo_file("README.md");
-    let section = readme
-        .split("\n## Usage from a terminal, cron and CI\n")
+/// Where the recipes are shown.
+const RECIPES: &str = "deploy/README.md";
+
+/// The text of one `## heading` section of the recipes page.
+fn recipe_section(heading: &str) -> String {
+    let page = repo_file(RECIPES);
+    page.split(&format!("\n## {heading}\n"))
         .nth(1)
-        .expect("the usage section")
+        .unwrap_or_else(|| panic!("a section '## {heading}' in {RECIPES}"))
         .split("\n## ")
         .next()
-        .unwrap();
+        .unwrap()
+        .to_string()
+}
+
+/// The command part of the cron line in the recipes' cron block.
+fn shown_cron_command() -> String {
+    let section = recipe_section("cron");
     let block = section
         .split("```cron\n")
         .nth(1)
-        .expect("a ```cron block in the usage section")
+        .expect("a ```cron block in the cron section")
         .split("```")
         .next()
         .unwrap();
@@ -185,39 +193,94 @@ fn readme_cron_command() -> String {
     command
 }
 
+/// The commands of the cron section's ```sh block, if it has one: what is
+/// done once, by hand, before the crontab line can run.
+fn shown_cron_setup() -> Vec<String> {
+    let section = recipe_section("cron");
+    let Some(block) = section.split("```sh\n").nth(1) else {
+        return Vec::new();
+    };
+    block
+        .split("```")
+        .next()
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The cron recipe as a newcomer follows it, on a machine where neither
+/// the settings directory nor the log directory exists yet: the setup
+/// commands shown (without `sudo`), then the crontab line, twice, in what
+/// cron gives a job.
 #[test]
-fn the_readme_cron_line_runs_under_crons_environment() {
+fn the_shown_cron_line_runs_under_crons_environment() {
     let (spec, sandbox) = board(40);
     let dir = scratch("cron");
-    let settings = dir.join("etc");
-    std::fs::create_dir_all(&settings).unwrap();
-    let log = dir.join("sweep.log");
-
-    let line = readme_cron_command();
-    let documented = [
-        ("/usr/local/bin/notion-sweep", BIN.to_string()),
-        ("/var/log/notion-sweep/sweep.log", log.display().to_string()),
-        ("/etc/notion-sweep", settings.display().to_string()),
-    ];
-    let mut command = line.clone();
-    for (path, here) in &documented {
-        assert!(command.contains(path), "the cron line names {path}: {line}");
-        command = command.replace(path, here);
-    }
+    // The user's own directory, with the .env made from .env.example.
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
     std::fs::write(
-        settings.join(".env"),
+        home.join(".env"),
         settings_file(&sandbox, &spec, Some(&lock_dir(&sandbox))),
     )
     .unwrap();
-
-    let cron = |label: &str| {
-        // What cron gives a job: no login shell, PATH=/usr/bin:/bin.
-        let run = run_in(
-            &dir,
+    // /usr/local/bin exists on every machine; the recipe's own directories do not.
+    let usr_local_bin = dir.join("usr/local/bin");
+    std::fs::create_dir_all(&usr_local_bin).unwrap();
+    let settings = dir.join("etc/notion-sweep");
+    let logs = dir.join("var/log/notion-sweep");
+    let documented = [
+        ("~/.cargo/bin/notion-sweep", BIN.to_string()),
+        ("/usr/local/bin", usr_local_bin.display().to_string()),
+        ("/etc/notion-sweep", settings.display().to_string()),
+        ("/var/log/notion-sweep", logs.display().to_string()),
+    ];
+    let here = |text: &str| {
+        documented
+            .iter()
+            .fold(text.to_string(), |t, (path, here)| t.replace(path, here))
+    };
+    // What cron gives a job: no login shell, PATH=/usr/bin:/bin.
+    let sh = |command: &str| {
+        run_in(
+            &home,
             "env",
-            &["-i", "PATH=/usr/bin:/bin", "sh", "-c", &command],
+            &["-i", "PATH=/usr/bin:/bin", "sh", "-c", command],
             &[],
+        )
+    };
+
+    for step in shown_cron_setup() {
+        let command = here(step.strip_prefix("sudo ").unwrap_or(&step));
+        let run = sh(&command);
+        assert_eq!(
+            run.code, 0,
+            "{step}
+{}",
+            run.stderr
         );
+    }
+    // Where the recipe shows no command for them, the settings and the
+    // binary are put where its prose says they are.
+    if !settings.join(".env").exists() {
+        std::fs::create_dir_all(&settings).unwrap();
+        std::fs::copy(home.join(".env"), settings.join(".env")).unwrap();
+    }
+    if !usr_local_bin.join("notion-sweep").exists() {
+        std::os::unix::fs::symlink(BIN, usr_local_bin.join("notion-sweep")).unwrap();
+    }
+
+    let line = shown_cron_command();
+    for (path, _) in &documented[1..] {
+        assert!(line.contains(path), "the cron line names {path}: {line}");
+    }
+    let command = here(&line);
+    let log = logs.join("sweep.log");
+    let cron = |label: &str| {
+        let run = sh(&command);
         assert_eq!(
             run.code, 0,
             "{label}: {command}\nstdout:\n{}\nstderr:\n{}",
@@ -242,6 +305,19 @@ fn the_readme_cron_line_runs_under_crons_environment() {
     let second = cron("second run");
     assert_eq!(second, first, "-q: nothing logged when nothing was overdue");
     assert_eq!(sandbox.slack_messages().len(), 1, "no summary for nothing");
+
+    // The settings hold the token: readable by their owner only.
+    use std::os::unix::fs::PermissionsExt;
+    for secret in [settings.join(".env"), settings.clone()] {
+        let mode = std::fs::metadata(&secret).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} is mode {:o}",
+            secret.display(),
+            mode & 0o777
+        );
+    }
 }
 
 // ---------------------------------------------------------------- systemd
@@ -387,8 +463,8 @@ fn the_github_workflow_is_scheduled_serialised_and_its_sweep_step_runs() {
     let file = repo_file("deploy/github-workflow.yml");
     let shown = file.split_once("\nname: ").map(|(_, rest)| rest).unwrap();
     assert!(
-        repo_file("README.md").contains(&format!("```yaml\nname: {shown}```")),
-        "the README shows deploy/github-workflow.yml as it is"
+        recipe_section("GitHub Actions").contains(&format!("```yaml\nname: {shown}```")),
+        "{RECIPES} shows deploy/github-workflow.yml as it is"
     );
     let doc = yaml("deploy/github-workflow.yml");
     let on = &doc["on"];
@@ -429,13 +505,10 @@ fn the_github_workflow_is_scheduled_serialised_and_its_sweep_step_runs() {
     );
 
     // The sweep step, run by bash as the runner does, secrets from the
-    // sandbox, the built binary on PATH. The board has the open states
-    // the workflow names.
-    let spec = GeneratedBoard {
-        open_statuses: vec!["To Do".into(), "Blocked".into()],
-        ..GeneratedBoard::new(40, as_of())
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    // sandbox, the built binary on PATH, on a board with the default
+    // statuses only (To Do, In Progress, Done, Overdue): copied as it is,
+    // the workflow must run on a board set up as the README says.
+    let (spec, sandbox) = board(40);
     let sweep = step(job_steps, "Sweep");
     let lookup = |expr: &str| match expr {
         "secrets.NOTION_TOKEN" => Some(sandbox.token()),
@@ -664,7 +737,7 @@ fn the_composite_action_sweeps_and_reports_its_exit_code() {
     let (spec, sandbox) = board(40);
     let before = statuses(&sandbox, &spec);
     let overdue = overdue(&sandbox, &spec);
-    // The three inputs the README shows.
+    // The three inputs the recipes show.
     let run = run_action(
         "action",
         &[
@@ -955,5 +1028,214 @@ fn the_dockerfile_builds_a_small_non_root_image() {
         );
     } else {
         eprintln!("hadolint is not installed: skipped");
+    }
+}
+
+// ---------------------------------------------------------------- install lines
+
+/// The pages and files that show how to install notion-sweep.
+fn install_sources() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = [
+        "README.md",
+        "deploy/README.md",
+        "action.yml",
+        "Dockerfile",
+        "deploy/github-workflow.yml",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    for dir in ["docs", ".github/workflows"] {
+        if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+            files.extend(entries.map(|e| e.unwrap().path()));
+        }
+    }
+    files
+}
+
+/// `cargo install` without `--locked` resolves every dependency afresh,
+/// ignoring Cargo.lock: what it builds is not what the tests ran. Every
+/// command that installs says `--locked`; a bare mention of "`cargo
+/// install`" in prose is not a command.
+#[test]
+fn every_install_line_is_locked() {
+    let mut unlocked = Vec::new();
+    for file in install_sources() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("cargo install") {
+                let after = &rest[at + "cargo install".len()..];
+                let command = after.split('`').next().unwrap();
+                if !command.trim().is_empty() && !command.contains("--locked") {
+                    unlocked.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+                rest = after;
+            }
+        }
+    }
+    assert!(
+        unlocked.is_empty(),
+        "cargo install without --locked:\n{}",
+        unlocked.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------- release
+
+/// The version the recipes must name: this package's.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The placeholder the recipes use for the GitHub account that holds the
+/// user's copy of this repository.
+const OWNER_REPOSITORY: &str = "OWNER/notion-sweep";
+
+/// Runs the release workflow's tag check as the runner would on a push of
+/// `tag` to `repository`; its outputs, or None when it failed.
+fn release_check(tag: &str, repository: &str) -> Option<BTreeMap<String, String>> {
+    let doc = yaml(".github/workflows/release.yml");
+    let job_steps = steps(&doc["jobs"]["image"]);
+    let check = step(job_steps, "Check the tag");
+    let dir = scratch(&format!("release-{tag}"));
+    let output = dir.join("output");
+    std::fs::write(&output, "").unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"),
+        dir.join("Cargo.toml"),
+    )
+    .unwrap();
+    let env = vec![
+        ("PATH".into(), "/usr/bin:/bin".into()),
+        ("GITHUB_REF_NAME".into(), tag.into()),
+        ("GITHUB_REPOSITORY".into(), repository.into()),
+        ("GITHUB_OUTPUT".into(), output.display().to_string()),
+    ];
+    let run = run_in(
+        &dir,
+        "bash",
+        &[
+            "--noprofile",
+            "--norc",
+            "-eo",
+            "pipefail",
+            "-c",
+            check["run"].as_str().unwrap(),
+        ],
+        &env,
+    );
+    if run.code != 0 {
+        assert!(run.stdout.contains("::error"), "says why: {run:?}");
+        return None;
+    }
+    Some(
+        std::fs::read_to_string(&output)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let (k, v) = l.split_once('=').expect("name=value outputs");
+                (k.to_string(), v.to_string())
+            })
+            .collect(),
+    )
+}
+
+/// The recipes name a tag, an action ref and an image: a push of that tag
+/// to the user's copy makes all three, by the release workflow, and the
+/// recipes page says so before any recipe.
+#[test]
+fn a_tag_publishes_what_the_recipes_name() {
+    let doc = yaml(".github/workflows/release.yml");
+    let tags = doc["on"]["push"]["tags"]
+        .as_sequence()
+        .expect("on a tag push");
+    assert!(tags.iter().any(|t| t == "v*"), "{tags:?}");
+    assert_eq!(
+        doc["permissions"]["packages"], "write",
+        "it pushes the image"
+    );
+
+    // The tag must name this version; the image is named after the repository.
+    let outputs = release_check(&format!("v{VERSION}"), OWNER_REPOSITORY).expect("v{VERSION}");
+    assert_eq!(outputs["version"], VERSION);
+    let image = format!("{}:{VERSION}", outputs["image"]);
+    assert_eq!(image, format!("ghcr.io/owner/notion-sweep:{VERSION}"));
+    assert!(
+        release_check("v0.0.0-not-this", OWNER_REPOSITORY).is_none(),
+        "a tag that is not the version of Cargo.toml publishes nothing"
+    );
+
+    // It builds the Dockerfile and pushes what it built under that name.
+    let job_steps = steps(&doc["jobs"]["image"]);
+    let build = step(job_steps, "Build the image");
+    let build_run = build["run"].as_str().unwrap();
+    assert!(build_run.contains("docker build"), "{build_run}");
+    assert!(
+        build_run.contains("--tag \"$IMAGE:$VERSION\""),
+        "{build_run}"
+    );
+    assert!(
+        build_run.trim_end().ends_with(" ."),
+        "the repository's Dockerfile"
+    );
+    let push = step(job_steps, "Push the image");
+    assert!(push["run"]
+        .as_str()
+        .unwrap()
+        .contains("docker push \"$IMAGE:$VERSION\""));
+    for s in [build, push] {
+        assert_eq!(s["env"]["IMAGE"], "${{ steps.version.outputs.image }}");
+        assert_eq!(s["env"]["VERSION"], "${{ steps.version.outputs.version }}");
+    }
+
+    // The recipes name exactly that tag and that image.
+    let workflow = yaml("deploy/github-workflow.yml");
+    let env = &workflow["jobs"]["sweep"]["env"];
+    assert_eq!(
+        env["NOTION_SWEEP_REPO"],
+        format!("https://github.com/{OWNER_REPOSITORY}").as_str()
+    );
+    assert_eq!(env["NOTION_SWEEP_REF"], format!("v{VERSION}").as_str());
+    let cronjob = yaml("deploy/kubernetes-cronjob.yaml");
+    let container = &cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
+    let shown = container["image"].as_str().unwrap();
+    assert_eq!(
+        shown.to_lowercase(),
+        image,
+        "the CronJob runs the released image"
+    );
+    let page = repo_file(RECIPES);
+    let mut named = 0;
+    for (n, line) in page.lines().enumerate() {
+        if let Some(at) = line.find("uses: OWNER/notion-sweep@") {
+            let reference = line[at + "uses: OWNER/notion-sweep@".len()..].trim();
+            assert_eq!(reference, format!("v{VERSION}"), "line {}", n + 1);
+            named += 1;
+        }
+        for word in line.split(|c: char| c.is_whitespace() || c == '`') {
+            if word.starts_with("ghcr.io/") {
+                assert_eq!(word.to_lowercase(), image, "line {}", n + 1);
+                named += 1;
+            }
+        }
+    }
+    assert!(named >= 2, "the composite action and the image are shown");
+
+    // Before any recipe, the page says what to publish first.
+    let first = page
+        .split("\n## ")
+        .nth(1)
+        .expect("a first section")
+        .to_string();
+    for needed in [
+        format!("git tag v{VERSION}"),
+        format!("git push origin v{VERSION}"),
+        ".github/workflows/release.yml".to_string(),
+        "OWNER".to_string(),
+    ] {
+        assert!(
+            first.contains(&needed),
+            "the first section of {RECIPES} says {needed}:\n{first}"
+        );
     }
 }

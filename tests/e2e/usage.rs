@@ -407,3 +407,111 @@ fn every_line_of_env_example_loads_as_dotenv_and_in_sh() {
     let run = finish(start_in(&dir, &["check"], &[]));
     assert!(!run.stderr.contains(".env, line"), "{}", run.stderr);
 }
+
+/// The pages whose links are checked: the README, the recipes, and every
+/// page of `docs/`.
+fn doc_pages() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md"), root.join("deploy/README.md")];
+    let mut docs: Vec<_> = std::fs::read_dir(root.join("docs"))
+        .expect("a docs/ folder")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+}
+
+/// The lines of a markdown page outside fenced code blocks.
+fn prose_lines(page: &str) -> Vec<&str> {
+    let mut fenced = false;
+    page.lines()
+        .filter(|line| {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+                return false;
+            }
+            !fenced
+        })
+        .collect()
+}
+
+/// The anchor GitHub gives a heading: lower case, punctuation dropped,
+/// spaces as hyphens.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors of a page's headings.
+fn anchors(page: &str) -> Vec<String> {
+    prose_lines(page)
+        .into_iter()
+        .filter(|l| l.starts_with('#'))
+        .map(|l| anchor(l.trim_start_matches('#')))
+        .collect()
+}
+
+/// The targets of `[text](target)` links in a page's prose, code spans left out.
+fn link_targets(page: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    for line in prose_lines(page) {
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join("");
+        let mut rest = prose.as_str();
+        while let Some(at) = rest.find("](") {
+            let after = &rest[at + 2..];
+            let end = after.find(')').expect("a closed link");
+            targets.push(after[..end].to_string());
+            rest = &after[end..];
+        }
+    }
+    targets
+}
+
+/// Every relative link between the README, the recipes and `docs/` points
+/// at a file that exists, and an anchor at a heading of that page.
+#[test]
+fn every_relative_link_of_the_docs_resolves() {
+    let mut broken = Vec::new();
+    for page in doc_pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let dir = page.parent().unwrap();
+        for target in link_targets(&text) {
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (path, fragment) = match target.split_once('#') {
+                Some((path, fragment)) => (path, Some(fragment)),
+                None => (target.as_str(), None),
+            };
+            let file = if path.is_empty() {
+                page.clone()
+            } else {
+                dir.join(path)
+            };
+            if !file.exists() {
+                broken.push(format!("{}: {target}: no such file", page.display()));
+                continue;
+            }
+            if let Some(fragment) = fragment {
+                let headings = anchors(&std::fs::read_to_string(&file).unwrap());
+                if !headings.iter().any(|h| h == fragment) {
+                    broken.push(format!(
+                        "{}: {target}: no heading '{fragment}' (there are {headings:?})",
+                        page.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
