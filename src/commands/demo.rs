@@ -99,6 +99,7 @@ fn demo_board(
         client: ClientConfig {
             base_url: http_url(&sandbox.url(), false).map_err(UsageError::value)?,
             token: SecretString::from(sandbox.token()),
+            token_source: "the sandbox's token".into(),
             version: defaults::NOTION_VERSION.into(),
             rate: args.rate,
             // The sandbox answers at once: short waits keep the demo snappy.

@@ -89,7 +89,7 @@ fn board(
     name: Option<&str>,
     database: Option<&str>,
     layer: &Layer,
-    token: SecretString,
+    token: Token,
     env: Env,
 ) -> Result<Board, UsageError> {
     Ok(Board {
@@ -268,7 +268,7 @@ fn non_empty(raw: Option<&str>, default: &str, flag: &str) -> Result<String, Usa
 }
 
 /// How to reach Notion.
-fn client(layer: &Layer, token: SecretString) -> Result<ClientConfig, UsageError> {
+fn client(layer: &Layer, token: Token) -> Result<ClientConfig, UsageError> {
     let api_url = layer.api_url.as_deref().unwrap_or(defaults::API_URL);
     let base_url = http_url(api_url.trim(), false).map_err(|why| {
         UsageError::value(format!(
@@ -290,7 +290,8 @@ fn client(layer: &Layer, token: SecretString) -> Result<ClientConfig, UsageError
     }
     Ok(ClientConfig {
         base_url,
-        token,
+        token: token.secret,
+        token_source: token.source,
         version,
         rate: layer.rate.unwrap_or(defaults::RATE),
         timeout: layer.timeout.unwrap_or(defaults::TIMEOUT.0),
@@ -310,7 +311,7 @@ pub(crate) fn token(
     token_env: Option<&str>,
     file: Option<&Path>,
     env: Env,
-) -> Result<SecretString, UsageError> {
+) -> Result<Token, UsageError> {
     let (value, source) = match (token_env, file) {
         (Some(var), _) => match env(var) {
             Some(value) => (value, var.to_string()),
@@ -347,7 +348,16 @@ pub(crate) fn token(
             "{source} holds characters that cannot be sent in an HTTP header (spaces, quotes, line breaks?)"
         )));
     }
-    Ok(SecretString::from(value.to_string()))
+    Ok(Token {
+        secret: SecretString::from(value.to_string()),
+        source,
+    })
+}
+
+/// The token, and where it came from (named when Notion refuses it).
+pub(crate) struct Token {
+    secret: SecretString,
+    source: String,
 }
 
 #[cfg(test)]

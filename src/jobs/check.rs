@@ -67,10 +67,10 @@ pub(crate) async fn check(board: &Board, stop: &Stop) -> Result<CheckReport, Set
     {
         Ok((page, _)) => !page.results.is_empty(),
         Err(error) => {
-            return Err(SetupError::Notion {
-                during: "Notion refused the overdue filter".into(),
-                error: Box::new(error),
-            });
+            return Err(resolve::failed(
+                &client,
+                "Notion refused the overdue filter".into(),
+            )(error));
         }
     };
     Ok(CheckReport {

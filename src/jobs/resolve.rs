@@ -20,10 +20,12 @@ pub(crate) struct Resolved {
 /// Why nothing could be done; nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SetupError {
-    #[error("{}", notion_setup_message(.during, .error))]
+    #[error("{}", notion_setup_message(.during, .error, .token))]
     Notion {
         during: String,
         error: Box<NotionError>,
+        /// Where the token came from, named when Notion refuses it.
+        token: String,
     },
     #[error("database '{database}' has {} data sources; choose one with --data-source ID_OR_NAME: {}", .sources.len(), list_sources(.sources))]
     SeveralDataSources {
@@ -71,10 +73,13 @@ fn list_sources(sources: &[(String, String)]) -> String {
 }
 
 /// A message that says what went wrong and what to do about it.
-pub(crate) fn notion_setup_message(during: &str, error: &NotionError) -> String {
+pub(crate) fn notion_setup_message(during: &str, error: &NotionError, token: &str) -> String {
+    let refused = format!(
+        "Notion refused the token: check that {token} holds the integration's current secret (ntn_…)"
+    );
     let hint = match error.status() {
         Some(429) if error.is_blocked() => "Notion blocked this integration's requests (public_api_request_blocked) and nothing more was sent; Notion advises contacting its support (notion.so/help)",
-        Some(401) => "Notion refused the token: check that NOTION_TOKEN holds the integration's current secret (ntn_…)",
+        Some(401) => refused.as_str(),
         Some(403) => "the integration lacks a capability: enable Read content and Update content in its settings at notion.so/my-integrations",
         Some(404) => "it does not exist, or it is not shared with the integration: open the database in Notion, ••• menu → Connections → add your integration",
         Some(400)
@@ -94,10 +99,15 @@ pub(crate) fn notion_setup_message(during: &str, error: &NotionError) -> String 
 }
 
 /// Turns a Notion error met `during` a step into the setup error that says so.
-pub(crate) fn failed(during: String) -> impl FnOnce(NotionError) -> SetupError {
+pub(crate) fn failed(
+    client: &NotionClient,
+    during: String,
+) -> impl FnOnce(NotionError) -> SetupError {
+    let token = client.token_source().to_string();
     move |error| SetupError::Notion {
         during,
         error: Box::new(error),
+        token,
     }
 }
 
@@ -129,11 +139,19 @@ pub(crate) async fn resolve(
                         return Ok(resolved_source(None, None, source));
                     }
                     Err(_) => {
-                        return Err(failed(format!("could not open database {database}"))(error))
+                        return Err(failed(
+                            client,
+                            format!("could not open database {database}"),
+                        )(error))
                     }
                 }
             }
-            Err(error) => return Err(failed(format!("could not open database {database}"))(error)),
+            Err(error) => {
+                return Err(failed(
+                    client,
+                    format!("could not open database {database}"),
+                )(error))
+            }
         },
         (_, None) => {
             return Err(SetupError::Schema {
@@ -142,10 +160,10 @@ pub(crate) async fn resolve(
             })
         }
     };
-    let source = client
-        .data_source(&source_id)
-        .await
-        .map_err(failed(format!("could not open data source {source_id}")))?;
+    let source = client.data_source(&source_id).await.map_err(failed(
+        client,
+        format!("could not open data source {source_id}"),
+    ))?;
     Ok(resolved_source(database_id, database_name, source))
 }
 

@@ -55,10 +55,10 @@ async fn gather(
     let (title, ids) = match (&source.data_source, &source.database) {
         (Some(DataSourceChoice::Id(id)), _) => (None, vec![id.to_string()]),
         (choice, Some(database)) => {
-            let db = client
-                .database(database.as_str())
-                .await
-                .map_err(failed(format!("could not open database {database}")))?;
+            let db = client.database(database.as_str()).await.map_err(failed(
+                client,
+                format!("could not open database {database}"),
+            ))?;
             let wanted = match choice {
                 Some(DataSourceChoice::Name(name)) => Some(name),
                 _ => None,
@@ -79,7 +79,7 @@ async fn gather(
             client
                 .data_source(&id)
                 .await
-                .map_err(failed(format!("could not open data source {id}")))?,
+                .map_err(failed(client, format!("could not open data source {id}")))?,
         );
     }
     Ok((title, sources))

@@ -34,6 +34,9 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 pub(crate) struct ClientConfig {
     pub(crate) base_url: Url,
     pub(crate) token: SecretString,
+    /// Where the token came from, as a message names it (`NOTION_TOKEN`,
+    /// `OPS_TOKEN`, `the token file /run/secrets/notion`).
+    pub(crate) token_source: String,
     pub(crate) version: String,
     /// Requests per second, averaged.
     pub(crate) rate: f64,
@@ -70,6 +73,7 @@ pub(crate) struct NotionClient {
     started: Instant,
     counters: Counters,
     stop: Stop,
+    token_source: String,
 }
 
 impl std::fmt::Debug for NotionClient {
@@ -132,7 +136,13 @@ impl NotionClient {
             started: Instant::now(),
             counters: Counters::default(),
             stop,
+            token_source: config.token_source,
         })
+    }
+
+    /// Where the token came from, as a message names it.
+    pub(crate) fn token_source(&self) -> &str {
+        &self.token_source
     }
 
     /// The rate every request is paced at, per second.

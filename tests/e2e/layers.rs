@@ -120,3 +120,95 @@ fn a_board_value_that_starts_with_a_dash_is_a_value() {
     );
     assert_eq!(sandbox.requests().len(), sent, "nothing was sent");
 }
+
+#[test]
+fn a_syntax_error_names_the_line_and_column_never_its_text() {
+    let (_, sandbox) = board();
+    let secret = "https://hooks.slack.com/services/T0/B0/abcdefghijklmnopqrstuvwx";
+    for text in [
+        format!("notify = \"{secret}\n[[board]]\nname = 'A'\n"),
+        format!("rate = 3\nnotify = {secret}\n"),
+    ] {
+        let path = write_config(&text);
+        let run = notion_sweep(&["sweep", "--config", &path], &env(&sandbox));
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("is not valid TOML, line "),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(", column "), "{}", run.stderr);
+        assert!(!run.stderr.contains("hooks.slack.com"), "{}", run.stderr);
+        assert!(!run.stderr.contains("abcdefghijklmnop"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn every_variable_of_a_secret_is_expanded_and_literal_secrets_are_refused() {
+    let (spec, sandbox) = board();
+    let slack = sandbox.sink_url(SinkKind::Slack);
+    let (base, path) = slack.split_at(slack.find("/slack").unwrap());
+    let env = with(with(env(&sandbox), "HOOK_BASE", base), "HOOK_PATH", path);
+    let file = write_config(&format!(
+        "[[board]]\nname = 'A'\ndatabase = '{}'\nnotify = ['slack+${{HOOK_BASE}}${{HOOK_PATH}}']\n",
+        spec.database_id()
+    ));
+    notion_sweep(&["sweep", "--config", &file], &env).expect_code(0);
+    assert_eq!(
+        sandbox.sink_messages(SinkKind::Slack).len(),
+        1,
+        "posted to A+B"
+    );
+    let literal = write_config(&format!(
+        "[[board]]\nname = 'A'\ndatabase = '{}'\nnotify = ['slack+{path}${{HOOK_BASE}}']\n",
+        spec.database_id()
+    ));
+    let run = notion_sweep(&["sweep", "--config", &literal], &env);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("must come from the environment"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("sandboxsecret"), "{}", run.stderr);
+}
+
+#[test]
+fn a_boards_own_settings_are_its_own() {
+    let (spec, sandbox) = board();
+    let token_file = std::env::temp_dir().join(format!("notion-sweep-wrong-{}", fastrand::u64(..)));
+    std::fs::write(&token_file, "ntn_not_this_workspace\n").unwrap();
+    let env = with(env(&sandbox), "OPS_TOKEN", &sandbox.token());
+    let env = with(env, "OPS_SLACK", &sandbox.sink_url(SinkKind::Slack));
+    let env = with(env, "SLACK_WEBHOOK_URL", &sandbox.sink_url(SinkKind::Json));
+    let env = with(env, "NOTION_TOKEN_FILE", &token_file.display().to_string());
+    let file = write_config(&format!(
+        "[[board]]\nname = 'Ops'\ndatabase = '{}'\ntoken_env = 'OPS_TOKEN'\nslack_webhook = '${{OPS_SLACK}}'\n",
+        spec.database_id()
+    ));
+    // The board's token wins over the token file; its Slack webhook adds
+    // up with SLACK_WEBHOOK_URL (here a second sink, that takes any JSON).
+    notion_sweep(&["sweep", "--config", &file], &env).expect_code(0);
+    assert_eq!(sandbox.sink_messages(SinkKind::Slack).len(), 1);
+    assert_eq!(sandbox.sink_messages(SinkKind::Json).len(), 1);
+    // A refused token is named by where it came from.
+    let env = with(env, "OPS_TOKEN", "ntn_revoked_long_ago");
+    let run = notion_sweep(&["sweep", "--config", &file], &env);
+    run.expect_code(3);
+    assert!(
+        run.stderr.contains("check that OPS_TOKEN holds"),
+        "{}",
+        run.stderr
+    );
+    let run = notion_sweep(
+        &["check", &spec.database_id()],
+        &with(env, "NOTION_TOKEN", "x"),
+    );
+    run.expect_code(3);
+    assert!(
+        run.stderr.contains("check that the token file "),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_file(token_file);
+}

@@ -56,7 +56,7 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
     let (resolved, plan) = match resolve::prepare(&client, &board.source, &board.rule).await {
         Ok(ready) => ready,
         Err(error) => {
-            summary.error = Some(setup_failed(&error));
+            summary.error = Some(setup_failed(&error, client.token_source()));
             summary.requests = client.counts();
             summary.elapsed_ms = started.elapsed().as_millis() as u64;
             return summary;
@@ -98,7 +98,7 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
         watcher,
     )
     .await;
-    finish(&mut summary, outcome);
+    finish(&mut summary, outcome, client.token_source());
     summary.requests = client.counts();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     summary
@@ -146,19 +146,16 @@ fn empty_summary(board: &Board) -> Summary {
 }
 
 /// Why a run stopped in setup: refused (exit 3), or Notion out of reach (4).
-fn setup_failed(error: &SetupError) -> RunError {
+fn setup_failed(error: &SetupError, token: &str) -> RunError {
     if let Some(reason) = error.notion().and_then(NotionError::stop_reason) {
         // Nothing was written yet: a refusal is a setup error (exit 3).
-        return stopped(
-            reason,
-            |kind, refusal| {
-                if refusal {
-                    RunErrorKind::Setup
-                } else {
-                    kind
-                }
-            },
-        );
+        return stopped(reason, token, |kind, refusal| {
+            if refusal {
+                RunErrorKind::Setup
+            } else {
+                kind
+            }
+        });
     }
     let kind = if error.is_refusal() {
         RunErrorKind::Setup
@@ -169,7 +166,7 @@ fn setup_failed(error: &SetupError) -> RunError {
 }
 
 /// Fills in the tasks, the counts and the run-level error.
-fn finish(summary: &mut Summary, outcome: SweepOutcome) {
+fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str) {
     summary.tasks = outcome.tasks;
     summary.matched = summary.tasks.len();
     summary.updated = summary.count(Outcome::Updated);
@@ -185,10 +182,10 @@ fn finish(summary: &mut Summary, outcome: SweepOutcome) {
         }
     };
     summary.error = outcome.halt.map(|halt| match halt {
-        Halt::Stopped(reason) => stopped(reason, setup_if),
+        Halt::Stopped(reason) => stopped(reason, token, setup_if),
         Halt::QueryFailed(error) => RunError::new(
             setup_if(RunErrorKind::QueryFailed, error.is_refusal()),
-            notion_setup_message("could not read the overdue tasks", &error),
+            notion_setup_message("could not read the overdue tasks", &error, token),
             Some(&error),
         ),
         Halt::RowCap(day) => RunError::new(
@@ -203,7 +200,11 @@ fn finish(summary: &mut Summary, outcome: SweepOutcome) {
     });
 }
 
-fn stopped(reason: StopReason, setup_if: impl Fn(RunErrorKind, bool) -> RunErrorKind) -> RunError {
+fn stopped(
+    reason: StopReason,
+    token: &str,
+    setup_if: impl Fn(RunErrorKind, bool) -> RunErrorKind,
+) -> RunError {
     let (kind, message) = match reason {
         StopReason::Interrupted => (
             RunErrorKind::Interrupted,
@@ -211,7 +212,7 @@ fn stopped(reason: StopReason, setup_if: impl Fn(RunErrorKind, bool) -> RunError
         ),
         StopReason::TokenRefused => (
             setup_if(RunErrorKind::TokenRefused, true),
-            "Notion refused the token (401); check that NOTION_TOKEN holds the integration's current secret".into(),
+            format!("Notion refused the token (401); check that {token} holds the integration's current secret"),
         ),
         StopReason::CapabilityMissing => (
             setup_if(RunErrorKind::CapabilityMissing, true),

@@ -175,6 +175,7 @@ mod tests {
         let config = ClientConfig {
             base_url: "http://127.0.0.1:9".parse().unwrap(),
             token: "t".to_string().into(),
+            token_source: "NOTION_TOKEN".into(),
             version: "2025-09-03".into(),
             rate: 10.0,
             timeout: Duration::from_secs(1),
