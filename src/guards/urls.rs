@@ -15,13 +15,7 @@ pub(crate) fn http_url(raw: &str, secret: bool) -> Result<Url, String> {
     match url.scheme() {
         "https" => {}
         "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback {
+            if !is_loopback(&url) {
                 return Err("plain http is allowed only to loopback hosts (localhost, 127.0.0.1, ::1); use https".into());
             }
         }
@@ -31,6 +25,17 @@ pub(crate) fn http_url(raw: &str, secret: bool) -> Result<Url, String> {
         return Err("no host".into());
     }
     Ok(url)
+}
+
+/// The URL's host is this machine: never sent through a proxy (the
+/// `HTTP_PROXY` of the environment would see the token in clear).
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 #[cfg(test)]

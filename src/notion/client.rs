@@ -19,8 +19,8 @@ use super::limiter::Limiter;
 use super::retry::{self, RetryPolicy, Retryable, Verdict};
 use super::wire::{self, DataSource, Database, ErrorBody, QueryBody, QueryPage};
 use crate::guards::limits::{self, BodyError};
-use crate::guards::scrub;
 use crate::guards::stop::{Stop, StopReason};
+use crate::guards::{scrub, urls};
 
 /// The largest answer read from Notion: a page of 100 rows with three
 /// properties each is well under 1 MiB.
@@ -116,7 +116,11 @@ impl NotionClient {
         headers.insert(AUTHORIZATION, auth);
         headers.insert("Notion-Version", version);
 
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if urls::is_loopback(&config.base_url) {
+            http = http.no_proxy();
+        }
+        let http = http
             .timeout(config.timeout)
             .user_agent(concat!("notion-sweep/", env!("CARGO_PKG_VERSION")))
             // Notion's API does not redirect: a redirect is a wrong --api-url

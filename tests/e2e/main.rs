@@ -12,6 +12,7 @@ mod lock;
 mod notify;
 mod openapi;
 mod posting;
+mod proxy;
 mod recipes;
 mod secrets;
 mod setup;

@@ -9,8 +9,8 @@ use reqwest::StatusCode;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-use crate::guards::scrub;
 use crate::guards::stop::Stop;
+use crate::guards::{scrub, urls};
 use crate::jobs::board::{Channel, ChannelKind};
 use crate::notion::client::describe;
 use crate::notion::retry::{self, RetryPolicy, Retryable, Verdict};
@@ -82,7 +82,7 @@ impl Retryable for PostError {
 /// most [`AFTER_STOP`], never tried again.
 pub(super) async fn post(channel: &Channel, payload: String, stop: &Stop) -> Result<(), PostError> {
     if stop.reason().is_some() {
-        let http = client(AFTER_STOP)?;
+        let http = client(channel, AFTER_STOP)?;
         return send(&http, channel, &payload, AFTER_STOP).await;
     }
     tokio::select! {
@@ -91,10 +91,15 @@ pub(super) async fn post(channel: &Channel, payload: String, stop: &Stop) -> Res
     }
 }
 
-/// An HTTP client for webhooks: no redirects, `timeout` per post.
-fn client(timeout: Duration) -> Result<reqwest::Client, PostError> {
-    reqwest::Client::builder()
-        .timeout(timeout)
+/// An HTTP client for a webhook: no redirects, `timeout` per post, and no
+/// proxy for a webhook on this machine.
+fn client(channel: &Channel, timeout: Duration) -> Result<reqwest::Client, PostError> {
+    let mut http = reqwest::Client::builder();
+    let url = reqwest::Url::parse(channel.url.expose_secret());
+    if url.is_ok_and(|url| urls::is_loopback(&url)) {
+        http = http.no_proxy();
+    }
+    http.timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| PostError::Connection(e.without_url().to_string()))
@@ -103,7 +108,7 @@ fn client(timeout: Duration) -> Result<reqwest::Client, PostError> {
 /// Posts `payload` once: tried again as [`PostError`]'s verdict says, a few
 /// times, never past [`LONGEST_WAIT`].
 async fn post_once(channel: &Channel, payload: &str) -> Result<(), PostError> {
-    let http = client(TIMEOUT)?;
+    let http = client(channel, TIMEOUT)?;
     let mut attempt = 0;
     loop {
         let error = match send(&http, channel, payload, TIMEOUT).await {
