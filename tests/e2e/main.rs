@@ -16,6 +16,7 @@ mod proxy;
 mod recipes;
 mod secrets;
 mod setup;
+mod shells;
 mod sweep;
 mod texts;
 mod usage;
