@@ -14,7 +14,7 @@ use crate::guards::urls::http_url;
 use crate::input::cli::{DemoArgs, OutputFormat};
 use crate::input::{defaults, UsageError};
 use crate::jobs::board::{Board, Channel, ChannelKind, Notify, Source, Writes};
-use crate::jobs::rule::Rule;
+use crate::jobs::rule::{GivenBy, Rule};
 use crate::notion::ids::NotionId;
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
@@ -80,6 +80,7 @@ fn demo_board(
             to: defaults::TO.into(),
             as_of: today,
             tz: chrono_tz::Tz::UTC,
+            given_by: GivenBy::default(),
         },
         writes: Writes {
             dry_run: args.dry_run,

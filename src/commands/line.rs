@@ -2,11 +2,14 @@
 //! (the layer of settings, read from clap's matches) and the output format.
 
 use clap::parser::ValueSource;
-use clap::ArgMatches;
+use clap::{ArgMatches, Command};
 
-use crate::input::cli::{BoardArgs, OutputFormat};
+use clap::CommandFactory;
+
+use crate::input::cli::{BoardArgs, Cli, OutputFormat};
 use crate::input::layer::Layer;
 use crate::input::settings::CommandLine;
+use crate::input::variables;
 use crate::output::report::Format;
 
 /// What the user gave on the command line and in variables, read once
@@ -19,13 +22,34 @@ pub(super) struct Given {
 }
 
 impl Given {
-    pub(super) fn of(matches: &ArgMatches) -> Given {
+    /// `lower`'s settings where this one has none.
+    pub(super) fn add_below(&mut self, lower: Given) {
+        self.layer = std::mem::take(&mut self.layer).or(&lower.layer);
+    }
+
+    /// `command` is the subcommand `matches` are of; `dotenv` the variables
+    /// `./.env` set.
+    pub(super) fn of(command: &Command, matches: &ArgMatches, dotenv: &[String]) -> Given {
         Given {
-            layer: Layer::from_matches(matches),
+            layer: Layer::from_matches(command, matches, dotenv),
             database_typed: matches!(matches.try_contains_id("database"), Ok(true))
                 && matches.value_source("database") == Some(ValueSource::CommandLine),
         }
     }
+}
+
+/// What `sweep` would take from the environment alone, read by its own
+/// definitions (for `check` and `schema`, which have fewer flags).
+pub(super) fn sweep_variables(command: &Command, dotenv: &[String]) -> Result<Given, clap::Error> {
+    let sweep = command
+        .find_subcommand("sweep")
+        .cloned()
+        .unwrap_or_else(|| Command::new("sweep"));
+    let matches = sweep
+        .clone()
+        .no_binary_name(true)
+        .try_get_matches_from(Vec::<String>::new())?;
+    Ok(Given::of(&sweep, &matches, dotenv))
 }
 
 /// The command line of a command that works on boards, as the settings read it.
@@ -37,6 +61,10 @@ pub(super) fn command_line(board: &BoardArgs, given: &Given) -> CommandLine {
         picked: board.config.boards.clone(),
         token_file: board.connection.token_file.clone(),
         layer: given.layer.clone(),
+        variables: std::env::vars_os()
+            .filter_map(|(name, _)| name.into_string().ok())
+            .collect(),
+        known: variables::known(&Cli::command()),
     }
 }
 

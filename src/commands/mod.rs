@@ -18,7 +18,7 @@ mod sweep;
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::input::cli::{Cli, Command, LogArgs};
-use crate::input::{dotenv, Env, UsageError};
+use crate::input::{dotenv, variables, Env, UsageError};
 use crate::output::exit::{exit_of, Ending, Exit};
 use crate::output::log::{self, Verbosity};
 use crate::output::print;
@@ -28,15 +28,35 @@ use line::Given;
 pub(crate) fn run() -> Exit {
     // Before parsing, so that `.env` values reach clap's `env` defaults; a
     // `.env` that does not load whole stops the run before anything is sent.
-    if let Err(error) = dotenv::load(std::path::Path::new(".")) {
-        return usage(&UsageError::dotenv(error.to_string()));
-    }
-    let matches = Cli::command().get_matches();
+    let dotenv = match dotenv::load(std::path::Path::new(".")) {
+        Ok(loaded) => loaded.applied,
+        Err(error) => return usage(&UsageError::dotenv(error.to_string())),
+    };
+    let command = Cli::command();
+    let typed: Vec<String> = std::env::args().collect();
+    let matches = match command.clone().try_get_matches_from(&typed) {
+        Ok(matches) => matches,
+        Err(error) => match variables::value_error(&error, &command, &typed, &dotenv) {
+            Some(said) => return usage(&UsageError::value(said)),
+            None => error.exit(),
+        },
+    };
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let given = matches
+    let mut given = matches
         .subcommand()
-        .map(|(_, m)| Given::of(m))
+        .and_then(|(name, m)| Some(Given::of(command.find_subcommand(name)?, m, &dotenv)))
         .unwrap_or_default();
+    if matches!(cli.command, Command::Check(_) | Command::Schema(_)) {
+        // What a sweep would read from the environment, checked as a sweep
+        // checks it: check and schema validate the same settings.
+        match line::sweep_variables(&command, &dotenv) {
+            Ok(sweep) => given.add_below(sweep),
+            Err(error) => match variables::value_error(&error, &command, &[], &dotenv) {
+                Some(said) => return usage(&UsageError::value(said)),
+                None => error.exit(),
+            },
+        }
+    }
     let env = |name: &str| std::env::var(name).ok();
     log::init(verbosity(&cli.command), &env);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -9,13 +9,14 @@
 //! made of `${VAR}` references, expanded from the environment. The file is
 //! loaded whole or not at all.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
 use super::cli;
-use super::layer::Layer;
+use super::layer::{Layer, Origins};
 use super::{Env, UsageError};
 use crate::guards::limits;
 
@@ -29,6 +30,8 @@ pub(crate) struct ConfigFile {
     /// The top-level keys: defaults for every board.
     pub(crate) top: Layer,
     pub(crate) boards: Vec<BoardEntry>,
+    /// The variables the file names (`token_env`, `${VAR}`).
+    pub(crate) variables: BTreeSet<String>,
 }
 
 /// One `[[board]]` of the file.
@@ -41,6 +44,8 @@ pub(crate) struct BoardEntry {
     pub(crate) token_env: Option<String>,
     /// Its own settings (its data source among them).
     pub(crate) layer: Layer,
+    /// The variables its keys name (`${VAR}`).
+    pub(crate) variables: BTreeSet<String>,
 }
 
 impl ConfigFile {
@@ -76,10 +81,16 @@ impl ConfigFile {
             }
             entries.push(entry);
         }
+        let mut variables: BTreeSet<String> = keys.variables.take();
+        for entry in &entries {
+            variables.extend(entry.token_env.clone());
+            variables.extend(entry.variables.iter().cloned());
+        }
         Ok(ConfigFile {
             path: path.to_path_buf(),
             top,
             boards: entries,
+            variables,
         })
     }
 
@@ -155,8 +166,9 @@ fn board_entry(board: &Table, file: &str, env: Env) -> Result<BoardEntry, UsageE
     keys.text("name")?;
     let database = keys.text("database")?;
     let token_env = keys.text("token_env")?;
+    let data_source = keys.text("data_source")?;
     let mut layer = keys.layer()?;
-    layer.data_source = keys.text("data_source")?;
+    layer.data_source = data_source;
     keys.finish()?;
     if database.is_none() && layer.data_source.is_none() {
         return Err(UsageError::config(format!(
@@ -175,6 +187,7 @@ fn board_entry(board: &Table, file: &str, env: Env) -> Result<BoardEntry, UsageE
         database,
         token_env,
         layer,
+        variables: keys.variables.take(),
     })
 }
 
@@ -186,6 +199,10 @@ struct Keys<'a> {
     place: String,
     env: Env<'a>,
     known: BTreeSet<&'static str>,
+    /// Where each key read came from, as a message names it.
+    origins: Origins,
+    /// The variables its secrets name.
+    variables: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> Keys<'a> {
@@ -196,6 +213,8 @@ impl<'a> Keys<'a> {
             place,
             env,
             known: BTreeSet::new(),
+            origins: Origins::default(),
+            variables: RefCell::default(),
         }
     }
 
@@ -226,12 +245,20 @@ impl<'a> Keys<'a> {
             no_notify: self.switch("no_notify")?,
             slack_webhook: self.secret("slack_webhook")?,
             notify: self.secrets("notify")?,
+            // Last: every key above has recorded where it came from.
+            origins: std::mem::take(&mut self.origins),
         })
     }
 
     fn get(&mut self, key: &'static str) -> Option<&'a Value> {
         self.known.insert(key);
-        self.table.get(key)
+        let value = self.table.get(key)?;
+        let origin = match self.place.strip_prefix("at ") {
+            Some(top) => format!("'{key}' at the {top} of {}", self.file),
+            None => format!("'{key}' of {} in {}", self.place, self.file),
+        };
+        self.origins.set(key, origin);
+        Some(value)
     }
 
     /// A value as the text its flag would be given.
@@ -341,6 +368,7 @@ impl<'a> Keys<'a> {
             let Some((var, after)) = inner.split_once('}') else {
                 return Err(self.error(key, "has a '${' without its closing '}'"));
             };
+            self.variables.borrow_mut().insert(var.to_string());
             match (self.env)(var).filter(|v| !v.trim().is_empty()) {
                 Some(expanded) => value.push_str(expanded.trim()),
                 None => {

@@ -4,12 +4,13 @@
 //! the contract's precedence: flag or variable, board key, top-level key,
 //! default.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use clap::parser::ValueSource;
-use clap::ArgMatches;
+use clap::{ArgMatches, Command};
 
 use super::defaults::Seconds;
 
@@ -39,6 +40,36 @@ pub(crate) struct Layer {
     pub(crate) slack_webhook: Option<String>,
     /// Notification URLs as given (`KIND+URL` or a known service's URL).
     pub(crate) notify: Option<Vec<String>>,
+    /// Where each value of this layer came from, by key, as a message
+    /// names it (`--to`, `SWEEP_TO in ./.env`, `'to' of board 'Eng' in
+    /// boards.toml`).
+    pub(crate) origins: Origins,
+}
+
+/// Where the values of a layer came from, by key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Origins(BTreeMap<String, String>);
+
+impl Origins {
+    /// Records where `key`'s value came from.
+    pub(crate) fn set(&mut self, key: &str, origin: String) {
+        self.0.insert(key.to_string(), origin);
+    }
+
+    /// Where `key`'s value came from; its flag when the default was used.
+    pub(crate) fn of(&self, key: &str) -> String {
+        self.0
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| format!("--{}", key.replace('_', "-")))
+    }
+
+    fn or(mut self, lower: Origins) -> Origins {
+        for (key, origin) in lower.0 {
+            self.0.entry(key).or_insert(origin);
+        }
+        self
+    }
 }
 
 impl Layer {
@@ -53,6 +84,7 @@ impl Layer {
             (lower.slack_webhook, lower.notify)
         };
         Layer {
+            origins: self.origins.or(lower.origins),
             data_source: self.data_source.or(lower.data_source),
             status_property: self.status_property.or(lower.status_property),
             date_property: self.date_property.or(lower.date_property),
@@ -85,9 +117,35 @@ impl Layer {
     /// included) for the command `matches` were parsed for; clap's defaults
     /// are not a layer (the settings fall back on the same constants). A
     /// setting the command does not have is `None`.
-    pub(crate) fn from_matches(matches: &ArgMatches) -> Layer {
+    /// `command` is the subcommand the matches are of, and `dotenv` the
+    /// variables `./.env` set: both name where each value came from.
+    pub(crate) fn from_matches(
+        command: &Command,
+        matches: &ArgMatches,
+        dotenv: &[String],
+    ) -> Layer {
         let m = Given(matches);
+        let mut origins = Origins::default();
+        for arg in command.get_arguments() {
+            let key = arg.get_id().as_str();
+            match (m.source(key), arg.get_env(), arg.get_long()) {
+                (Some(ValueSource::EnvVariable), Some(var), _) => {
+                    let var = var.to_string_lossy();
+                    let file = if dotenv.iter().any(|d| *d == var) {
+                        " in ./.env"
+                    } else {
+                        ""
+                    };
+                    origins.set(key, format!("{var}{file}"));
+                }
+                (Some(ValueSource::CommandLine), _, Some(long)) => {
+                    origins.set(key, format!("--{long}"));
+                }
+                _ => {}
+            }
+        }
         Layer {
+            origins,
             data_source: m.one("data_source"),
             status_property: m.one("status_property"),
             date_property: m.one("date_property"),
@@ -116,13 +174,20 @@ impl Layer {
 struct Given<'a>(&'a ArgMatches);
 
 impl Given<'_> {
+    /// Where the value of `id` came from, if the command has it and it was given.
+    fn source(&self, id: &str) -> Option<ValueSource> {
+        if !matches!(self.0.try_contains_id(id), Ok(true)) {
+            return None;
+        }
+        self.0.value_source(id)
+    }
+
     /// The command has this setting, and the user gave it (not clap's default).
     fn given(&self, id: &str) -> bool {
-        matches!(self.0.try_contains_id(id), Ok(true))
-            && matches!(
-                self.0.value_source(id),
-                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-            )
+        matches!(
+            self.source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
     }
 
     fn one<T: Clone + Send + Sync + 'static>(&self, id: &str) -> Option<T> {
@@ -155,13 +220,19 @@ mod tests {
     fn layer(argv: &[&str]) -> Layer {
         let mut full = vec!["notion-sweep"];
         full.extend(argv);
-        let matches = Cli::command().try_get_matches_from(full).unwrap();
-        Layer::from_matches(matches.subcommand().unwrap().1)
+        let command = Cli::command();
+        let matches = command.clone().try_get_matches_from(full).unwrap();
+        let (name, sub) = matches.subcommand().unwrap();
+        Layer::from_matches(command.find_subcommand(name).unwrap(), sub, &[])
     }
 
     #[test]
     fn only_what_the_user_gave_is_a_layer() {
-        assert_eq!(layer(&["sweep", "db"]), Layer::default());
+        let nothing = Layer {
+            origins: Origins::default(),
+            ..layer(&["sweep", "db"])
+        };
+        assert_eq!(nothing, Layer::default());
         let given = layer(&[
             "sweep",
             "db",
@@ -217,6 +288,7 @@ mod tests {
             no_notify,
             slack_webhook,
             notify,
+            origins,
         } = layer(&[
             "sweep",
             "db",
@@ -248,5 +320,6 @@ mod tests {
         assert!(deadline.is_some() && api_url.is_some() && notion_version.is_some());
         assert!(notify_empty.is_some() && no_notify.is_some());
         assert!(slack_webhook.is_some() && notify.is_some());
+        assert_eq!(origins.of("to"), "--to");
     }
 }

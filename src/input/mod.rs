@@ -12,6 +12,7 @@ pub(crate) mod dotenv;
 pub(crate) mod layer;
 pub(crate) mod settings;
 pub(crate) mod targets;
+pub(crate) mod variables;
 
 /// Reads the environment; a function so that tests can give their own.
 pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;

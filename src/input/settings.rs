@@ -5,6 +5,7 @@
 //! top level's), plus every channel of the command line. Every value is
 //! checked here, once, before any request is sent.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -15,11 +16,12 @@ use super::config::ConfigFile;
 use super::defaults;
 use super::layer::Layer;
 use super::targets::parse_channel;
+use super::variables;
 use super::{Env, UsageError};
 use crate::guards::limits;
 use crate::guards::urls::http_url;
 use crate::jobs::board::{Board, Channel, ChannelKind, DataSourceChoice, Notify, Source, Writes};
-use crate::jobs::rule::Rule;
+use crate::jobs::rule::{GivenBy, Rule};
 use crate::notion::ids::{NotionId, DATABASE_HINT};
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
@@ -42,6 +44,11 @@ pub(crate) struct CommandLine {
     /// `--token-file`.
     pub(crate) token_file: Option<PathBuf>,
     pub(crate) layer: Layer,
+    /// The names of the process's environment variables, to warn of one
+    /// that looks like a setting but is none.
+    pub(crate) variables: Vec<String>,
+    /// Every variable the program reads.
+    pub(crate) known: BTreeSet<String>,
 }
 
 /// Every board the command runs: the one of the command line, or those of
@@ -49,6 +56,7 @@ pub(crate) struct CommandLine {
 /// anything is sent.
 pub(crate) fn boards(line: &CommandLine, env: Env) -> Result<Vec<Board>, UsageError> {
     let Some(path) = &line.config else {
+        warn_unknown(line, &BTreeSet::new());
         let token = token(None, line.token_file.as_deref(), env)?;
         return board(None, line.database.as_deref(), &line.layer, token, env).map(|b| vec![b]);
     };
@@ -58,6 +66,7 @@ pub(crate) fn boards(line: &CommandLine, env: Env) -> Result<Vec<Board>, UsageEr
         ));
     }
     let file = ConfigFile::load(path, env)?;
+    warn_unknown(line, &file.variables);
     let mut boards = Vec::new();
     for entry in file.pick(&line.picked)? {
         let own = entry.layer.clone().or(&file.top);
@@ -82,6 +91,15 @@ pub(crate) fn boards(line: &CommandLine, env: Env) -> Result<Vec<Board>, UsageEr
         boards.push(board);
     }
     Ok(boards)
+}
+
+/// Warns of each `SWEEP_*` or `NOTION_*` variable that is no setting and
+/// that the settings file does not name either.
+fn warn_unknown(line: &CommandLine, named: &BTreeSet<String>) {
+    let names = line.variables.iter().map(String::as_str);
+    for warning in variables::unknown(names, &line.known, named) {
+        tracing::warn!("{warning}");
+    }
 }
 
 /// One board from its merged layer.
@@ -130,6 +148,20 @@ fn channels(layer: &Layer) -> Result<Vec<Channel>, UsageError> {
     let mut channels: Vec<Channel> = Vec::new();
     if let Some(url) = layer.slack_webhook.as_deref().map(str::trim) {
         if !url.is_empty() {
+            if quoted(url) {
+                return Err(UsageError::value(format!(
+                    "the Slack webhook URL (--slack-webhook / SLACK_WEBHOOK_URL) {QUOTED} (value not shown)"
+                )));
+            }
+            if let Ok(other) = parse_channel(url).map(|c| c.kind) {
+                if other != ChannelKind::Slack {
+                    return Err(UsageError::value(format!(
+                        "SLACK_WEBHOOK_URL / --slack-webhook holds a {} webhook URL, which would be \
+                         sent a Slack message; give it with --notify / SWEEP_NOTIFY instead (value not shown)",
+                        other.service()
+                    )));
+                }
+            }
             if http_url(url, true).is_err() {
                 // Never echo the value: it is a secret.
                 return Err(UsageError::value(
@@ -143,14 +175,19 @@ fn channels(layer: &Layer) -> Result<Vec<Channel>, UsageError> {
             });
         }
     }
-    // SWEEP_NOTIFY holds several URLs separated by whitespace; a URL has none.
+    // SWEEP_NOTIFY holds several URLs separated by whitespace or commas;
+    // a webhook URL has neither.
     let mut given = Vec::new();
-    for raw in layer
-        .notify
-        .iter()
-        .flatten()
-        .flat_map(|v| v.split_whitespace())
-    {
+    let urls = layer.notify.iter().flatten().flat_map(|v| {
+        v.split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|u| !u.is_empty())
+    });
+    for raw in urls {
+        if quoted(raw) {
+            return Err(UsageError::value(format!(
+                "a URL of --notify / SWEEP_NOTIFY {QUOTED} (value not shown)"
+            )));
+        }
         given.push(
             parse_channel(raw)
                 .map_err(|why| UsageError::value(format!("--notify / SWEEP_NOTIFY: {why}")))?,
@@ -169,6 +206,11 @@ fn source(
     let alias = env("NOTION_DATA_SOURCE_ID");
     let data_source = match data_source.or(alias.as_deref()).map(str::trim) {
         None | Some("") => None,
+        Some(raw) if quoted(raw) => {
+            return Err(UsageError::value(format!(
+                "--data-source / NOTION_DATA_SOURCE {raw} {QUOTED}"
+            )))
+        }
         Some(raw) => Some(match NotionId::parse(raw) {
             Some(id) => DataSourceChoice::Id(id),
             None => DataSourceChoice::Name(raw.to_string()),
@@ -182,6 +224,11 @@ fn source(
                 )));
             }
             None
+        }
+        Some(raw) if quoted(raw) => {
+            return Err(UsageError::value(format!(
+                "the database {raw} (<DATABASE> / NOTION_DATABASE_ID) {QUOTED}"
+            )))
         }
         Some(raw) => match NotionId::from_id_or_url(raw) {
             Some(id) => Some(id),
@@ -217,6 +264,11 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
         .unwrap_or_else(|| vec![defaults::FROM.to_string()]);
     for name in &given_from {
         let name = name.trim();
+        if quoted(name) {
+            return Err(UsageError::value(format!(
+                "--from / SWEEP_FROM holds {name}, which {QUOTED}, e.g. SWEEP_FROM=To Do,Blocked"
+            )));
+        }
         if name.is_empty() {
             return Err(UsageError::value("--from / SWEEP_FROM holds an empty status name: expected names such as --from 'To Do' --from Backlog, or SWEEP_FROM='To Do,Backlog'"));
         }
@@ -226,15 +278,22 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
     }
     let to = non_empty(layer.to.as_deref(), defaults::TO, "--to")?;
     if from.contains(&to) {
+        let (to_by, from_by) = (layer.origins.of("to"), layer.origins.of("from"));
+        let instead = if to == defaults::TO {
+            format!("take '{to}' out of the open states, or choose another late state with --to")
+        } else {
+            format!("choose a late state such as --to {}", defaults::TO)
+        };
         return Err(UsageError::value(format!(
-            "--to '{to}' is also one of the --from states: overdue tasks would be moved to where they already are; \
-             choose a late state such as --to Overdue"
+            "the late state '{to}' (given by {to_by}) is also one of the open states (given by {from_by}): \
+             overdue tasks would be moved to where they already are; {instead}"
         )));
     }
     let tz = layer.tz.unwrap_or_else(|| system_zone(env));
     let as_of = layer
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive());
+    let origin = |key| layer.origins.of(key);
     Ok(Rule {
         status_property,
         date_property,
@@ -242,6 +301,12 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
         to,
         as_of,
         tz,
+        given_by: GivenBy {
+            status_property: origin("status_property"),
+            date_property: origin("date_property"),
+            from: origin("from"),
+            to: origin("to"),
+        },
     })
 }
 
@@ -257,8 +322,25 @@ fn system_zone(env: Env) -> Tz {
         .unwrap_or(Tz::UTC)
 }
 
+/// Docker's `--env-file` and systemd's `EnvironmentFile=` keep quotes as
+/// part of a value: a value wrapped in them is a mistake, never a name.
+fn quoted(value: &str) -> bool {
+    let value = value.trim();
+    value.len() >= 2
+        && ["'", "\""]
+            .iter()
+            .any(|q| value.starts_with(q) && value.ends_with(q))
+}
+
+/// What [`quoted`] values are told.
+const QUOTED: &str = "is wrapped in quotes, which Docker's --env-file and systemd's \
+                      EnvironmentFile= keep as part of the value; write it without them";
+
 fn non_empty(raw: Option<&str>, default: &str, flag: &str) -> Result<String, UsageError> {
     let value = raw.unwrap_or(default).trim();
+    if quoted(value) {
+        return Err(UsageError::value(format!("{flag} {value} {QUOTED}")));
+    }
     if value.is_empty() {
         return Err(UsageError::value(format!(
             "{flag} is empty: expected a name, e.g. {flag} {default}"
@@ -276,6 +358,13 @@ fn client(layer: &Layer, token: Token) -> Result<ClientConfig, UsageError> {
             defaults::API_URL
         ))
     })?;
+    if base_url.path().trim_end_matches('/').ends_with("/v1") {
+        return Err(UsageError::value(format!(
+            "--api-url / NOTION_API_URL '{api_url}' ends in /v1: give the API's root, e.g. {}; \
+             notion-sweep adds /v1 itself",
+            defaults::API_URL
+        )));
+    }
     let version = layer
         .notion_version
         .as_deref()

@@ -43,6 +43,8 @@ pub(crate) enum SetupError {
     NoDataSource(String),
     #[error("the schema of '{name}' does not fit the sweep:\n  - {}", .problems.join("\n  - "))]
     Schema { name: String, problems: Vec<String> },
+    #[error("{0} is a page, not a database: open the database itself in Notion and copy its link (••• menu → Copy link), or its ID")]
+    IsAPage(String),
     /// Not Notion's doing nor the user's: the client could not be built.
     #[error("{0}")]
     Internal(String),
@@ -137,6 +139,11 @@ pub(crate) async fn resolve(
                              --data-source {database} names it directly"
                         );
                         return Ok(resolved_source(None, None, source));
+                    }
+                    // A page's ID (a task's link pasted as the database) is
+                    // neither: say so rather than "not shared".
+                    Err(_) if client.page_exists(database.as_str()).await.is_ok() => {
+                        return Err(SetupError::IsAPage(database.to_string()));
                     }
                     Err(_) => {
                         return Err(failed(

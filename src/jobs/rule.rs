@@ -18,6 +18,30 @@ pub(crate) struct Rule {
     pub(crate) to: String,
     pub(crate) as_of: NaiveDate,
     pub(crate) tz: Tz,
+    /// Where each name came from, as messages name it.
+    pub(crate) given_by: GivenBy,
+}
+
+/// Where the names of a rule came from, as a message names them: the flag
+/// (`--to`), the variable (`SWEEP_TO in ./.env`), or the settings file's
+/// key (`'to' of board 'Eng' in boards.toml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GivenBy {
+    pub(crate) status_property: String,
+    pub(crate) date_property: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+}
+
+impl Default for GivenBy {
+    fn default() -> Self {
+        GivenBy {
+            status_property: "--status-property".into(),
+            date_property: "--date-property".into(),
+            from: "--from".into(),
+            to: "--to".into(),
+        }
+    }
 }
 
 impl Rule {
@@ -189,9 +213,9 @@ pub(crate) fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String
     let props: Vec<&PropertyConfig> = source.properties.values().collect();
     let find = |name: &str| props.iter().copied().find(|p| p.name == name);
     let prop_names: Vec<&str> = props.iter().map(|p| p.name.as_str()).collect();
-    let missing_property = |name: &str, wanted: &str, flag: &str| {
+    let missing_property = |name: &str, wanted: &str, given_by: &str| {
         format!(
-            "the data source has no property '{name}'{}; pass {flag} with the name of its {wanted} property (properties: {})",
+            "the data source has no property '{name}' (given by {given_by}){}; give the name of its {wanted} property instead (properties: {})",
             did_you_mean(name, &prop_names),
             quoted_list(&prop_names)
         )
@@ -201,7 +225,7 @@ pub(crate) fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String
             problems.push(missing_property(
                 &rule.status_property,
                 "status or select",
-                "--status-property",
+                &rule.given_by.status_property,
             ));
             None
         }
@@ -212,7 +236,7 @@ pub(crate) fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String
             problems.push(missing_property(
                 &rule.date_property,
                 "date",
-                "--date-property",
+                &rule.given_by.date_property,
             ));
             None
         }
@@ -272,7 +296,11 @@ fn check_status(
     let names: Vec<&str> = options.options.iter().map(|o| o.name.as_str()).collect();
     for wanted in rule.from.iter().chain(std::iter::once(&rule.to)) {
         if !names.contains(&wanted.as_str()) {
-            let flag = if *wanted == rule.to { "--to" } else { "--from" };
+            let flag = if *wanted == rule.to {
+                &rule.given_by.to
+            } else {
+                &rule.given_by.from
+            };
             problems.push(format!(
                 "property '{}' has no option '{wanted}' (given by {flag}){}; its options are {}",
                 p.name,

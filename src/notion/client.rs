@@ -202,6 +202,14 @@ impl NotionClient {
         .await
     }
 
+    /// `GET /v1/pages/{id}`, only to learn that there is such a page.
+    pub(crate) async fn page_exists(&self, id: &str) -> Result<(), NotionError> {
+        let _: serde::de::IgnoredAny = self
+            .call(Method::GET, &["v1", "pages", id], &[], None)
+            .await?;
+        Ok(())
+    }
+
     /// `PATCH /v1/pages/{id}` with `body`; the answer (the whole page) is not needed.
     pub(crate) async fn update_page(&self, page_id: &str, body: &Value) -> Result<(), NotionError> {
         let _: serde::de::IgnoredAny = self

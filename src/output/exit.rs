@@ -53,7 +53,8 @@ impl Exit {
 pub(crate) enum Ending<'a> {
     /// A sweep ran, whatever became of it.
     Swept(&'a Summary),
-    /// A board could not be read (`check`, `schema`).
+    /// A board could not be read (`check`, `schema`): nothing was written,
+    /// whether Notion refused or could not be reached.
     NotRead(&'a SetupError),
     /// Everything asked was done and shown.
     Done,
@@ -73,8 +74,8 @@ pub(crate) fn exit_of(ending: Ending) -> Exit {
         Ending::Internal => Exit::Internal,
         Ending::Abandoned => Exit::Incomplete,
         Ending::NotRead(SetupError::Internal(_)) => Exit::Internal,
-        Ending::NotRead(error) if error.is_refusal() => Exit::Setup,
-        Ending::NotRead(_) => Exit::Incomplete,
+        // Whatever stopped it, a check or a schema read wrote nothing.
+        Ending::NotRead(_) => Exit::Setup,
         Ending::Swept(summary) => match &summary.error {
             Some(error) => match error.kind {
                 RunErrorKind::Setup => Exit::Setup,

@@ -85,9 +85,10 @@ impl Progress {
         } else {
             0.0
         };
+        let so_far = if counts.all_found { "" } else { " so far" };
         format!(
-            "{} overdue found, {} updated, {} failed, {rate:.1} tasks/s, {elapsed:.0}s",
-            counts.found, counts.updated, counts.failed
+            "{} overdue found{so_far}, {} of {} updated, {} failed, {rate:.1} tasks/s, {elapsed:.0}s",
+            counts.found, counts.updated, counts.found, counts.failed
         )
     }
 }

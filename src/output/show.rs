@@ -57,11 +57,11 @@ fn one_sweep(summary: &Summary, shown: Shown) {
         emit(&report::render(summary, shown.format), shown.format);
     }
     if summary.read_nothing() {
-        tracing::error!("{}", escape_control(&report::headline(summary)));
+        print::error(&report::headline(summary));
     } else {
         if let Some(error) = &summary.error {
             // Where cron mail and CI logs look for errors.
-            tracing::error!("{}", escape_control(&error.message));
+            print::error(&error.message);
         }
         if shown.format != Format::Text {
             if exit == Exit::Done {
@@ -87,11 +87,7 @@ fn several_sweeps(summaries: &[Summary], exit: Exit, shown: Shown) {
     }
     for summary in summaries {
         if let Some(error) = &summary.error {
-            tracing::error!(
-                "{}: {}",
-                escape_control(summary.name()),
-                escape_control(&error.message)
-            );
+            print::error(&format!("{}: {}", summary.name(), error.message));
         }
     }
     if let Some(path) = shown.step_summary {

@@ -101,7 +101,8 @@ fn a_board_value_that_starts_with_a_dash_is_a_value() {
     // Read as the status '-Late', which the board lacks: a schema error, not a flag.
     run.expect_code(3);
     assert!(
-        run.stderr.contains("has no option '-Late' (given by --to)"),
+        run.stderr
+            .contains("has no option '-Late' (given by 'to' of board 'Eng' in "),
         "{}",
         run.stderr
     );

@@ -9,6 +9,7 @@ mod fifos;
 mod hostile;
 mod layers;
 mod lock;
+mod newcomer;
 mod notify;
 mod openapi;
 mod posting;

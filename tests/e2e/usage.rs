@@ -50,7 +50,7 @@ fn bad_values_are_usage_errors_before_any_request() {
         (
             vec!["sweep", &db, "--to", "To Do"],
             env.clone(),
-            "also one of the --from states",
+            "the late state 'To Do' (given by --to) is also one of the open states (given by --from)",
         ),
         (
             vec!["sweep", &db, "--limit", "0"],
@@ -359,48 +359,53 @@ fn the_step_summary_is_appended_in_github_actions() {
     assert!(!written.contains(&sandbox.slack_url()));
 }
 
-/// Every line of `.env.example`, uncommented as written, loads both as
-/// `./.env` and when sourced by `sh`.
+/// Every line of `.env.example`, uncommented as written, loads alike as
+/// `./.env`, when sourced by `sh`, and as `docker run --env-file` reads it
+/// (everything after the first `=`, quotes included).
 #[test]
-fn every_line_of_env_example_loads_as_dotenv_and_in_sh() {
+fn every_line_of_env_example_loads_alike_as_dotenv_in_sh_and_in_docker() {
     let example =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example")).unwrap();
-    let uncommented: String = example
+    let lines: Vec<String> = example
         .lines()
-        .map(|line| match line.strip_prefix("# ") {
-            Some(rest)
-                if rest.split('=').next().is_some_and(|k| {
-                    !k.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c == '_')
-                }) =>
-            {
-                rest.to_string()
-            }
-            _ => line.to_string(),
+        .filter_map(|line| {
+            let line = line.strip_prefix("# ").unwrap_or(line);
+            let key = line.split('=').next()?;
+            let is_key = line.contains('=')
+                && !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+            is_key.then(|| line.to_string())
         })
-        .collect::<Vec<_>>()
-        .join("\n");
+        .collect();
     assert!(
-        uncommented.contains("\nSWEEP_FROM="),
+        lines.iter().any(|l| l.starts_with("SWEEP_FROM=")),
         "lines were uncommented"
     );
     let dir = std::env::temp_dir().join(format!("notion-sweep-example-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(".env"), &uncommented).unwrap();
-    let sourced = std::process::Command::new("sh")
-        .args([
-            "-c",
-            "set -a; . ./.env; set +a; printf '%s' \"$SWEEP_FROM|$SWEEP_DATE_PROPERTY\"",
-        ])
-        .current_dir(&dir)
-        .env_clear()
-        .output()
-        .unwrap();
-    assert!(
-        sourced.status.success(),
-        "sh: {}",
-        String::from_utf8_lossy(&sourced.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&sourced.stdout), "To Do|Due Date");
+    std::fs::write(dir.join(".env"), lines.join("\n")).unwrap();
+    for line in &lines {
+        let (key, docker) = line.split_once('=').unwrap();
+        let sourced = std::process::Command::new("sh")
+            .args([
+                "-c",
+                &format!("set -a; . ./.env; set +a; printf '%s' \"${key}\""),
+            ])
+            .current_dir(&dir)
+            .env_clear()
+            .output()
+            .unwrap();
+        assert!(
+            sourced.status.success(),
+            "sh: {}",
+            String::from_utf8_lossy(&sourced.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&sourced.stdout),
+            docker,
+            "{key}: sh and docker --env-file read it differently"
+        );
+    }
     // As ./.env: it parses (the empty token is a usage error of its own, after loading).
     let run = finish(start_in(&dir, &["sweep", "--help"], &[]));
     run.expect_code(0);

@@ -204,8 +204,8 @@ fn every_line_of_env_example_parses_when_uncommented() {
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.as_str())
     };
-    assert_eq!(get("SWEEP_DATE_PROPERTY"), Some("Due Date"));
-    assert_eq!(get("SWEEP_FROM"), Some("To Do"));
+    assert_eq!(get("SWEEP_DATE_PROPERTY"), Some("Deadline"));
+    assert_eq!(get("SWEEP_FROM"), Some("Backlog,Blocked"));
     assert_eq!(get("NOTION_TOKEN"), Some(""));
     // Each line on its own too, so a failure names its line.
     for (n, line) in uncommented.lines().enumerate() {

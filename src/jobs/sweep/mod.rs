@@ -27,6 +27,8 @@ pub(crate) struct Counts {
     /// Updated, or would be in a dry run.
     pub(crate) updated: usize,
     pub(crate) failed: usize,
+    /// Every page of results has been read: `found` is the total.
+    pub(crate) all_found: bool,
 }
 
 /// Told where a sweep stands as it goes (the output shows it as progress).

@@ -211,6 +211,8 @@ impl Run<'_> {
                         .as_ref()
                         .is_none_or(|s| s.kind != RequestStatusKind::Incomplete)
                     {
+                        self.counts.all_found = true;
+                        self.watcher.update(self.counts);
                         return Ok(());
                     }
                     self.past_row_cap(&read, &mut chain)?;

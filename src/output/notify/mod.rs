@@ -97,7 +97,9 @@ async fn deliver(channels: &[Channel], summary: &Summary, stop: &Stop) -> Vec<Ta
         outcomes.push(match posted {
             Ok(()) => outcome(kind, NotificationStatus::Sent, None),
             Err(error) => {
-                tracing::error!(
+                // Said once, where the run's result is: the headline, or
+                // the summary line on standard error for machine output.
+                tracing::info!(
                     "the summary could not be posted to {}: {error}",
                     kind.service()
                 );
