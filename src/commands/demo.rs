@@ -80,6 +80,10 @@ fn demo_board(
             to: defaults::TO.into(),
             as_of: today,
             tz: chrono_tz::Tz::UTC,
+            restore_to: None,
+            due_soon: None,
+            exempt: Vec::new(),
+            snooze_property: None,
             given_by: GivenBy::default(),
         },
         writes: Writes {

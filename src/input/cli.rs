@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::defaults::{self, Seconds};
+use crate::jobs::rule::Exempt;
 
 /// Moves overdue Notion tasks to "Overdue" and posts one summary to Slack, Discord, Teams or any webhook.
 #[derive(Debug, Parser)]
@@ -162,6 +163,33 @@ pub(crate) struct RuleArgs {
     /// IANA zone used to compute "today" and to read due datetimes [default: the system's zone].
     #[arg(long, env = "SWEEP_TZ", value_name = "ZONE", value_parser = zone)]
     pub(crate) tz: Option<Tz>,
+
+    #[command(flatten)]
+    pub(crate) both_ways: BothWaysArgs,
+}
+
+/// The rule both ways: tasks moved back, tasks due soon, tasks left alone.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct BothWaysArgs {
+    /// Also move tasks back out of --to whose due date was moved on (to --restore-to).
+    #[arg(long, env = "SWEEP_RESTORE")]
+    pub(crate) restore: bool,
+
+    /// Where --restore moves tasks back to [default: the first --from].
+    #[arg(long, env = "SWEEP_RESTORE_TO", value_name = "STATUS")]
+    pub(crate) restore_to: Option<String>,
+
+    /// Also list open tasks due within DAYS (1 to 365); they are never written.
+    #[arg(long, env = "SWEEP_DUE_SOON", value_name = "DAYS", value_parser = due_soon)]
+    pub(crate) due_soon: Option<u32>,
+
+    /// Never touch nor list a task whose PROPERTY is VALUE (select, status), contains VALUE (multi-select) or is checked (checkbox, VALUE true); repeatable, the variable comma-separated.
+    #[arg(long, env = "SWEEP_EXEMPT", value_name = "PROPERTY=VALUE", value_delimiter = ',', value_parser = exempt)]
+    pub(crate) exempt: Vec<Exempt>,
+
+    /// A date property: a task snoozed until today or later is left alone.
+    #[arg(long, env = "SWEEP_SNOOZE_PROPERTY", value_name = "NAME")]
+    pub(crate) snooze_property: Option<String>,
 }
 
 /// Where the summary goes.
@@ -301,6 +329,9 @@ pub(crate) struct DemoArgs {
     #[arg(long, default_value_t = defaults::DEMO_RATE, value_name = "R", value_parser = rate)]
     pub(crate) rate: f64,
 
+    #[command(flatten)]
+    pub(crate) both_ways: BothWaysArgs,
+
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub(crate) output: OutputFormat,
@@ -414,6 +445,29 @@ fn fraction(raw: &str) -> Result<f64, String> {
     match raw.trim().parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err("expected a fraction from 0 to 1, e.g. 0.1".into()),
+    }
+}
+
+/// `--due-soon DAYS`: 1 to 365.
+pub(crate) fn due_soon(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(n) if (1..=365).contains(&n) => Ok(n),
+        _ => Err("expected a number of days from 1 to 365, e.g. 3".into()),
+    }
+}
+
+/// `--exempt PROPERTY=VALUE`.
+pub(crate) fn exempt(raw: &str) -> Result<Exempt, String> {
+    match raw.split_once('=') {
+        Some((property, value)) if !property.trim().is_empty() && !value.trim().is_empty() => {
+            Ok(Exempt {
+                property: property.trim().to_string(),
+                value: value.trim().to_string(),
+            })
+        }
+        _ => Err(
+            "expected PROPERTY=VALUE, e.g. --exempt Tags=pinned or --exempt 'On hold=true'".into(),
+        ),
     }
 }
 

@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
 use super::cli;
-use super::layer::{Layer, Origins};
+use super::layer::Layer;
 use super::{Env, UsageError};
 use crate::guards::limits;
+use crate::jobs::rule::GivenBy;
 
 /// The most a settings file may hold.
 const FILE_LIMIT: u64 = 1024 * 1024;
@@ -200,7 +201,7 @@ struct Keys<'a> {
     env: Env<'a>,
     known: BTreeSet<&'static str>,
     /// Where each key read came from, as a message names it.
-    origins: Origins,
+    origins: GivenBy,
     /// The variables its secrets name.
     variables: RefCell<BTreeSet<String>>,
 }
@@ -213,7 +214,7 @@ impl<'a> Keys<'a> {
             place,
             env,
             known: BTreeSet::new(),
-            origins: Origins::default(),
+            origins: GivenBy::default(),
             variables: RefCell::default(),
         }
     }
@@ -232,6 +233,11 @@ impl<'a> Keys<'a> {
             to: self.text("to")?,
             as_of: self.parsed("as_of", cli::date)?,
             tz: self.parsed("tz", cli::zone)?,
+            restore: self.switch("restore")?,
+            restore_to: self.text("restore_to")?,
+            due_soon: self.parsed("due_soon", cli::due_soon)?,
+            exempt: self.parsed_list("exempt", cli::exempt)?,
+            snooze_property: self.text("snooze_property")?,
             dry_run: self.switch("dry_run")?,
             limit: self.parsed("limit", cli::limit)?,
             lock_wait: self.parsed("lock_wait", cli::wait)?.map(|s| s.0),
@@ -292,6 +298,24 @@ impl<'a> Keys<'a> {
         parse(&raw)
             .map(Some)
             .map_err(|why| self.error(key, format_args!("is not valid: {why}")))
+    }
+
+    /// One value or a list of them, each by the same parser as its flag.
+    fn parsed_list<T>(
+        &mut self,
+        key: &'static str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Result<Option<Vec<T>>, UsageError> {
+        let Some(items) = self.list(key)? else {
+            return Ok(None);
+        };
+        items
+            .iter()
+            .map(|raw| {
+                parse(raw).map_err(|why| self.error(key, format_args!("is not valid: {why}")))
+            })
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     /// One text or a list of texts.

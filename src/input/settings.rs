@@ -21,7 +21,7 @@ use super::{Env, UsageError};
 use crate::guards::limits;
 use crate::guards::urls::http_url;
 use crate::jobs::board::{Board, Channel, ChannelKind, DataSourceChoice, Notify, Source, Writes};
-use crate::jobs::rule::{GivenBy, Rule};
+use crate::jobs::rule::Rule;
 use crate::notion::ids::{NotionId, DATABASE_HINT};
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
@@ -293,7 +293,24 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
     let as_of = layer
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive());
-    let origin = |key| layer.origins.of(key);
+    let restore_to = match (layer.restore.unwrap_or(false), layer.restore_to.as_deref()) {
+        (false, _) => None,
+        (true, Some(given)) => Some(non_empty(Some(given), defaults::FROM, "--restore-to")?),
+        (true, None) => from.first().cloned(),
+    };
+    if restore_to.as_ref() == Some(&to) {
+        return Err(UsageError::value(format!(
+            "--restore-to '{to}' (given by {}) is the late state itself (given by {}): restored \
+             tasks would stay where they are; choose an open state such as --restore-to '{}'",
+            layer.origins.of("restore_to"),
+            layer.origins.of("to"),
+            from.first().map(String::as_str).unwrap_or(defaults::FROM)
+        )));
+    }
+    let snooze_property = match layer.snooze_property.as_deref() {
+        Some(name) => Some(non_empty(Some(name), "Snoozed until", "--snooze-property")?),
+        None => None,
+    };
     Ok(Rule {
         status_property,
         date_property,
@@ -301,12 +318,11 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
         to,
         as_of,
         tz,
-        given_by: GivenBy {
-            status_property: origin("status_property"),
-            date_property: origin("date_property"),
-            from: origin("from"),
-            to: origin("to"),
-        },
+        restore_to,
+        due_soon: layer.due_soon,
+        exempt: layer.exempt.clone().unwrap_or_default(),
+        snooze_property,
+        given_by: layer.origins.clone(),
     })
 }
 

@@ -14,6 +14,11 @@ use crate::notion::{NotionError, RequestCounts};
 pub(crate) enum Outcome {
     Updated,
     WouldUpdate,
+    /// `--restore`: moved back out of the late state.
+    Restored,
+    WouldRestore,
+    /// `--due-soon`: listed, never written.
+    DueSoon,
     Failed,
     Skipped,
     /// Sent, but the run stopped before Notion answered: check Notion.
@@ -26,6 +31,9 @@ impl Outcome {
         match self {
             Outcome::Updated => "updated",
             Outcome::WouldUpdate => "would update",
+            Outcome::Restored => "restored",
+            Outcome::WouldRestore => "would restore",
+            Outcome::DueSoon => "due soon",
             Outcome::Failed => "FAILED",
             Outcome::Skipped => "skipped",
             Outcome::Unknown => "unknown",
@@ -86,6 +94,9 @@ pub(crate) struct TaskResult {
     pub(crate) status: Option<String>,
     pub(crate) outcome: Outcome,
     pub(crate) error: Option<TaskError>,
+    /// Found by `--restore` (in the late state, due again), not as overdue.
+    #[serde(skip)]
+    pub(crate) restore: bool,
 }
 
 impl TaskResult {
@@ -98,6 +109,7 @@ impl TaskResult {
             due: None,
             status: None,
             outcome: Outcome::Failed,
+            restore: false,
             error: Some(TaskError {
                 status: None,
                 code: TaskErrorCode::Ours(OurCode::UnreadableTask),
@@ -261,8 +273,17 @@ pub(crate) struct Summary {
     pub(crate) dry_run: bool,
     pub(crate) from: Vec<String>,
     pub(crate) to: String,
+    /// The status property's name (what `undo` writes back).
+    pub(crate) status_property: String,
+    /// `--restore`: where restored tasks were moved to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) restore_to: Option<String>,
     pub(crate) matched: usize,
     pub(crate) updated: usize,
+    /// Moved back out of the late state (`--restore`).
+    pub(crate) restored: usize,
+    /// Listed as due soon (`--due-soon`).
+    pub(crate) due_soon: usize,
     pub(crate) failed: usize,
     pub(crate) tasks: Vec<TaskResult>,
     pub(crate) notification: Notification,
@@ -289,6 +310,11 @@ impl Summary {
     /// Tasks with the given outcome.
     pub(crate) fn count(&self, outcome: Outcome) -> usize {
         self.tasks.iter().filter(|t| t.outcome == outcome).count()
+    }
+
+    /// Overdue tasks found (the tasks to move, whatever became of them).
+    pub(crate) fn overdue(&self) -> usize {
+        self.matched - self.tasks.iter().filter(|t| t.restore).count()
     }
 
     /// The name people know the board by: its name in the settings file,
@@ -326,6 +352,7 @@ pub(crate) mod example {
             status: Some("To Do".into()),
             outcome,
             error: None,
+            restore: false,
         }
     }
 
@@ -362,8 +389,12 @@ pub(crate) mod example {
             dry_run: false,
             from: vec!["To Do".into()],
             to: "Overdue".into(),
+            status_property: "Status".into(),
+            restore_to: None,
             matched: 5,
             updated: 2,
+            restored: 0,
+            due_soon: 0,
             failed: 2,
             tasks,
             notification: Notification::of(NotificationStatus::Sent),
@@ -383,6 +414,29 @@ pub(crate) mod example {
             started: true,
             limit: None,
             limit_reached: false,
+        }
+    }
+
+    /// A run both ways: moved, restored and due-soon tasks.
+    pub(crate) fn both_ways() -> Summary {
+        let mut restored = task(6, "Rescheduled demo", "2026-11-29", Outcome::Restored);
+        restored.status = Some("Overdue".into());
+        restored.restore = true;
+        let tasks = vec![
+            task(1, "Fix login bug", "2026-11-20", Outcome::Updated),
+            restored,
+            task(7, "Prepare the <Q4> review", "2026-11-24", Outcome::DueSoon),
+            task(8, "Renew the certificate", "2026-11-22", Outcome::DueSoon),
+        ];
+        Summary {
+            restore_to: Some("To Do".into()),
+            matched: 2,
+            updated: 1,
+            restored: 1,
+            due_soon: 2,
+            failed: 0,
+            tasks,
+            ..summary()
         }
     }
 }

@@ -74,6 +74,8 @@ pub(crate) struct PropertyConfig {
     pub(crate) status: Option<Options>,
     #[serde(default)]
     pub(crate) select: Option<Options>,
+    #[serde(default)]
+    pub(crate) multi_select: Option<Options>,
 }
 
 /// The options of a status or select property.
@@ -156,6 +158,10 @@ pub(crate) struct PropertyValue {
     pub(crate) select: Option<NamedOption>,
     #[serde(default)]
     pub(crate) date: Option<DateValue>,
+    #[serde(default)]
+    pub(crate) multi_select: Option<Vec<NamedOption>>,
+    #[serde(default)]
+    pub(crate) checkbox: Option<bool>,
 }
 
 /// A date property value: a date (`2026-11-20`) or a datetime with offset.

@@ -1,6 +1,7 @@
 //! End-to-end tests: the `notion-sweep` binary as a subprocess against the
 //! sandbox Notion on loopback.
 
+mod both_ways;
 mod common;
 mod config;
 mod demo;

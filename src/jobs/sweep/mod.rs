@@ -132,8 +132,12 @@ fn empty_summary(board: &Board) -> Summary {
         dry_run: board.writes.dry_run,
         from: rule.from.clone(),
         to: rule.to.clone(),
+        status_property: rule.status_property.clone(),
+        restore_to: rule.restore_to.clone(),
         matched: 0,
         updated: 0,
+        restored: 0,
+        due_soon: 0,
         failed: 0,
         tasks: Vec::new(),
         notification: Notification::of(NotificationStatus::Skipped),
@@ -170,12 +174,14 @@ fn setup_failed(error: &SetupError, token: &str) -> RunError {
 /// Fills in the tasks, the counts and the run-level error.
 fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str) {
     summary.tasks = outcome.tasks;
-    summary.matched = summary.tasks.len();
+    summary.due_soon = summary.count(Outcome::DueSoon);
+    summary.matched = summary.tasks.len() - summary.due_soon;
     summary.updated = summary.count(Outcome::Updated);
+    summary.restored = summary.count(Outcome::Restored);
     summary.failed = summary.count(Outcome::Failed);
     summary.limit_reached = outcome.limit_reached;
     // A refusal before the first successful write is a setup error (exit 3).
-    let nothing_written = summary.updated == 0;
+    let nothing_written = summary.updated + summary.restored == 0;
     let setup_if = |kind: RunErrorKind, refusal: bool| {
         if refusal && nothing_written {
             RunErrorKind::Setup

@@ -17,12 +17,41 @@ use crate::notion::{NotionClient, NotionError};
 /// Writes in flight at once.
 const IN_FLIGHT: usize = 16;
 
-/// What a write task gives back: the index of its task and Notion's answer.
-type WriteResult = (usize, Result<(), NotionError>);
+/// What a write does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// An overdue task to the late state.
+    Move,
+    /// A task due again back out of it (`--restore`).
+    Restore,
+}
 
-/// A write that ended: the index of its task, and how it went.
+impl Write {
+    /// The outcome once Notion applied it.
+    fn done(self) -> Outcome {
+        match self {
+            Write::Move => Outcome::Updated,
+            Write::Restore => Outcome::Restored,
+        }
+    }
+
+    /// The outcome of a dry run.
+    pub(crate) fn would(self) -> Outcome {
+        match self {
+            Write::Move => Outcome::WouldUpdate,
+            Write::Restore => Outcome::WouldRestore,
+        }
+    }
+}
+
+/// What a write task gives back: the index of its task, what it did, and
+/// Notion's answer.
+type WriteResult = (usize, Write, Result<(), NotionError>);
+
+/// A write that ended: the index of its task, what it did, and how it went.
 pub(super) struct Written {
     pub(super) index: usize,
+    pub(super) write: Write,
     result: Result<Result<(), NotionError>, String>,
 }
 
@@ -32,7 +61,7 @@ pub(super) struct Writes {
     stop: Stop,
     running: JoinSet<WriteResult>,
     /// The task of each running write, to name it should it panic.
-    tasks: HashMap<Id, usize>,
+    tasks: HashMap<Id, (usize, Write)>,
     in_flight: Arc<Semaphore>,
     /// Writes that Notion applied.
     pub(super) succeeded: usize,
@@ -57,7 +86,13 @@ impl Writes {
 
     /// Sends `body` to the page of task `index` once a slot is free; false
     /// when the run stopped before one was.
-    pub(super) async fn start(&mut self, index: usize, page_id: String, body: Value) -> bool {
+    pub(super) async fn start(
+        &mut self,
+        index: usize,
+        page_id: String,
+        body: Value,
+        write: Write,
+    ) -> bool {
         let permit = tokio::select! {
             permit = self.in_flight.clone().acquire_owned() => permit.ok(),
             _ = self.stop.stopped() => None,
@@ -66,12 +101,12 @@ impl Writes {
             return false;
         };
         let client = self.client.clone();
-        let write = self.running.spawn(async move {
+        let task = self.running.spawn(async move {
             let written = client.update_page(&page_id, &body).await;
             drop(permit);
-            (index, written)
+            (index, write, written)
         });
-        self.tasks.insert(write.id(), index);
+        self.tasks.insert(task.id(), (index, write));
         true
     }
 
@@ -93,20 +128,22 @@ impl Writes {
 
     fn written(&mut self, joined: Result<(Id, WriteResult), JoinError>) -> Option<Written> {
         match joined {
-            Ok((id, (index, result))) => {
+            Ok((id, (index, write, result))) => {
                 self.tasks.remove(&id);
                 self.succeeded += usize::from(result.is_ok());
                 Some(Written {
                     index,
+                    write,
                     result: Ok(result),
                 })
             }
             // A write only ends without a result if it panicked (a bug).
             Err(error) => {
                 tracing::error!("a write task ended without a result: {error}");
-                let index = self.tasks.remove(&error.id())?;
+                let (index, write) = self.tasks.remove(&error.id())?;
                 Some(Written {
                     index,
+                    write,
                     result: Err(error.to_string()),
                 })
             }
@@ -118,7 +155,7 @@ impl Writes {
     pub(super) fn record(&self, written: Written, task: &mut TaskResult, to: &str) {
         let error = match written.result {
             Ok(Ok(())) => {
-                task.outcome = Outcome::Updated;
+                task.outcome = written.write.done();
                 tracing::info!(task = %task.id, "moved '{}' to '{}'", escape_control(&task.title), escape_control(to));
                 return;
             }
@@ -193,7 +230,7 @@ mod tests {
         let write = writes
             .running
             .spawn(async { std::panic::panic_any("a bug in a write") });
-        writes.tasks.insert(write.id(), 0);
+        writes.tasks.insert(write.id(), (0, Write::Move));
         let written = writes.next().await.expect("the write ended");
         assert_eq!(written.index, 0);
         let mut task = TaskResult::unreadable("id".into(), String::new());

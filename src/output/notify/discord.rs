@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, moved, name, notes, to};
+use super::message::{fit, header, listed, name, notes, parts, to};
 use crate::jobs::summary::Summary;
 
 /// The most characters Discord takes in `content`.
@@ -30,21 +30,27 @@ fn content(summary: &Summary) -> String {
         .into_iter()
         .map(|n| format!("\n{}{}", if n.warning { "⚠️ " } else { "" }, n.text))
         .collect();
-    let lines: Vec<String> = moved(summary)
+    let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "**")
         .into_iter()
-        .map(|task| {
-            let task = listed(summary, task);
-            let label = escape(&task.title);
-            let link = if task.url.is_empty() {
-                label
-            } else {
-                // `<…>` keeps Discord from unfurling every link.
-                format!("[{label}](<{}>)", link_target(task.url))
-            };
-            format!("\n• {link}, {}", task.due)
+        .map(|(heading, tasks)| {
+            let lines = tasks
+                .into_iter()
+                .map(|task| {
+                    let task = listed(summary, task);
+                    let label = escape(&task.title);
+                    let link = if task.url.is_empty() {
+                        label
+                    } else {
+                        // `<…>` keeps Discord from unfurling every link.
+                        format!("[{label}](<{}>)", link_target(task.url))
+                    };
+                    format!("\n• {link}, {}", task.due)
+                })
+                .collect();
+            (heading, lines)
         })
         .collect();
-    fit(head, &lines, &tail, MAX_CONTENT)
+    fit(head, &parts, &tail, MAX_CONTENT)
 }
 
 /// Text from a task shown literally: Discord markdown, `<@…>` mentions and
@@ -83,6 +89,11 @@ mod tests {
         let message = message(&example::summary());
         assert_eq!(message["allowed_mentions"], json!({ "parse": [] }));
         insta::assert_snapshot!(message["content"].as_str().unwrap());
+    }
+
+    #[test]
+    fn a_run_both_ways() {
+        insta::assert_snapshot!(message(&example::both_ways())["content"].as_str().unwrap());
     }
 
     #[test]

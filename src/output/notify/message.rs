@@ -33,43 +33,88 @@ pub(super) fn to(summary: &Summary) -> String {
     cut(&summary.to, NAME_CHARS)
 }
 
-/// The message text: `head`, then as many `lines` as fit in `max`
-/// characters with `tail` (at most [`LISTED`]), then "…and N more" for the
-/// rest, then `tail`; cut to `max` characters should even that not fit.
-pub(super) fn fit(head: String, lines: &[String], tail: &str, max: usize) -> String {
+/// The message text: `head`, then each part (its heading line, then as
+/// many of its lines as fit, at most [`LISTED`], then "…and N more" for
+/// the rest), then `tail`, within `max` characters; cut to `max` should
+/// even that not fit.
+pub(super) fn fit(
+    head: String,
+    parts: &[(Option<String>, Vec<String>)],
+    tail: &str,
+    max: usize,
+) -> String {
     let length = |s: &str| s.chars().count();
     let more = |n: usize| format!("\n…and {n} more");
     let mut text = head;
-    let mut shown = 0;
-    for line in lines.iter().take(LISTED) {
-        let rest = lines.len() - shown - 1;
-        let after = if rest > 0 { more(rest) } else { String::new() };
-        if length(&text) + length(line) + length(&after) + length(tail) > max {
-            break;
+    for (index, (heading, lines)) in parts.iter().enumerate() {
+        if let Some(heading) = heading {
+            text.push_str(heading);
         }
-        text.push_str(line);
-        shown += 1;
-    }
-    if shown < lines.len() {
-        text.push_str(&more(lines.len() - shown));
+        // Room kept for the parts after this one: their headings and a count.
+        let later: usize = parts[index + 1..]
+            .iter()
+            .map(|(h, l)| h.as_deref().map_or(0, length) + length(&more(l.len())))
+            .sum();
+        let mut shown = 0;
+        for line in lines.iter().take(LISTED) {
+            let rest = lines.len() - shown - 1;
+            let after = if rest > 0 { more(rest) } else { String::new() };
+            if length(&text) + length(line) + length(&after) + later + length(tail) > max {
+                break;
+            }
+            text.push_str(line);
+            shown += 1;
+        }
+        if shown < lines.len() {
+            text.push_str(&more(lines.len() - shown));
+        }
     }
     text.push_str(tail);
     cut(&text, max)
 }
 
-/// The tasks a run moved, in the order they were found.
-pub(super) fn moved(summary: &Summary) -> Vec<&TaskResult> {
+/// The tasks of a run with this outcome, in the order they were found.
+fn with(summary: &Summary, outcome: Outcome) -> Vec<&TaskResult> {
     summary
         .tasks
         .iter()
-        .filter(|t| t.outcome == Outcome::Updated)
+        .filter(|t| t.outcome == outcome)
         .collect()
+}
+
+/// The tasks a run moved to the late state.
+pub(super) fn moved(summary: &Summary) -> Vec<&TaskResult> {
+    with(summary, Outcome::Updated)
+}
+
+/// The parts of a message after its first line: the tasks moved (no
+/// heading: the first line says it), then restored, then due soon, each
+/// with a heading line; `bold` wraps the headings. Empty parts are left out.
+pub(super) fn parts<'a>(
+    summary: &'a Summary,
+    bold: &str,
+) -> Vec<(Option<String>, Vec<&'a TaskResult>)> {
+    let restored = with(summary, Outcome::Restored);
+    let due_soon = with(summary, Outcome::DueSoon);
+    let mut parts = vec![(None, moved(summary))];
+    if !restored.is_empty() {
+        let heading = format!(
+            "\n{bold}{} restored: due date moved on{bold}",
+            restored.len()
+        );
+        parts.push((Some(heading), restored));
+    }
+    if !due_soon.is_empty() {
+        parts.push((Some(format!("\n{bold}Due soon{bold}")), due_soon));
+    }
+    parts.retain(|(_, tasks)| !tasks.is_empty());
+    parts
 }
 
 /// The first line: `bold` wraps the (already escaped) names.
 pub(super) fn header(summary: &Summary, name: &str, to: &str, bold: &str) -> String {
     let moved = moved(summary).len();
-    if moved == 0 && summary.matched == 0 {
+    if moved == 0 && summary.overdue() == 0 {
         format!(
             "No overdue tasks in {bold}{name}{bold} as of {}.",
             summary.as_of
@@ -82,19 +127,24 @@ pub(super) fn header(summary: &Summary, name: &str, to: &str, bold: &str) -> Str
     }
 }
 
-/// A moved task as listed: its title (at most 100 characters, not yet
-/// escaped), its link (empty when there is none or it is absurdly long),
-/// and when it was due.
+/// A task as listed: its title (at most 100 characters, not yet escaped),
+/// its link (empty when there is none or it is absurdly long), and when it
+/// is due.
 pub(super) struct Listed<'a> {
     pub(super) title: String,
     pub(super) url: &'a str,
-    /// "due 2026-11-20 (2 days overdue)"
+    /// "due 2026-11-20 (2 days overdue)", "due 2026-11-25 (in 3 days)"
     pub(super) due: String,
 }
 
 pub(super) fn listed<'a>(summary: &Summary, task: &'a TaskResult) -> Listed<'a> {
     let due = task.due.map_or("-".into(), |d| d.to_string());
     let days = summary.days_late(task).unwrap_or(0);
+    let when = match days {
+        0 => "today".to_string(),
+        late if late > 0 => format!("{late} {} overdue", plural(late as usize, "day")),
+        ahead => format!("in {} {}", -ahead, plural((-ahead) as usize, "day")),
+    };
     Listed {
         title: cut(&task.display_title(), NAME_CHARS),
         url: if task.url.chars().count() <= URL_CHARS {
@@ -102,10 +152,7 @@ pub(super) fn listed<'a>(summary: &Summary, task: &'a TaskResult) -> Listed<'a> 
         } else {
             ""
         },
-        due: format!(
-            "due {due} ({days} {} overdue)",
-            plural(days.max(0) as usize, "day")
-        ),
+        due: format!("due {due} ({when})"),
     }
 }
 
@@ -123,7 +170,7 @@ pub(super) fn notes(summary: &Summary) -> Vec<Note> {
         text,
     };
     let mut notes = Vec::new();
-    let not_done = summary.matched - moved(summary).len();
+    let not_done = summary.matched - summary.updated - summary.restored;
     let unknown = summary.count(Outcome::Unknown);
     if unknown > 0 {
         notes.push(warn(format!(

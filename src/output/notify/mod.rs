@@ -28,7 +28,8 @@ use post::{post, PostError};
 /// unless `--notify-empty`), and records in the
 /// summary how each went.
 pub(crate) async fn post_summary(summary: &mut Summary, notify: &Notify, stop: &Stop) {
-    let nothing_to_say = summary.matched == 0 && summary.error.is_none();
+    // Moves, restores and tasks due soon are each worth saying.
+    let nothing_to_say = summary.matched == 0 && summary.due_soon == 0 && summary.error.is_none();
     let refused = summary
         .error
         .as_ref()

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, moved, name, notes, to};
+use super::message::{fit, header, listed, name, notes, parts, to};
 use crate::jobs::summary::Summary;
 
 /// Escapes Slack's mrkdwn control characters in text that comes from a task.
@@ -22,24 +22,30 @@ const MAX_SECTION: usize = 3000;
 /// [`MAX_SECTION`], then a count of the rest.
 pub(super) fn message(summary: &Summary) -> Value {
     let head = header(summary, &escape(&name(summary)), &escape(&to(summary)), "*");
-    let lines: Vec<String> = moved(summary)
+    let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "*")
         .into_iter()
-        .map(|task| {
-            let task = listed(summary, task);
-            let label = escape(&task.title);
-            let link = if task.url.is_empty() {
-                label
-            } else {
-                format!("<{}|{label}>", escape(task.url))
-            };
-            format!("\n• {link}, {}", task.due)
+        .map(|(heading, tasks)| {
+            let lines = tasks
+                .into_iter()
+                .map(|task| {
+                    let task = listed(summary, task);
+                    let label = escape(&task.title);
+                    let link = if task.url.is_empty() {
+                        label
+                    } else {
+                        format!("<{}|{label}>", escape(task.url))
+                    };
+                    format!("\n• {link}, {}", task.due)
+                })
+                .collect();
+            (heading, lines)
         })
         .collect();
     let tail: String = notes(summary)
         .into_iter()
         .map(|n| format!("\n{}{}", if n.warning { ":warning: " } else { "" }, n.text))
         .collect();
-    let text = fit(head, &lines, &tail, MAX_SECTION);
+    let text = fit(head, &parts, &tail, MAX_SECTION);
     json!({
         "text": text,
         "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
@@ -56,6 +62,11 @@ mod tests {
         let message = message(&example::summary());
         insta::assert_snapshot!(message["text"].as_str().unwrap());
         assert_eq!(message["blocks"][0]["text"]["text"], message["text"]);
+    }
+
+    #[test]
+    fn a_run_both_ways() {
+        insta::assert_snapshot!(message(&example::both_ways())["text"].as_str().unwrap());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::message::{header, listed, moved, name, notes, to, LISTED};
+use super::message::{header, listed, moved, name, notes, parts, to, LISTED};
 use crate::jobs::summary::Summary;
 
 /// The most characters of the list of tasks: with the rest of the card,
@@ -25,50 +25,61 @@ pub(super) fn message(summary: &Summary) -> Value {
         json!({ "weight": "bolder", "size": "medium" }),
     )];
     let moved = moved(summary);
-    let mut items: Vec<String> = moved
-        .iter()
-        .take(LISTED)
-        .map(|task| {
-            let task = listed(summary, task);
-            let label = escape(&task.title);
-            let link = if task.url.is_empty() {
-                label
-            } else {
-                format!(
-                    "[{label}]({})",
-                    task.url.replace(' ', "%20").replace(')', "%29")
-                )
-            };
-            format!("- {link}, {}", task.due)
-        })
-        .collect();
-    let mut length = 0;
-    let fitting = items
-        .iter()
-        .take_while(|item| {
-            length += item.chars().count() + 1;
-            length <= MAX_LIST
-        })
-        .count();
-    items.truncate(fitting);
-    if !items.is_empty() {
-        body.push(text_block(&items.join("\r"), json!({})));
+    // Each part gets its share of the list's room.
+    let parts = parts(summary, "**");
+    let share = MAX_LIST / parts.len().max(1);
+    for (heading, tasks) in &parts {
+        if let Some(heading) = heading {
+            body.push(text_block(
+                heading.trim_start(),
+                json!({ "weight": "bolder" }),
+            ));
+        }
+        let mut length = 0;
+        let items: Vec<String> = tasks
+            .iter()
+            .take(LISTED)
+            .map(|task| {
+                let task = listed(summary, task);
+                let label = escape(&task.title);
+                let link = if task.url.is_empty() {
+                    label
+                } else {
+                    format!(
+                        "[{label}]({})",
+                        task.url.replace(' ', "%20").replace(')', "%29")
+                    )
+                };
+                format!("- {link}, {}", task.due)
+            })
+            .take_while(|item| {
+                length += item.chars().count() + 1;
+                length <= share
+            })
+            .collect();
+        if !items.is_empty() {
+            body.push(text_block(&items.join("\r"), json!({})));
+        }
+        if tasks.len() > items.len() {
+            body.push(text_block(
+                &format!("…and {} more", tasks.len() - items.len()),
+                json!({ "isSubtle": true }),
+            ));
+        }
     }
-    if moved.len() > items.len() {
-        body.push(text_block(
-            &format!("…and {} more", moved.len() - items.len()),
-            json!({ "isSubtle": true }),
-        ));
+    let mut facts = vec![
+        json!({ "title": "Overdue", "value": summary.matched.to_string() }),
+        json!({ "title": "Moved", "value": moved.len().to_string() }),
+    ];
+    if summary.restored > 0 {
+        facts.push(json!({ "title": "Restored", "value": summary.restored.to_string() }));
     }
-    body.push(json!({
-        "type": "FactSet",
-        "facts": [
-            { "title": "Overdue", "value": summary.matched.to_string() },
-            { "title": "Moved", "value": moved.len().to_string() },
-            { "title": "Not updated", "value": summary.failed.to_string() },
-            { "title": "As of", "value": summary.as_of.to_string() },
-        ],
-    }));
+    if summary.due_soon > 0 {
+        facts.push(json!({ "title": "Due soon", "value": summary.due_soon.to_string() }));
+    }
+    facts.push(json!({ "title": "Not updated", "value": summary.failed.to_string() }));
+    facts.push(json!({ "title": "As of", "value": summary.as_of.to_string() }));
+    body.push(json!({ "type": "FactSet", "facts": facts }));
     for note in notes(summary) {
         let style = if note.warning {
             json!({ "color": "attention" })
@@ -145,6 +156,13 @@ mod tests {
         let body = message(&summary).to_string();
         assert!(body.len() < 28 * 1024, "{} bytes", body.len());
         assert!(body.contains("…and "), "a count of the rest");
+    }
+
+    #[test]
+    fn a_run_both_ways() {
+        insta::assert_snapshot!(
+            serde_json::to_string_pretty(&message(&example::both_ways())).unwrap()
+        );
     }
 
     #[test]

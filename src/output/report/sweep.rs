@@ -47,7 +47,7 @@ pub(crate) fn short_headline(summary: &Summary) -> String {
 }
 
 fn headline_with(summary: &Summary, with_error: bool) -> String {
-    let late = summary.matched;
+    let late = summary.overdue();
     let to = &summary.to;
     let name = summary.name();
     let as_of = summary.as_of;
@@ -75,6 +75,26 @@ fn headline_with(summary: &Summary, with_error: bool) -> String {
             plural(late, "task")
         )
     };
+    let restores = summary.matched - late;
+    if restores > 0 {
+        let to = summary.restore_to.as_deref().unwrap_or_default();
+        if summary.dry_run {
+            line.push_str(&format!(
+                " {} of {restores} {} whose due date moved on would move back to '{to}'.",
+                summary.count(Outcome::WouldRestore),
+                plural(restores, "task")
+            ));
+        } else {
+            line.push_str(&format!(
+                " Moved {} of {restores} {} whose due date moved on back to '{to}'.",
+                summary.restored,
+                plural(restores, "task")
+            ));
+        }
+    }
+    if summary.due_soon > 0 {
+        line.push_str(&format!(" {} due soon.", summary.due_soon));
+    }
     if summary.failed > 0 {
         line.push_str(&format!(
             " {} could not be updated; run again to retry.",
@@ -170,14 +190,22 @@ pub(super) fn text(summary: &Summary) -> String {
             .max()
             .unwrap_or(0)
             .clamp(5, 50);
+        // Wide enough for "in 12d" when a task is due ahead.
+        let late_width = summary
+            .tasks
+            .iter()
+            .map(|t| late(summary, t).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(4);
         out.push_str(&format!(
-            "{:<width$}  {:<10}  {:>4}  OUTCOME\n",
+            "{:<width$}  {:<10}  {:>late_width$}  OUTCOME\n",
             "TASK", "DUE", "LATE"
         ));
         for t in &summary.tasks {
             let title: String = truncate(&t.display_title(), width);
             out.push_str(&format!(
-                "{title:<width$}  {:<10}  {:>4}  {}\n",
+                "{title:<width$}  {:<10}  {:>late_width$}  {}\n",
                 due(t),
                 late(summary, t),
                 t.outcome.word()
@@ -211,7 +239,11 @@ pub(super) fn markdown(summary: &Summary) -> String {
             out.push_str(&format!(
                 "| {task} | {} | {} | {outcome} |\n",
                 due(t),
-                summary.days_late(t).map_or("-".into(), |d| d.to_string())
+                match summary.days_late(t) {
+                    None => "-".into(),
+                    Some(d) if d < 0 => format!("in {}d", -d),
+                    Some(d) => d.to_string(),
+                }
             ));
         }
         out.push('\n');
@@ -225,11 +257,13 @@ fn due(task: &TaskResult) -> String {
     task.due.map_or("-".into(), |d| d.to_string())
 }
 
-/// Days overdue as `3d`, or `-`.
+/// Days overdue as `3d`, days ahead (due soon, restored) as `in 3d`, or `-`.
 fn late(summary: &Summary, task: &TaskResult) -> String {
-    summary
-        .days_late(task)
-        .map_or("-".into(), |d| format!("{d}d"))
+    match summary.days_late(task) {
+        None => "-".into(),
+        Some(d) if d < 0 => format!("in {}d", -d),
+        Some(d) => format!("{d}d"),
+    }
 }
 
 /// At most `width` characters, the last an ellipsis when cut.
@@ -247,6 +281,16 @@ fn truncate(s: &str, width: usize) -> String {
 mod tests {
     use super::*;
     use crate::jobs::summary::example;
+
+    #[test]
+    fn a_run_both_ways_in_text_and_markdown() {
+        let summary = example::both_ways();
+        insta::assert_snapshot!(format!(
+            "{}\n{}",
+            render(&summary, Format::Text),
+            render(&summary, Format::Markdown)
+        ));
+    }
 
     #[test]
     fn the_text_table() {
