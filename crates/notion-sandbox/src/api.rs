@@ -599,7 +599,14 @@ impl Engine {
 
     fn process(&self, n: u64, rid: &str, req: &RawRequest, now: Instant) -> Reply {
         match self.process_inner(n, req, now) {
-            Ok(v) => json_reply(&v, rid),
+            Ok(mut v) => {
+                // as at Notion: the request id in the body of every answer
+                // too, not only of errors
+                if let Value::Object(o) = &mut v {
+                    o.insert("request_id".into(), json!(rid));
+                }
+                json_reply(&v, rid)
+            }
             Err(e) => e.reply(rid),
         }
     }

@@ -291,3 +291,98 @@ async fn board_export_round_trips_with_its_day() {
         .unwrap();
     assert_eq!(again.today(), pinned);
 }
+
+/// Notion puts the request id in the body of every answer, as in the
+/// `x-notion-request-id` header: a page, a list, a data source, a database,
+/// a user, a property item, a comment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successful_answers_carry_their_request_id() {
+    let sb = Sandbox::start(Board::demo(today()), SandboxConfig::default())
+        .await
+        .unwrap();
+    let page = sb.pages(DEMO_DATA_SOURCE_ID)[0].id.clone();
+    let text = |s: &str| json!([{"text": {"content": s}}]);
+    let calls: Vec<(&str, String, Option<Value>, &str)> = vec![
+        (
+            "GET",
+            format!("/v1/databases/{DEMO_DATABASE_ID}"),
+            None,
+            "database",
+        ),
+        (
+            "GET",
+            format!("/v1/data_sources/{DEMO_DATA_SOURCE_ID}"),
+            None,
+            "data_source",
+        ),
+        (
+            "POST",
+            format!("/v1/data_sources/{DEMO_DATA_SOURCE_ID}/query"),
+            Some(json!({"page_size": 2})),
+            "list",
+        ),
+        ("GET", format!("/v1/pages/{page}"), None, "page"),
+        (
+            "PATCH",
+            format!("/v1/pages/{page}"),
+            Some(json!({"properties": {}})),
+            "page",
+        ),
+        (
+            "POST",
+            "/v1/pages".into(),
+            Some(json!({"parent": {"data_source_id": DEMO_DATA_SOURCE_ID},
+                        "properties": {"Name": {"title": text("New task")}}})),
+            "page",
+        ),
+        (
+            "GET",
+            format!("/v1/pages/{page}/properties/Status"),
+            None,
+            "property_item",
+        ),
+        (
+            "GET",
+            format!("/v1/pages/{page}/properties/title"),
+            None,
+            "list",
+        ),
+        ("GET", "/v1/users/me".into(), None, "user"),
+        ("GET", "/v1/users".into(), None, "list"),
+        (
+            "POST",
+            "/v1/search".into(),
+            Some(json!({"page_size": 1})),
+            "list",
+        ),
+        (
+            "PATCH",
+            format!("/v1/blocks/{page}/children"),
+            Some(json!({"children": [{"paragraph": {"rich_text": text("Hello")}}]})),
+            "list",
+        ),
+        ("GET", format!("/v1/blocks/{page}/children"), None, "list"),
+        (
+            "POST",
+            "/v1/comments".into(),
+            Some(json!({"parent": {"page_id": page}, "rich_text": text("Late")})),
+            "comment",
+        ),
+        ("GET", format!("/v1/comments?block_id={page}"), None, "list"),
+    ];
+    for (method, path, body, object) in calls {
+        let (s, head, v) = split(&raw(&sb, method, &path, body.as_ref()).await);
+        assert_eq!(
+            (s, v["object"].as_str()),
+            (200, Some(object)),
+            "{path}: {v}"
+        );
+        let id = v["request_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path}: no request_id in {v}"));
+        assert!(
+            head.contains(&format!("x-notion-request-id: {id}")),
+            "{method} {path}: the header and the body differ\n{head}"
+        );
+    }
+}
