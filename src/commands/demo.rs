@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use notion_sandbox::{Board, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
+use notion_sandbox::{Board, Sandbox, SandboxConfig, SinkKind, DEMO_DATABASE_ID};
 use secrecy::SecretString;
 
 use crate::cli::{DemoArgs, OutputFormat};
@@ -48,7 +48,7 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
             // The sandbox's Slack sink only: the demo sends nothing anywhere else.
             targets: vec![notify::Target {
                 kind: notify::Kind::Slack,
-                url: SecretString::from(sandbox.slack_url()),
+                url: SecretString::from(sandbox.sink_url(SinkKind::Slack)),
             }],
             disabled: false,
             when_empty: false,
@@ -77,7 +77,7 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
     stop.on_signals();
     let summary = crate::run::sweep(&settings, &stop, &Progress::new(args.log.quiet)).await?;
     super::print_summary(&summary, settings.output, args.log.quiet);
-    let posted = sandbox.slack_messages();
+    let posted = sandbox.sink_messages(SinkKind::Slack);
     let text = posted
         .last()
         .and_then(|m| m.get("text"))

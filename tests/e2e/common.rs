@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use notion_sandbox::{PageState, PropertyValue, RecordedRequest, Sandbox};
+use notion_sandbox::{PageState, PropertyValue, RecordedRequest, Sandbox, SinkKind};
 use serde_json::Value;
 
 /// The day every test sweeps "as of".
@@ -128,7 +128,10 @@ pub fn env_for(sandbox: &Sandbox) -> Vec<(String, String)> {
     vec![
         ("NOTION_TOKEN".into(), sandbox.token()),
         ("NOTION_API_URL".into(), sandbox.url()),
-        ("SLACK_WEBHOOK_URL".into(), sandbox.slack_url()),
+        (
+            "SLACK_WEBHOOK_URL".into(),
+            sandbox.sink_url(SinkKind::Slack),
+        ),
         ("SWEEP_AS_OF".into(), AS_OF.into()),
         ("SWEEP_TZ".into(), "UTC".into()),
         ("NOTION_RATE".into(), "1000".into()),

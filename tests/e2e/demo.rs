@@ -1,6 +1,6 @@
 //! `demo`: a real sweep against the built-in sandbox, with no token and no network.
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 
 use crate::common::*;
 
@@ -30,5 +30,5 @@ fn demo_never_talks_to_the_configured_notion_or_slack() {
     let run = notion_sweep(&["demo", "--output", "json"], &env_for(&elsewhere));
     run.expect_code(0);
     assert!(elsewhere.requests().is_empty());
-    assert!(elsewhere.slack_messages().is_empty());
+    assert!(elsewhere.sink_messages(SinkKind::Slack).is_empty());
 }

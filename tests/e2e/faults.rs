@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use notion_sandbox::{
     Board, FaultConfig, FaultKind, GeneratedBoard, PageState, PropertyValue, Sandbox,
-    SandboxConfig, SlackReply,
+    SandboxConfig, SinkKind, SinkReply,
 };
 
 use crate::common::*;
@@ -169,7 +169,7 @@ fn locked_pages_are_listed_and_a_second_run_is_bounded() {
     }
     let first_run_patches = requests(&sandbox, "PATCH").len();
     assert_eq!(first_run_patches, expected.len(), "a 400 is not retried");
-    let message = &sandbox.slack_messages()[0]["text"];
+    let message = &sandbox.sink_messages(SinkKind::Slack)[0]["text"];
     assert!(
         message
             .as_str()
@@ -237,7 +237,7 @@ fn a_token_revoked_mid_run_stops_it_at_once_and_the_next_run_finishes() {
     let moved = changed(&before, &sandbox.pages(&spec.data_source_id()));
     assert_eq!(doc["updated"], moved.len(), "everything done is reported");
     assert_eq!(ids_with(&doc, "updated"), moved);
-    let text = sandbox.slack_messages()[0]["text"]
+    let text = sandbox.sink_messages(SinkKind::Slack)[0]["text"]
         .as_str()
         .unwrap()
         .to_string();
@@ -269,7 +269,7 @@ fn a_read_only_integration_is_a_setup_error_after_one_write() {
         requests(&sandbox, "PATCH").len() <= 16,
         "stops after the first refusal"
     );
-    assert!(sandbox.slack_messages().is_empty());
+    assert!(sandbox.sink_messages(SinkKind::Slack).is_empty());
 }
 
 #[test]
@@ -318,7 +318,7 @@ fn sigterm_mid_run_reports_what_was_done_and_the_next_run_finishes() {
         moved,
         "everything done is reported"
     );
-    let text = sandbox.slack_messages()[0]["text"]
+    let text = sandbox.sink_messages(SinkKind::Slack)[0]["text"]
         .as_str()
         .unwrap()
         .to_string();
@@ -454,11 +454,8 @@ fn the_deadline_bounds_the_waiting() {
 #[test]
 fn slack_429_is_retried_and_slack_404_is_exit_5() {
     let spec = GeneratedBoard::new(30, as_of());
-    let config = SandboxConfig {
-        slack_replies: vec![SlackReply::rate_limited(1)],
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    sandbox.push_sink_reply(SinkKind::Slack, SinkReply::slack_rate_limited(1.0));
     let run = notion_sweep(
         &["sweep", &spec.database_id(), "--output", "json"],
         &env_for(&sandbox),
@@ -466,17 +463,14 @@ fn slack_429_is_retried_and_slack_404_is_exit_5() {
     run.expect_code(0);
     assert_eq!(run.json()["notification"]["status"], "sent");
     assert_eq!(
-        sandbox.slack_messages().len(),
+        sandbox.sink_messages(SinkKind::Slack).len(),
         2,
         "refused once, then accepted"
     );
 
     let spec = GeneratedBoard::new(30, as_of());
-    let config = SandboxConfig {
-        slack_replies: vec![SlackReply::error(404, "channel_not_found")],
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    sandbox.push_sink_reply(SinkKind::Slack, SinkReply::new(404, "channel_not_found"));
     let expected = overdue(&sandbox, &spec);
     let run = notion_sweep(
         &["sweep", &spec.database_id(), "--output", "json"],
@@ -494,7 +488,11 @@ fn slack_429_is_retried_and_slack_404_is_exit_5() {
         expected,
         "the sweep's result is not hidden"
     );
-    assert_eq!(sandbox.slack_messages().len(), 1, "a 404 is not retried");
+    assert_eq!(
+        sandbox.sink_messages(SinkKind::Slack).len(),
+        1,
+        "a 404 is not retried"
+    );
 }
 
 #[test]
@@ -533,18 +531,15 @@ fn running_out_of_retries_is_incomplete_and_says_so() {
 #[test]
 fn slack_5xx_is_retried_with_back_off() {
     let spec = GeneratedBoard::new(30, as_of());
-    let config = SandboxConfig {
-        slack_replies: vec![SlackReply::error(500, "rollup_error")],
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    sandbox.push_sink_reply(SinkKind::Slack, SinkReply::new(500, "rollup_error"));
     let run = notion_sweep(
         &["sweep", &spec.database_id(), "--output", "json"],
         &env_for(&sandbox),
     );
     run.expect_code(0);
     assert_eq!(run.json()["notification"]["status"], "sent");
-    assert_eq!(sandbox.slack_messages().len(), 2);
+    assert_eq!(sandbox.sink_messages(SinkKind::Slack).len(), 2);
 }
 
 #[test]

@@ -3,7 +3,9 @@
 use std::collections::BTreeSet;
 
 use chrono_tz::Tz;
-use notion_sandbox::{Board, GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig};
+use notion_sandbox::{
+    Board, GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig, SinkKind,
+};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -131,7 +133,7 @@ fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
     assert!(doc["elapsed_ms"].is_u64());
 
     // One Slack message: the database, the count, ten links, the rest counted.
-    let messages = sandbox.slack_messages();
+    let messages = sandbox.sink_messages(SinkKind::Slack);
     assert_eq!(messages.len(), 1);
     let text = messages[0]["text"].as_str().unwrap();
     let n = expected.len();
@@ -164,7 +166,7 @@ fn a_second_run_finds_nothing_and_stays_quiet() {
         "nothing written again"
     );
     assert_eq!(
-        sandbox.slack_messages().len(),
+        sandbox.sink_messages(SinkKind::Slack).len(),
         1,
         "no message when nothing was overdue"
     );
@@ -410,7 +412,7 @@ fn dry_run_writes_nothing_and_posts_nothing() {
     assert_eq!(doc["updated"], 0);
     assert_eq!(doc["notification"]["status"], "skipped");
     assert!(requests(&sandbox, "PATCH").is_empty());
-    assert!(sandbox.slack_messages().is_empty());
+    assert!(sandbox.sink_messages(SinkKind::Slack).is_empty());
     assert_eq!(sandbox.pages(&spec.data_source_id()), before);
 
     let text = notion_sweep(
@@ -483,7 +485,10 @@ fn markdown_output_is_a_table() {
         "{}",
         run.stdout
     );
-    assert!(sandbox.slack_messages().is_empty(), "--no-notify");
+    assert!(
+        sandbox.sink_messages(SinkKind::Slack).is_empty(),
+        "--no-notify"
+    );
 }
 
 #[test]
@@ -521,7 +526,7 @@ fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
             .all(|r| !r.path.starts_with("/v1/databases")),
         "no database lookup"
     );
-    let text = sandbox.slack_messages()[0]["text"]
+    let text = sandbox.sink_messages(SinkKind::Slack)[0]["text"]
         .as_str()
         .unwrap()
         .to_string();
@@ -587,7 +592,11 @@ fn an_overlapping_run_is_locked_out_with_exit_6() {
         spec.overdue_count(),
         "every task written once, by the first run only"
     );
-    assert_eq!(sandbox.slack_messages().len(), 1, "one summary");
+    assert_eq!(
+        sandbox.sink_messages(SinkKind::Slack).len(),
+        1,
+        "one summary"
+    );
     // The lock died with the first run.
     notion_sweep(&["sweep", &spec.database_id()], &env).expect_code(0);
 }

@@ -467,7 +467,7 @@ impl Engine {
         let state = State::new(board, config.seed, config.today);
         Ok(Engine {
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0x5eed)),
-            sinks: super::sinks::Sinks::new(&config),
+            sinks: super::sinks::Sinks::new(&config.sink_rate_limits),
             observer: std::sync::OnceLock::new(),
             ids: Mutex::new(match config.id_seed {
                 Some(seed) => fastrand::Rng::with_seed(seed ^ 0x1d5),

@@ -32,6 +32,7 @@ pub mod serve;
 mod server;
 mod sinks;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -77,11 +78,6 @@ pub struct SandboxConfig {
     pub faults: FaultConfig,
     /// A read-only integration: PATCH answers 403 `restricted_resource`.
     pub read_only: bool,
-    /// Scripted Slack answers, used in order before falling back to `ok`.
-    pub slack_replies: Vec<SlackReply>,
-    /// Token bucket for the Slack sink (Slack allows about one message per
-    /// second per webhook): 429 `rate_limited` with `Retry-After` when empty.
-    pub slack_rate_limit: Option<RateLimit>,
     /// Loopback port to listen on; 0 for any free port.
     pub port: u16,
     /// Pins the sandbox's clock to this day (the time of day stays real):
@@ -93,11 +89,10 @@ pub struct SandboxConfig {
     /// blocks and comments; all v4 UUIDs). `None` (the default): drawn
     /// afresh for each instance, so ids never repeat across restarts.
     pub id_seed: Option<u64>,
-    /// Token bucket of the Discord sink (Discord allows about 5 messages
-    /// per 2 seconds per webhook): 429 with `retry_after` past it.
-    pub discord_rate_limit: Option<RateLimit>,
-    /// Token bucket of the Teams sink: 429 with `Retry-After` past it.
-    pub teams_rate_limit: Option<RateLimit>,
+    /// A token bucket per webhook sink, past which it answers 429 as its
+    /// service does (Slack allows about one message per second per webhook,
+    /// Discord about 5 per 2 seconds); a sink not named has no limit.
+    pub sink_rate_limits: HashMap<SinkKind, RateLimit>,
 }
 
 impl Default for SandboxConfig {
@@ -111,43 +106,10 @@ impl Default for SandboxConfig {
             seed: 0,
             faults: FaultConfig::default(),
             read_only: false,
-            slack_replies: Vec::new(),
-            slack_rate_limit: None,
             port: 0,
             today: None,
             id_seed: None,
-            discord_rate_limit: None,
-            teams_rate_limit: None,
-        }
-    }
-}
-
-/// A scripted answer of the Slack sink.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlackReply {
-    /// HTTP status.
-    pub status: u16,
-    /// Plain-text body, as Slack sends (`channel_not_found`, …).
-    pub body: String,
-    /// `Retry-After` seconds, if any.
-    pub retry_after: Option<u64>,
-}
-
-impl SlackReply {
-    /// An error answer (`404, "channel_not_found"`, `500, "rollup_error"`…).
-    pub fn error(status: u16, body: &str) -> Self {
-        SlackReply {
-            status,
-            body: body.to_string(),
-            retry_after: None,
-        }
-    }
-    /// 429 `rate_limited` with `Retry-After`.
-    pub fn rate_limited(retry_after: u64) -> Self {
-        SlackReply {
-            status: 429,
-            body: "rate_limited".to_string(),
-            retry_after: Some(retry_after),
+            sink_rate_limits: HashMap::new(),
         }
     }
 }
@@ -286,30 +248,14 @@ impl Sandbox {
         self.addr
     }
 
-    /// The Slack webhook URL of the sink.
-    pub fn slack_url(&self) -> String {
-        format!("http://{}{SLACK_PATH}", self.addr)
-    }
-
     /// The accepted token.
     pub fn token(&self) -> String {
         self.engine.config.token.clone()
     }
 
-    /// Every Notion request received, in order of arrival (not Slack ones).
+    /// Every Notion request received, in order of arrival (not the sinks').
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.engine.requests).clone()
-    }
-
-    /// Every body the Slack sink accepted or refused, in order (a body that
-    /// is not JSON is kept as a JSON string).
-    pub fn slack_messages(&self) -> Vec<serde_json::Value> {
-        self.sink_messages(SinkKind::Slack)
-    }
-
-    /// Queues a scripted Slack answer (after those already queued).
-    pub fn push_slack_reply(&self, reply: SlackReply) {
-        self.push_sink_reply(SinkKind::Slack, reply.into());
     }
 
     /// The webhook URL of a sink. The secret part of each (Slack's path,

@@ -3,7 +3,7 @@
 //! answering as the service does (see docs/sandbox.md, "Webhook sinks").
 //! Every body received is recorded, accepted or refused.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 
 use super::faults::{RateLimit, TokenBucket};
 use super::http::{lock, query_values, RawRequest, Reply};
-use super::{RecordedRequest, SandboxConfig, SlackReply};
+use super::RecordedRequest;
 
-/// Path of the Slack webhook sink (see [`super::Sandbox::slack_url`]).
+/// Path of the Slack webhook sink (see [`super::Sandbox::sink_url`]).
 pub const SLACK_PATH: &str = "/slack/services/T000/B000/sandboxsecret";
 /// Path of the Discord webhook sink (`/api/webhooks/{id}/{token}`; the
 /// token is the secret).
@@ -115,6 +115,13 @@ impl SinkReply {
         self.hang = Some(wait);
         self
     }
+    /// Slack's 429 `rate_limited` with `Retry-After`.
+    pub fn slack_rate_limited(retry_after: f64) -> Self {
+        SinkReply {
+            retry_after: Some(retry_after),
+            ..SinkReply::new(429, "rate_limited")
+        }
+    }
     /// Discord's 429 with `retry_after` (seconds, a float) in the body and
     /// the `Retry-After` header.
     pub fn discord_rate_limited(retry_after: f64) -> Self {
@@ -183,17 +190,6 @@ impl SinkReply {
     }
 }
 
-impl From<SlackReply> for SinkReply {
-    fn from(r: SlackReply) -> Self {
-        SinkReply {
-            status: r.status,
-            body: r.body,
-            retry_after: r.retry_after.map(|s| s as f64),
-            hang: None,
-        }
-    }
-}
-
 fn discord_rate_limit_body(retry_after: f64) -> String {
     json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false})
         .to_string()
@@ -242,31 +238,17 @@ const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 impl Sinks {
-    pub(crate) fn new(config: &SandboxConfig) -> Sinks {
+    /// Every sink, each with its own token bucket if `limits` names it.
+    pub(crate) fn new(limits: &HashMap<SinkKind, RateLimit>) -> Sinks {
         let now = Instant::now();
-        let bucket = |r: Option<RateLimit>| r.map(|r| TokenBucket::new(r, now));
-        let slot = |replies: VecDeque<SinkReply>, b: Option<RateLimit>| {
+        let slot = |kind: SinkKind| {
             Mutex::new(SinkState {
-                replies,
-                bucket: bucket(b),
+                bucket: limits.get(&kind).map(|r| TokenBucket::new(*r, now)),
                 ..SinkState::default()
             })
         };
         Sinks {
-            slots: [
-                slot(
-                    config
-                        .slack_replies
-                        .iter()
-                        .cloned()
-                        .map(Into::into)
-                        .collect(),
-                    config.slack_rate_limit,
-                ),
-                slot(VecDeque::new(), config.discord_rate_limit),
-                slot(VecDeque::new(), config.teams_rate_limit),
-                slot(VecDeque::new(), None),
-            ],
+            slots: SinkKind::ALL.map(slot),
         }
     }
 
@@ -608,19 +590,15 @@ mod tests {
         (o.reply.status, o.reply.body, o.reply.retry_after)
     }
 
-    fn sinks(config: SandboxConfig) -> Sinks {
-        Sinks::new(&config)
-    }
-
     #[test]
     fn discord_answers() {
-        let s = sinks(SandboxConfig {
-            discord_rate_limit: Some(RateLimit {
+        let s = Sinks::new(&HashMap::from([(
+            SinkKind::Discord,
+            RateLimit {
                 per_second: 0.5,
                 burst: 3,
-            }),
-            ..Default::default()
-        });
+            },
+        )]));
         let url = SinkKind::Discord.path_and_query();
         assert_eq!(post(&s, &url, r#"{"content":"hi"}"#).0, 204);
         let (st, body, _) = post(&s, &url, r#"{"username":"x"}"#);
@@ -663,7 +641,7 @@ mod tests {
 
     #[test]
     fn teams_answers() {
-        let s = sinks(SandboxConfig::default());
+        let s = Sinks::new(&HashMap::new());
         let url = SinkKind::Teams.path_and_query();
         let card = json!({"type": "message", "attachments": [{
             "contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": null,
@@ -681,10 +659,8 @@ mod tests {
 
     #[test]
     fn json_and_slack_answers() {
-        let s = sinks(SandboxConfig {
-            slack_replies: vec![SlackReply::error(404, "channel_not_found")],
-            ..Default::default()
-        });
+        let s = Sinks::new(&HashMap::new());
+        s.push_reply(SinkKind::Slack, SinkReply::new(404, "channel_not_found"));
         assert_eq!(post(&s, JSON_PATH, r#"{"a":1}"#).0, 200);
         assert_eq!(post(&s, JSON_PATH, "nope").0, 400);
         s.push_reply(SinkKind::Json, SinkReply::status(503));

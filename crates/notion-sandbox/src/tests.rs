@@ -105,14 +105,17 @@ async fn sweep_over_http() {
     // Slack sink over HTTP
     let client = reqwest::Client::new();
     let r = client
-        .post(sb.slack_url())
+        .post(sb.sink_url(SinkKind::Slack))
         .json(&json!({"text": "moved 12 tasks"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.text().await.unwrap(), "ok");
-    assert_eq!(sb.slack_messages()[0]["text"], "moved 12 tasks");
+    assert_eq!(
+        sb.sink_messages(SinkKind::Slack)[0]["text"],
+        "moved 12 tasks"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,7 +197,6 @@ async fn webhook_sinks_over_http() {
             "{url}"
         );
     }
-    assert_eq!(sb.sink_url(SinkKind::Slack), sb.slack_url());
     // Discord: 204, then a scripted 429 with the header and JSON body
     let discord = sb.sink_url(SinkKind::Discord);
     let r = client
