@@ -12,14 +12,14 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::board::{
-    derived_uuid, parse_date_start, parse_id, percent_decode, to_minute, Board, DateValue,
-    PageState, PropertyKind, PropertyValue, SelectOption,
-};
 use super::events::Observer;
 use super::faults::{FaultKind, FaultState, TokenBucket};
 use super::filter::{default_rank, facts_of, order, parse_filter, parse_sorts, Fact};
 use super::http::{body_object, check_keys, lock, query_values, ApiError, RawRequest, Reply};
+use super::model::{
+    derived_uuid, parse_date_start, parse_id, percent_decode, to_minute, Board, DateValue,
+    PageState, PropertyKind, PropertyValue, SelectOption,
+};
 use super::objects::{data_source_json, database_json, page_json};
 use super::{RecordedRequest, SandboxConfig};
 
@@ -262,7 +262,7 @@ impl State {
     }
 }
 
-pub(crate) fn add_select_option(ds: &mut super::board::DataSource, k: usize, name: &str) {
+pub(crate) fn add_select_option(ds: &mut super::model::DataSource, k: usize, name: &str) {
     let prop = &mut ds.properties[k];
     if prop.option(name).is_none() {
         let mut o = SelectOption::new(name, "default");
@@ -440,7 +440,7 @@ fn bad_id(param: &str, raw: &str) -> ApiError {
 /// as many unseen rows. A client that writes while it pages must start the
 /// query again rather than follow `next_cursor`.
 pub(crate) fn encode_cursor(seed: u64, offset: usize) -> String {
-    let check = super::board::fnv(seed, &[b"cursor", &offset.to_le_bytes()]) & 0xffff_ffff;
+    let check = super::model::fnv(seed, &[b"cursor", &offset.to_le_bytes()]) & 0xffff_ffff;
     URL_SAFE_NO_PAD.encode(format!("sbx1:{offset}:{check:08x}"))
 }
 
@@ -513,7 +513,7 @@ impl Engine {
 
     /// A fresh random v4 UUID (seeded only by [`SandboxConfig::id_seed`]).
     pub(crate) fn new_id(&self) -> String {
-        super::board::uuid_from_bits(lock(&self.ids).u128(..))
+        super::model::uuid_from_bits(lock(&self.ids).u128(..))
     }
 
     /// Handles a Notion request: faults, then routing, auth, version, rate
@@ -696,7 +696,7 @@ impl Engine {
             .get(&key)
             .copied()
             .filter(|&d| st.board.databases[d].shared)
-            .ok_or_else(|| ApiError::not_found("database", &super::board::format_id(key)))?;
+            .ok_or_else(|| ApiError::not_found("database", &super::model::format_id(key)))?;
         Ok(database_json(&st.board.databases[d]))
     }
 
@@ -706,7 +706,7 @@ impl Engine {
             .get(&key)
             .copied()
             .filter(|&(d, i)| st.visible(d, i))
-            .ok_or_else(|| ApiError::not_found("data source", &super::board::format_id(key)))
+            .ok_or_else(|| ApiError::not_found("data source", &super::model::format_id(key)))
     }
 
     fn get_data_source(&self, raw: &str) -> Result<Value, ApiError> {
@@ -727,7 +727,7 @@ impl Engine {
     /// sandbox refuses it too (400 `validation_error`): the harder reading.
     fn filter_properties(
         &self,
-        ds: &super::board::DataSource,
+        ds: &super::model::DataSource,
         query: Option<&str>,
     ) -> Result<Option<Vec<usize>>, ApiError> {
         let wanted: Vec<String> = query_values(query, "filter_properties").collect();
@@ -882,7 +882,7 @@ impl Engine {
             .get(&key)
             .copied()
             .filter(|&(d, i, _)| st.visible(d, i))
-            .ok_or_else(|| ApiError::not_found("page", &super::board::format_id(key)))
+            .ok_or_else(|| ApiError::not_found("page", &super::model::format_id(key)))
     }
 
     fn get_page(&self, raw: &str, query: Option<&str>) -> Result<Value, ApiError> {
@@ -1008,7 +1008,7 @@ impl Engine {
 /// The `properties` of a create or update body, by schema index, each
 /// value checked against its property.
 pub(crate) fn new_values(
-    ds: &super::board::DataSource,
+    ds: &super::model::DataSource,
     body: &Map<String, Value>,
 ) -> Result<Vec<(usize, PropertyValue)>, ApiError> {
     let mut values = Vec::new();
@@ -1032,7 +1032,7 @@ pub(crate) fn new_values(
 }
 
 pub(crate) fn parse_new_value(
-    ds: &super::board::DataSource,
+    ds: &super::model::DataSource,
     k: usize,
     v: &Value,
 ) -> Result<PropertyValue, ApiError> {
@@ -1143,8 +1143,8 @@ pub(crate) fn parse_new_value(
 
 #[cfg(test)]
 mod tests {
-    use super::super::board::{GeneratedBoard, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID};
     use super::super::faults::RateLimit;
+    use super::super::model::{GeneratedBoard, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID};
     use super::super::SANDBOX_TOKEN;
     use super::*;
     use chrono::NaiveDate;

@@ -6,8 +6,8 @@
 use serde_json::{json, Map, Value};
 
 use super::api::{decode_cursor, encode_cursor, new_values, start_offset, touch, Engine, State};
-use super::board::{format_time, parse_id, percent_decode, to_minute, PageState, PropertyKind};
 use super::http::{body_object, check_keys, lock, query_values, ApiError};
+use super::model::{format_time, parse_id, percent_decode, to_minute, PageState, PropertyKind};
 use super::objects::{
     bot_id, bot_user, data_source_json, page_json, parse_icon, rich_text, user, value_json,
     CONTAINER_TIME,
@@ -238,7 +238,7 @@ impl Engine {
         [bot_user(), person_user()]
             .into_iter()
             .find(|u| u["id"].as_str().and_then(parse_id) == Some(key))
-            .ok_or_else(|| ApiError::not_found("user", &super::board::format_id(key)))
+            .ok_or_else(|| ApiError::not_found("user", &super::model::format_id(key)))
     }
 
     /// `POST /v1/search`: pages and data sources whose title contains the
@@ -423,7 +423,7 @@ impl Engine {
                 .databases
                 .iter()
                 .position(|db| parse_id(&db.id) == Some(key) && db.shared)
-                .ok_or_else(|| ApiError::not_found("database", &super::board::format_id(key)))?;
+                .ok_or_else(|| ApiError::not_found("database", &super::model::format_id(key)))?;
             if st.board.databases[d].data_sources.len() != 1 {
                 return Err(ApiError::validation(format!(
                     "Database with ID {} has more than one data source: give parent.data_source_id instead.",
@@ -651,7 +651,7 @@ impl Engine {
         let blocks: &[Value] = match self.page_at(&st, raw) {
             Ok((d, i, p)) => &st.board.databases[d].data_sources[i].pages[p].children,
             Err(_) if locate_block(&st, key).is_some() => &[],
-            Err(_) => return Err(ApiError::not_found("block", &super::board::format_id(key))),
+            Err(_) => return Err(ApiError::not_found("block", &super::model::format_id(key))),
         };
         let (start, end, next) = window(self, blocks.len(), offset, size);
         Ok(list(blocks[start..end].to_vec(), next, "block", json!({})))
@@ -678,7 +678,7 @@ impl Engine {
                     "The notion-sandbox appends blocks to pages only, not to other blocks.",
                 ))
             }
-            Err(_) => return Err(ApiError::not_found("block", &super::board::format_id(key))),
+            Err(_) => return Err(ApiError::not_found("block", &super::model::format_id(key))),
         };
         let page_id = st.board.databases[d].data_sources[i].pages[p].id.clone();
         if st.board.databases[d].data_sources[i].pages[p].in_trash {
@@ -731,7 +731,7 @@ impl Engine {
         let comments: &[Value] = match self.page_at(&st, &raw) {
             Ok((d, i, p)) => &st.board.databases[d].data_sources[i].pages[p].comments,
             Err(_) if locate_block(&st, key).is_some() => &[],
-            Err(_) => return Err(ApiError::not_found("block", &super::board::format_id(key))),
+            Err(_) => return Err(ApiError::not_found("block", &super::model::format_id(key))),
         };
         let (start, end, next) = window(self, comments.len(), offset, size);
         Ok(list(
@@ -816,9 +816,9 @@ impl Engine {
                     }
                 }
                 let (d, i, p) = found.ok_or_else(|| {
-                    ApiError::not_found("discussion", &super::board::format_id(want))
+                    ApiError::not_found("discussion", &super::model::format_id(want))
                 })?;
-                (d, i, p, super::board::format_id(want))
+                (d, i, p, super::model::format_id(want))
             }
             _ => {
                 return Err(ApiError::validation(
@@ -853,8 +853,8 @@ fn bad_block_id(raw: &str) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::super::api::{Outcome, NOTION_VERSION};
-    use super::super::board::{Board, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID};
     use super::super::http::RawRequest;
+    use super::super::model::{Board, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID};
     use super::super::{SandboxConfig, SANDBOX_TOKEN};
     use super::*;
 

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::board::PropertyValue;
+use super::model::PropertyValue;
 
 /// A faulty answer to a Notion request.
 #[derive(Clone, Debug, PartialEq)]

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde_json::{Map, Value};
 
-use super::board::{
+use super::model::{
     fnv, parse_date_start, parse_day, DataSource, PageState, PropertyKind, PropertySchema,
     PropertyValue,
 };
@@ -765,7 +765,7 @@ pub(crate) fn order(pages: &[PageState], rows: &mut Vec<usize>, sorts: &[Sort], 
 
 #[cfg(test)]
 mod tests {
-    use super::super::board::{Board, DEMO_DATA_SOURCE_ID};
+    use super::super::model::{Board, DEMO_DATA_SOURCE_ID};
     use super::*;
     use serde_json::json;
 

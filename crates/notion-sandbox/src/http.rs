@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{json, Map, Value};
 
-use super::board::percent_decode_with;
+use super::model::percent_decode_with;
 
 /// A request as received.
 #[derive(Clone, Debug, Default)]

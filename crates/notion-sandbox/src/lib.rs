@@ -21,12 +21,12 @@
 //! ```
 
 mod api;
-mod board;
 mod endpoints;
 mod events;
 mod faults;
 mod filter;
 mod http;
+mod model;
 mod objects;
 pub mod serve;
 mod server;
@@ -40,12 +40,12 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 pub use api::{NOTION_VERSION, SUPPORTED_ENDPOINTS};
-pub use board::{
+pub use faults::{FaultConfig, FaultKind, FaultsHandle, RateLimit, ScheduledEdit, TokenBucket};
+pub use model::{
     normalize_id, Board, DataSource, Database, DateValue, GeneratedBoard, PageState, PropertyKind,
     PropertySchema, PropertyValue, SelectOption, StatusGroup, DEMO_BUGS_DATA_SOURCE_ID,
     DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID, DEMO_DATE_PROPERTY_ID, DEMO_STATUS_PROPERTY_ID,
 };
-pub use faults::{FaultConfig, FaultKind, FaultsHandle, RateLimit, ScheduledEdit, TokenBucket};
 pub use serve::{serve, ServeError, ServeOptions};
 pub use sinks::{
     SinkKind, SinkReply, DISCORD_PATH, JSON_PATH, SLACK_PATH, TEAMS_PATH, TEAMS_QUERY,

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::http::{check_keys, ApiError};
 
-use super::board::{
+use super::model::{
     derived_uuid, format_time, DataSource, Database, PageState, PropertyKind, PropertySchema,
     PropertyValue,
 };
@@ -100,7 +100,7 @@ pub(crate) fn database_json(db: &Database) -> Value {
     })
 }
 
-fn option_json(o: &super::board::SelectOption) -> Value {
+fn option_json(o: &super::model::SelectOption) -> Value {
     json!({"id": o.id, "name": o.name, "color": o.color, "description": o.description})
 }
 

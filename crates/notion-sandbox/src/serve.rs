@@ -10,9 +10,9 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::board::{Board, PropertyKind};
 use super::events::Event;
 use super::faults::{FaultConfig, FaultKind, RateLimit};
+use super::model::{Board, PropertyKind};
 use super::sinks::SinkKind;
 use super::{Sandbox, SandboxConfig, NOTION_VERSION, SANDBOX_TOKEN};
 
