@@ -8,13 +8,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use serde_json::Value;
 
-use super::events::Event;
-use super::faults::{FaultConfig, FaultKind, RateLimit};
-use super::model::{Board, PropertyKind};
-use super::sinks::SinkKind;
-use super::{Sandbox, SandboxConfig, NOTION_VERSION, SANDBOX_TOKEN};
+use crate::bucket::RateLimit;
+use crate::engine::{FaultConfig, FaultKind, SandboxConfig, NOTION_VERSION, SANDBOX_TOKEN};
+use crate::events::Event;
+use crate::model::{Board, PropertyKind};
+use crate::sinks::SinkKind;
+use crate::Sandbox;
 
 /// What to serve and how.
 #[derive(Clone, Debug)]
@@ -174,7 +174,7 @@ pub async fn serve(
             _ => ServeError::Listen { port, source },
         })?;
     if options.verbose {
-        sandbox.watch(Box::new(|e| eprintln!("{}", render_event(&e))));
+        sandbox.watch(|e| eprintln!("{}", render_event(e)));
     }
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner(&sandbox).as_bytes());
@@ -341,7 +341,7 @@ pub(crate) fn render_event(e: &Event) -> String {
             format!("{method} {path} {status} {} ms", elapsed.as_millis())
         }
         Event::Sink { kind, body, status } => {
-            let text = render_message(*kind, body);
+            let text = kind.message_text(body);
             let mut out = format!("webhook {} answered {status}:", kind.as_str());
             for line in text.lines() {
                 out.push_str("\n  | ");
@@ -352,92 +352,9 @@ pub(crate) fn render_event(e: &Event) -> String {
     }
 }
 
-/// A webhook body as readable text.
-pub fn render_message(kind: SinkKind, body: &Value) -> String {
-    let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
-    let text = match kind {
-        SinkKind::Slack => s(body.get("text")),
-        SinkKind::Discord => {
-            let mut parts: Vec<String> = s(body.get("content")).into_iter().collect();
-            for e in body
-                .get("embeds")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                parts.extend(s(e.get("title")));
-                parts.extend(s(e.get("description")));
-                for f in e
-                    .get("fields")
-                    .and_then(Value::as_array)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                {
-                    parts.push(format!(
-                        "{}: {}",
-                        s(f.get("name")).unwrap_or_default(),
-                        s(f.get("value")).unwrap_or_default()
-                    ));
-                }
-            }
-            (!parts.is_empty()).then(|| parts.join("\n"))
-        }
-        SinkKind::Teams => {
-            let mut parts = Vec::new();
-            for a in body
-                .get("attachments")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                card_text(a.get("content").unwrap_or(&Value::Null), &mut parts);
-            }
-            (!parts.is_empty()).then(|| parts.join("\n"))
-        }
-        SinkKind::Json => None,
-    };
-    text.unwrap_or_else(|| match body {
-        Value::String(raw) => raw.clone(),
-        v => serde_json::to_string_pretty(v).unwrap_or_default(),
-    })
-}
-
-/// The text of an Adaptive Card's elements, depth first.
-fn card_text(v: &Value, out: &mut Vec<String>) {
-    match v.get("type").and_then(Value::as_str) {
-        Some("TextBlock") => out.extend(v.get("text").and_then(Value::as_str).map(str::to_string)),
-        Some("FactSet") => {
-            for f in v
-                .get("facts")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                out.push(format!(
-                    "{}: {}",
-                    f.get("title").and_then(Value::as_str).unwrap_or(""),
-                    f.get("value").and_then(Value::as_str).unwrap_or("")
-                ));
-            }
-        }
-        _ => {}
-    }
-    for key in ["body", "items", "columns", "actions"] {
-        for child in v
-            .get(key)
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            card_text(child, out);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn options_are_checked() {
@@ -503,10 +420,10 @@ mod tests {
 
     #[test]
     fn banner_names_the_board_served() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        let spec = super::super::GeneratedBoard {
+        let today = crate::tests::today();
+        let spec = crate::model::GeneratedBoard {
             status_property: "State".into(),
-            ..super::super::GeneratedBoard::new(20, today)
+            ..crate::model::GeneratedBoard::new(20, today)
         };
         let sb = Sandbox::spawn(
             Board::generated(&spec),
@@ -522,28 +439,14 @@ mod tests {
         assert!(b.contains("sig=sandboxsig"));
         let try_line = b.lines().find(|l| l.starts_with("Try:")).unwrap();
         assert!(try_line.contains(&spec.database_id()), "{try_line}");
-        assert!(!try_line.contains(super::super::DEMO_DATABASE_ID));
+        assert!(!try_line.contains(crate::model::DEMO_DATABASE_ID));
         assert!(try_line.contains("--status-property State"), "{try_line}");
         assert!(try_line.contains("--as-of 2026-11-22"), "{try_line}");
         assert!(!b.contains("no new writes"));
     }
 
     #[test]
-    fn messages_render_as_text() {
-        let teams = json!({"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
-            "content": {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "3 overdue"},
-            {"type": "FactSet", "facts": [{"title": "Moved", "value": "3"}]}]}}]});
-        assert_eq!(
-            render_message(SinkKind::Teams, &teams),
-            "3 overdue\nMoved: 3"
-        );
-        let discord = json!({"content": "hi", "embeds": [{"title": "T", "description": "D"}]});
-        assert_eq!(render_message(SinkKind::Discord, &discord), "hi\nT\nD");
-        assert_eq!(
-            render_message(SinkKind::Slack, &json!({"text": "ok"})),
-            "ok"
-        );
-        assert_eq!(render_message(SinkKind::Json, &json!("raw")), "raw");
+    fn events_render_as_lines() {
         let line = render_event(&Event::Request {
             method: "GET".into(),
             path: "/v1/users/me".into(),

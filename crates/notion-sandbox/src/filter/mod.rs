@@ -8,6 +8,6 @@ mod sort;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use eval::{facts_of, Fact};
+pub(crate) use eval::{facts_of, Fact, Filter};
 pub(crate) use parse::parse_filter;
-pub(crate) use sort::{default_rank, order, parse_sorts};
+pub(crate) use sort::{default_rank, order, parse_sorts, Sort};

@@ -1,19 +1,16 @@
 //! Filters and sorts against the demo board.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::eval::{facts_of, page_date, Filter};
 use super::parse::parse_filter;
 use super::sort::{default_rank, order, parse_sorts};
-use crate::model::{Board, DataSource, PageState, PropertyValue, DEMO_DATA_SOURCE_ID};
+use crate::model::{DataSource, PageState, PropertyValue, DEMO_DATA_SOURCE_ID};
+use crate::tests::{demo_board, today};
 
 fn pf(v: &Value, ds: &DataSource) -> Result<Filter, String> {
-    parse_filter(v, ds, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
-}
-
-fn demo() -> Board {
-    Board::demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+    parse_filter(v, ds, today())
 }
 
 /// Evaluates with facts, and checks the slow path agrees.
@@ -27,7 +24,7 @@ fn m(f: &Filter, ds: &DataSource, page: &PageState) -> bool {
 
 impl Filter {
     fn on(&self, page: &PageState) -> bool {
-        let b = demo();
+        let b = demo_board();
         m(self, &b.databases[0].data_sources[0], page)
     }
 }
@@ -46,14 +43,14 @@ fn titles(ds: &DataSource, f: &Value) -> Vec<String> {
 }
 
 fn page(due: &str) -> PageState {
-    let mut p = demo().databases[0].data_sources[0].pages[0].clone();
+    let mut p = demo_board().databases[0].data_sources[0].pages[0].clone();
     p.properties
         .insert("Due Date".into(), PropertyValue::date(due.to_string()));
     p
 }
 
 fn date_filter(op: &str, v: &str) -> Filter {
-    let b = demo();
+    let b = demo_board();
     pf(
         &json!({"property": "Due Date", "date": {op: v}}),
         &b.databases[0].data_sources[0],
@@ -63,7 +60,7 @@ fn date_filter(op: &str, v: &str) -> Filter {
 
 #[test]
 fn and_or_filter_finds_overdue_open_tasks() {
-    let b = demo();
+    let b = demo_board();
     let ds = b.data_source(DEMO_DATA_SOURCE_ID).unwrap();
     let f = json!({"and": [
         {"or": [
@@ -111,7 +108,7 @@ fn date_only_filter_is_utc_day() {
     e.properties.remove("Due Date");
     assert!(!date_filter("before", "2030-01-01").on(&e));
     assert!(!date_filter("after", "2000-01-01").on(&e));
-    let b = demo();
+    let b = demo_board();
     let ds = &b.databases[0].data_sources[0];
     let is_empty = pf(&json!({"property":"Due Date","date":{"is_empty":true}}), ds).unwrap();
     assert!(is_empty.on(&e));
@@ -120,7 +117,7 @@ fn date_only_filter_is_utc_day() {
 
 #[test]
 fn filter_errors() {
-    let b = demo();
+    let b = demo_board();
     let ds = &b.databases[0].data_sources[0];
     let e = pf(
         &json!({"property":"Status","select":{"equals":"To Do"}}),
@@ -146,7 +143,7 @@ fn filter_errors() {
 
 #[test]
 fn text_select_and_negation() {
-    let b = demo();
+    let b = demo_board();
     let ds = &b.databases[0].data_sources[0];
     let got = titles(ds, &json!({"property":"Name","title":{"contains":"ssl"}}));
     assert_eq!(got, vec!["Renew SSL certificate for api.example.com"]);
@@ -164,7 +161,7 @@ fn text_select_and_negation() {
 
 #[test]
 fn sorts_put_empty_last_and_default_order_is_not_creation_order() {
-    let b = demo();
+    let b = demo_board();
     let ds = &b.databases[0].data_sources[0];
     let sorts = parse_sorts(
         &json!([{"property":"Due Date","direction":"descending"}]),

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::codecs::{format_time, parse_date_start, percent_decode};
-use super::ids::parse_id;
+use super::codecs::{format_time, parse_date_start, percent_decode, to_minute};
+use super::ids::{derived_uuid, parse_id};
 
 /// The whole state of the sandbox: every database the workspace holds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -283,6 +283,13 @@ impl PageState {
         static EMPTY: PropertyValue = PropertyValue::Empty;
         self.properties.get(property).unwrap_or(&EMPTY)
     }
+
+    /// Sets `last_edited_time` to the current minute of the sandbox's
+    /// clock, rounded down as Notion does: two writes in the same minute
+    /// leave it where it was.
+    pub(crate) fn touch(&mut self, now: DateTime<Utc>) {
+        self.last_edited_time = to_minute(now);
+    }
 }
 
 impl DataSource {
@@ -305,6 +312,23 @@ impl DataSource {
         self.properties
             .iter()
             .find(|p| p.kind == PropertyKind::Title)
+    }
+
+    /// Adds the option a select value names when the schema does not have
+    /// it, as Notion does on a write (a status option is never added).
+    pub(crate) fn add_missing_option(&mut self, k: usize, value: &PropertyValue) {
+        let prop = &mut self.properties[k];
+        if prop.kind != PropertyKind::Select {
+            return;
+        }
+        let Some(name) = value.as_text().filter(|s| !s.is_empty()) else {
+            return;
+        };
+        if prop.option(name).is_none() {
+            let mut o = SelectOption::new(name, "default");
+            o.id = derived_uuid(0, &format!("{}/{}/{}", self.id, prop.name, name));
+            prop.options.push(o);
+        }
     }
 }
 

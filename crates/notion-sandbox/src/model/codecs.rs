@@ -1,8 +1,12 @@
 //! How values are written on the wire: Notion's dates and timestamps,
 //! percent-encoded property ids and query values, and the sandbox's cursors.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::ids::fnv;
 
 /// Parses the start of a Notion date into an instant: a date-only value is
 /// UTC midnight of that day; a datetime with an offset is that instant; a
@@ -81,4 +85,32 @@ pub(crate) fn day_at(today: NaiveDate, days: i64, hour: u32) -> DateTime<Utc> {
         .and_hms_opt(hour, 0, 0)
         .unwrap_or_default()
         .and_utc()
+}
+
+/// Cursors are opaque to clients but are just an offset into the current
+/// results (re-filtered and re-sorted on every call), with a check value
+/// so that a made-up cursor is refused.
+///
+/// Recorded truth (docs/sandbox.md, "Cursors under changes"): Notion does
+/// not say what a cursor means once the rows it pages through change. The
+/// sandbox takes the harder reading for a client: the cursor stays valid
+/// but counts positions in the result set *as it is now*, so rows a client
+/// patched out of its filter shift the rest forward and the next page skips
+/// as many unseen rows. A client that writes while it pages must start the
+/// query again rather than follow `next_cursor`.
+pub(crate) fn encode_cursor(seed: u64, offset: usize) -> String {
+    let check = fnv(seed, &[b"cursor", &offset.to_le_bytes()]) & 0xffff_ffff;
+    URL_SAFE_NO_PAD.encode(format!("sbx1:{offset}:{check:08x}"))
+}
+
+/// The offset of a cursor made by [`encode_cursor`] with this seed.
+pub(crate) fn decode_cursor(seed: u64, s: &str) -> Option<usize> {
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
+    let mut it = raw.split(':');
+    if it.next()? != "sbx1" {
+        return None;
+    }
+    let offset: usize = it.next()?.parse().ok()?;
+    let check = it.next()?;
+    (it.next().is_none() && encode_cursor(seed, offset) == s && check.len() == 8).then_some(offset)
 }

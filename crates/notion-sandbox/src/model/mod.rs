@@ -23,6 +23,7 @@ pub use generated::GeneratedBoard;
 pub use ids::normalize_id;
 
 pub(crate) use codecs::{
-    format_time, parse_date_start, parse_day, percent_decode, percent_decode_with, to_minute,
+    decode_cursor, encode_cursor, format_time, parse_date_start, parse_day, percent_decode,
+    percent_decode_with, to_minute,
 };
 pub(crate) use ids::{derived_uuid, fnv, format_id, parse_id, uuid_from_bits};

@@ -1,15 +1,15 @@
 //! The board's own checks: ids, the demo board, hand-written JSON,
 //! generated boards, percent coding.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 
-use super::codecs::{parse_date_start, percent_decode, percent_decode_with, percent_encode};
+use super::codecs::{
+    decode_cursor, encode_cursor, parse_date_start, percent_decode, percent_decode_with,
+    percent_encode,
+};
 use super::ids::{format_id, parse_id};
 use super::*;
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
+use crate::tests::today;
 
 #[test]
 fn ids_parse_with_and_without_dashes() {
@@ -105,4 +105,13 @@ fn percent_coding() {
     assert_eq!(percent_encode("fk^Y"), "fk%5EY");
     assert_eq!(percent_decode("fk%5EY"), "fk^Y");
     assert_eq!(percent_decode_with("Due+Date%", true), "Due Date%");
+}
+
+#[test]
+fn cursor_round_trip() {
+    for off in [0, 1, 99, 10_000, 123_456] {
+        assert_eq!(decode_cursor(5, &encode_cursor(5, off)), Some(off));
+    }
+    assert_eq!(decode_cursor(6, &encode_cursor(5, 10)), None);
+    assert_eq!(decode_cursor(5, "!!"), None);
 }

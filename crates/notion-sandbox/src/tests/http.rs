@@ -1,45 +1,15 @@
-//! End-to-end tests over real HTTP.
+//! The sandbox over real HTTP: a sweep, faults on the wire, the sinks,
+//! the board export, the request id of every answer.
 
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
-use super::*;
-
-fn today() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
-
-/// Sends one HTTP/1.1 request on a fresh connection and reads until close.
-async fn raw(sb: &Sandbox, method: &str, path: &str, body: Option<&Value>) -> String {
-    let mut s = TcpStream::connect(sb.addr()).await.unwrap();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nNotion-Version: 2025-09-03\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        sb.token(),
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut out)).await;
-    out
-}
-
-fn split(resp: &str) -> (u16, String, Value) {
-    let status = resp
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((resp, ""));
-    (
-        status,
-        head.to_ascii_lowercase(),
-        serde_json::from_str(body).unwrap_or(Value::String(body.into())),
-    )
-}
+use super::{raw, split, today};
+use crate::{
+    Board, FaultConfig, FaultKind, PropertyValue, Sandbox, SandboxConfig, SinkKind, SinkReply,
+    DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sweep_over_http() {
