@@ -8,7 +8,6 @@ pub(crate) type Observer = Box<dyn Fn(&Event) + Send + Sync>;
 /// Something the server did, told to the watcher set with
 /// [`crate::Sandbox::watch`].
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub enum Event {
     /// A Notion request was answered (status 0: dropped).
     Request {

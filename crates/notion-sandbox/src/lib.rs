@@ -22,12 +22,13 @@
 //! assert!(sb.requests().is_empty());
 //! ```
 //!
-//! The rooms, top down: this face and the [`Sandbox`] handle; `serve`
-//! (options of a served sandbox); `server` (hyper); `engine` (gates,
-//! faults, routing, the request log); `handlers` (one file per resource);
-//! `sinks` (webhooks); `workspace` (the board as it is now); `filter`
-//! (queries); `model` (the board, ids and encodings, fixtures); `http`,
-//! `events` and `bucket` (plumbing every room may use).
+//! The rooms, top down: this face with the [`Sandbox`] handle; `serve`
+//! (what a person asks of a served sandbox) and `server` (hyper);
+//! `engine` (gates, faults, routes, the request log); `handlers` (one file
+//! per resource); `sinks` (webhooks); `workspace` (the board as it is
+//! now); `filter` (queries); `model` (the board, ids and encodings,
+//! fixtures); `http`, `events` and `bucket` (plumbing any room may use).
+//! Imports only run down.
 
 mod bucket;
 mod engine;
@@ -36,7 +37,7 @@ mod filter;
 mod handlers;
 mod http;
 mod model;
-pub mod serve;
+mod serve;
 mod server;
 mod sinks;
 mod workspace;
@@ -61,7 +62,7 @@ pub use model::{
     PropertySchema, PropertyValue, SelectOption, StatusGroup, DEMO_BUGS_DATA_SOURCE_ID,
     DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID, DEMO_DATE_PROPERTY_ID, DEMO_STATUS_PROPERTY_ID,
 };
-pub use serve::{serve, ServeError, ServeOptions};
+pub use serve::{ServeError, ServeOptions};
 pub use sinks::{
     SinkKind, SinkReply, DISCORD_PATH, JSON_PATH, SLACK_PATH, TEAMS_PATH, TEAMS_QUERY,
 };
@@ -91,6 +92,20 @@ impl Sandbox {
             shutdown,
             thread: None,
         })
+    }
+
+    /// Serves what a person asked for (`notion-sweep sandbox`, the crate's
+    /// `serve` example) on loopback, inside the current tokio runtime,
+    /// until the sandbox is dropped. Errors are messages for that person:
+    /// a board file that cannot be read or is not a board, a fault rate or
+    /// rate limit out of range, an empty token, a port in use. What to
+    /// print (where the sandbox is, every request with [`Sandbox::watch`])
+    /// is the caller's.
+    pub async fn serve(options: &ServeOptions) -> Result<Sandbox, ServeError> {
+        let (board, config) = options.prepare()?;
+        Sandbox::start(board, config)
+            .await
+            .map_err(|source| ServeError::listen(options.port, source))
     }
 
     /// Starts the server from sync code: it runs its own multi-thread

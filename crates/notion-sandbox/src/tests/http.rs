@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use super::{raw, split, today};
 use crate::{
-    Board, FaultConfig, FaultKind, PropertyValue, Sandbox, SandboxConfig, SinkKind, SinkReply,
-    DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID,
+    Board, FaultConfig, FaultKind, PropertyValue, Sandbox, SandboxConfig, ServeError, ServeOptions,
+    SinkKind, SinkReply, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -357,4 +357,30 @@ async fn successful_answers_carry_their_request_id() {
             "{method} {path}: the header and the body differ\n{head}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_said_plainly_and_dropping_ends_serving() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let err = Sandbox::serve(&ServeOptions {
+        port,
+        ..Default::default()
+    })
+    .await
+    .err()
+    .unwrap();
+    assert!(
+        matches!(err, ServeError::PortInUse(p) if p == port),
+        "{err}"
+    );
+    assert!(err.to_string().contains("already in use"));
+    // a free port: serves, until the sandbox is dropped
+    let sb = Sandbox::serve(&ServeOptions::default()).await.unwrap();
+    let (s, _, v) = split(&raw(&sb, "GET", "/v1/users/me", None).await);
+    assert_eq!((s, v["object"].as_str()), (200, Some("user")));
+    let addr = sb.addr();
+    drop(sb);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
