@@ -247,3 +247,39 @@ pub(crate) fn body_object(body: &Value) -> Result<&Map<String, Value>, ApiError>
         ))
     })
 }
+
+/// The body of a write: 403 for a read-only integration before anything
+/// is read, then an object with no key outside `allowed`.
+pub(crate) fn write_body<'a>(
+    read_only: bool,
+    body: &'a Value,
+    allowed: &[&str],
+) -> Result<&'a Map<String, Value>, ApiError> {
+    if read_only {
+        return Err(ApiError::restricted());
+    }
+    let body = body_object(body)?;
+    check_keys(body, "body", allowed)?;
+    Ok(body)
+}
+
+/// An array of at most `max` items (children, rich text), or Notion's
+/// message.
+pub(crate) fn body_array<'a>(
+    v: &'a Value,
+    path: &str,
+    max: usize,
+) -> Result<&'a Vec<Value>, ApiError> {
+    let arr = v.as_array().ok_or_else(|| {
+        ApiError::validation(format!(
+            "body failed validation: {path} should be an array, instead was `{v}`."
+        ))
+    })?;
+    if arr.len() > max {
+        return Err(ApiError::validation(format!(
+            "body failed validation: {path}.length should be ≤ `{max}`, instead was `{}`.",
+            arr.len()
+        )));
+    }
+    Ok(arr)
+}

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::objects::user;
 use super::paging::{list, query_page, window};
 use super::rich_text::parse_rich_text;
-use crate::http::{body_object, check_keys, ApiError};
+use crate::http::{body_array, check_keys, write_body, ApiError};
 use crate::model::{format_id, format_time, parse_id, to_minute};
 use crate::workspace::Workspace;
 
@@ -23,17 +23,7 @@ pub(crate) fn parse_blocks(
     page_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>, ApiError> {
-    let arr = v.as_array().ok_or_else(|| {
-        ApiError::validation(format!(
-            "body failed validation: {path} should be an array, instead was `{v}`."
-        ))
-    })?;
-    if arr.len() > 100 {
-        return Err(ApiError::validation(format!(
-            "body failed validation: {path}.length should be ≤ `100`, instead was `{}`.",
-            arr.len()
-        )));
-    }
+    let arr = body_array(v, path, 100)?;
     let at = format_time(&to_minute(now));
     let mut out = Vec::new();
     for (n, b) in arr.iter().enumerate() {
@@ -142,11 +132,7 @@ pub(crate) fn list_children(
 
 /// `PATCH /v1/blocks/{block_id}/children` on a page.
 pub(crate) fn append_children(ws: &Workspace, raw: &str, body: &Value) -> Result<Value, ApiError> {
-    if ws.read_only {
-        return Err(ApiError::restricted());
-    }
-    let body = body_object(body)?;
-    check_keys(body, "body", &["children", "after", "position"])?;
+    let body = write_body(ws.read_only, body, &["children", "after", "position"])?;
     if body.get("position").is_some_and(|v| !v.is_null()) {
         return Err(ApiError::invalid_request(
             "The notion-sandbox does not support `position`; use `after` or append at the end.",

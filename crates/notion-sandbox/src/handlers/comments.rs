@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::objects::bot_id;
 use super::paging::{list, query_page, window};
 use super::rich_text::parse_rich_text;
-use crate::http::{body_object, check_keys, query_values, ApiError};
+use crate::http::{check_keys, query_values, write_body, ApiError};
 use crate::model::{format_id, format_time, parse_id, to_minute};
 use crate::workspace::Workspace;
 
@@ -40,13 +40,9 @@ pub(crate) fn list_comments(ws: &Workspace, query: Option<&str>) -> Result<Value
 
 /// `POST /v1/comments` on a page, or in an existing discussion.
 pub(crate) fn create_comment(ws: &Workspace, body: &Value) -> Result<Value, ApiError> {
-    if ws.read_only {
-        return Err(ApiError::restricted());
-    }
-    let body = body_object(body)?;
-    check_keys(
+    let body = write_body(
+        ws.read_only,
         body,
-        "body",
         &[
             "parent",
             "discussion_id",

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::blocks::parse_blocks;
 use super::objects::page_json;
 use super::properties::{filter_properties, new_values};
-use crate::http::{body_object, check_keys, ApiError};
+use crate::http::{body_object, check_keys, write_body, ApiError};
 use crate::model::{format_id, parse_id, to_minute, PageState, PropertyKind};
 use crate::workspace::Workspace;
 
@@ -123,13 +123,9 @@ pub(crate) fn update(
 
 /// `POST /v1/pages` in a data source.
 pub(crate) fn create(ws: &Workspace, body: &Value) -> Result<Value, ApiError> {
-    if ws.read_only {
-        return Err(ApiError::restricted());
-    }
-    let body = body_object(body)?;
-    check_keys(
+    let body = write_body(
+        ws.read_only,
         body,
-        "body",
         &[
             "parent",
             "properties",

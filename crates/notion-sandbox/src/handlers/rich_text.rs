@@ -3,21 +3,11 @@
 
 use serde_json::{json, Value};
 
-use crate::http::{check_keys, ApiError};
+use crate::http::{body_array, check_keys, ApiError};
 
 /// Rich text as a request gives it, as Notion stores it: text items only.
 pub(crate) fn parse_rich_text(v: &Value, path: &str) -> Result<Vec<Value>, ApiError> {
-    let arr = v.as_array().ok_or_else(|| {
-        ApiError::validation(format!(
-            "body failed validation: {path} should be an array, instead was `{v}`."
-        ))
-    })?;
-    if arr.len() > 100 {
-        return Err(ApiError::validation(format!(
-            "body failed validation: {path}.length should be ≤ `100`, instead was `{}`.",
-            arr.len()
-        )));
-    }
+    let arr = body_array(v, path, 100)?;
     let mut out = Vec::new();
     for (i, item) in arr.iter().enumerate() {
         let p = format!("{path}[{i}]");

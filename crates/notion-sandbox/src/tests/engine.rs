@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{call, demo, dispatch, engine, query_path, req, today};
+use super::{call, demo, dispatch, engine, first_page, query_path, req, today};
 use crate::bucket::RateLimit;
 use crate::engine::{Engine, FaultKind, Outcome, SandboxConfig};
 use crate::model::{Board, PropertyValue, DEMO_DATABASE_ID};
@@ -115,9 +115,7 @@ fn rate_limit_and_scripted_faults() {
 #[test]
 fn scheduled_edits_and_drop() {
     let e = demo();
-    let id = e.workspace.lock().board.databases[0].data_sources[0].pages[0]
-        .id
-        .clone();
+    let id = first_page(&e);
     e.faults()
         .schedule_edit(2, &id, "Status", PropertyValue::option("Done"));
     e.faults().push(FaultKind::DropConnection, 1);

@@ -129,9 +129,7 @@ fn unknown_body_keys_are_refused() {
         .as_str()
         .unwrap()
         .starts_with("body failed validation: body.filter_properties should be not present"));
-    let id = e.workspace.lock().board.databases[0].data_sources[0].pages[0]
-        .id
-        .clone();
+    let id = first_page(&e);
     let (s, v) = call(
         &e,
         "PATCH",
@@ -148,9 +146,7 @@ fn unknown_body_keys_are_refused() {
 #[test]
 fn icon_cover_and_lock_are_applied() {
     let e = demo();
-    let id = e.workspace.lock().board.databases[0].data_sources[0].pages[0]
-        .id
-        .clone();
+    let id = first_page(&e);
     let path = format!("/v1/pages/{id}");
     let (s, v) = call(
         &e,
@@ -191,9 +187,7 @@ fn icon_cover_and_lock_are_applied() {
 #[test]
 fn last_edited_time_is_the_current_minute() {
     let e = demo();
-    let id = e.workspace.lock().board.databases[0].data_sources[0].pages[0]
-        .id
-        .clone();
+    let id = first_page(&e);
     let path = format!("/v1/pages/{id}");
     let body = |s: &str| Some(json!({"properties": {"Status": {"status": {"name": s}}}}));
     let (_, a) = call(&e, "PATCH", &path, body("Done"));
