@@ -1,7 +1,6 @@
 //! End-to-end tests: the `notion-sweep` binary as a subprocess against the
 //! sandbox Notion on loopback.
 
-mod common;
 mod config;
 mod demo;
 mod faults;
@@ -11,5 +10,6 @@ mod openapi;
 mod recipes;
 mod secrets;
 mod setup;
+mod support;
 mod sweep;
 mod usage;

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 use serde_norway::Value;
 
-use crate::common::*;
+use crate::support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_notion-sweep");
 

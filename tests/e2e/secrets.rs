@@ -1,8 +1,8 @@
 //! The token and the webhook URL never reach any output, at any verbosity.
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind, SinkReply};
+use notion_sandbox::{GeneratedBoard, SandboxConfig, SinkKind, SinkReply};
 
-use crate::common::*;
+use crate::support::*;
 
 const TOKEN: &str = "ntn_S3CR3T_do_not_print_4242";
 
@@ -33,7 +33,7 @@ fn secrets_stay_out_of_every_output() {
         token: TOKEN.into(),
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let sandbox = serve(&spec, config);
     let webhook = sandbox.sink_url(SinkKind::Slack);
     let env = env_for(&sandbox);
     assert_eq!(env[0].1, TOKEN);

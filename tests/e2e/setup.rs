@@ -2,11 +2,11 @@
 
 use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind, DEMO_DATABASE_ID};
 
-use crate::common::*;
+use crate::support::*;
 
 fn sandbox() -> (GeneratedBoard, Sandbox) {
     let spec = GeneratedBoard::new(40, as_of());
-    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let sandbox = serve(&spec, SandboxConfig::default());
     (spec, sandbox)
 }
 
@@ -218,7 +218,7 @@ fn the_notion_version_header_follows_the_setting() {
 #[test]
 fn a_data_source_id_given_as_the_database_is_swept_as_one() {
     let spec = GeneratedBoard::new(30, as_of());
-    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let sandbox = serve(&spec, SandboxConfig::default());
     let env = env_for(&sandbox);
     let check = notion_sweep(&["check", &spec.data_source_id()], &env);
     check.expect_code(0);
@@ -235,7 +235,7 @@ fn a_data_source_id_given_as_the_database_is_swept_as_one() {
 #[test]
 fn notion_data_source_id_is_read_as_the_data_source() {
     let spec = GeneratedBoard::new(20, as_of());
-    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let sandbox = serve(&spec, SandboxConfig::default());
     let env = with(
         env_for(&sandbox),
         "NOTION_DATA_SOURCE_ID",

@@ -4,15 +4,11 @@ use std::collections::BTreeSet;
 
 use chrono_tz::Tz;
 use notion_sandbox::{
-    Board, GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig, SinkKind,
+    GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig, SinkKind,
 };
 use serde_json::{json, Value};
 
-use crate::common::*;
-
-fn board(spec: &GeneratedBoard) -> Sandbox {
-    Sandbox::spawn(Board::generated(spec), SandboxConfig::default()).unwrap()
-}
+use crate::support::*;
 
 #[test]
 fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
@@ -21,7 +17,7 @@ fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
         trashed_fraction: 0.05,
         ..GeneratedBoard::new(300, as_of())
     };
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let before = sandbox.pages(&spec.data_source_id());
     let expected = expected_overdue(&before, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC);
     assert_eq!(
@@ -153,7 +149,7 @@ fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
 #[test]
 fn a_second_run_finds_nothing_and_stays_quiet() {
     let spec = GeneratedBoard::new(60, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     notion_sweep(&["sweep", &spec.database_id()], &env_for(&sandbox)).expect_code(0);
     let patches = requests(&sandbox, "PATCH").len();
     assert_eq!(patches, spec.overdue_count());
@@ -192,7 +188,7 @@ fn pages_through_hundreds_of_overdue_tasks_while_moving_them() {
         overdue_fraction: 0.75,
         ..GeneratedBoard::new(600, as_of())
     };
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let before = sandbox.pages(&spec.data_source_id());
     let run = notion_sweep(
         &["sweep", &spec.database_id(), "--output", "json"],
@@ -226,7 +222,7 @@ fn goes_past_the_query_row_cap() {
         row_cap: 120,
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let sandbox = serve(&spec, config);
     // A dry run writes nothing, so it must page past the cap on one query.
     let dry = notion_sweep(
         &[
@@ -265,7 +261,7 @@ fn select_status_with_custom_names_and_two_open_states() {
         other_statuses: vec!["Doing".into(), "Shipped".into()],
         ..GeneratedBoard::new(200, as_of())
     };
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let before = sandbox.pages(&spec.data_source_id());
     let expected = expected_overdue(
         &before,
@@ -324,7 +320,7 @@ fn datetimes_are_read_as_calendar_dates_in_the_zone() {
         no_date_fraction: 0.0,
         ..GeneratedBoard::new(20, as_of())
     };
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let open: Vec<String> = sandbox
         .pages(&spec.data_source_id())
         .iter()
@@ -388,7 +384,7 @@ fn datetimes_are_read_as_calendar_dates_in_the_zone() {
 #[test]
 fn dry_run_writes_nothing_and_posts_nothing() {
     let spec = GeneratedBoard::new(80, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let before = sandbox.pages(&spec.data_source_id());
     let expected = expected_overdue(&before, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC);
     let run = notion_sweep(
@@ -427,7 +423,7 @@ fn dry_run_writes_nothing_and_posts_nothing() {
 #[test]
 fn limit_stops_at_n_and_the_next_run_finishes() {
     let spec = GeneratedBoard::new(100, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let total = spec.overdue_count();
     let run = notion_sweep(
         &[
@@ -461,7 +457,7 @@ fn limit_stops_at_n_and_the_next_run_finishes() {
 #[test]
 fn markdown_output_is_a_table() {
     let spec = GeneratedBoard::new(30, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let run = notion_sweep(
         &[
             "sweep",
@@ -494,7 +490,7 @@ fn markdown_output_is_a_table() {
 #[test]
 fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
     let spec = GeneratedBoard::new(40, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let expected = overdue(&sandbox, &spec);
     let first = expected.iter().next().unwrap();
     sandbox.set_property(
@@ -546,23 +542,16 @@ fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
 /// others start, and past its first write.
 fn a_sweep_under_way(tasks: usize) -> (GeneratedBoard, Sandbox, std::process::Child) {
     let spec = GeneratedBoard::new(tasks, as_of());
-    let config = SandboxConfig {
-        latency: std::time::Duration::from_millis(150),
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
-    let first = crate::common::start(
+    let sandbox = serve(&spec, latency(150));
+    let first = start(
         &["sweep", &spec.database_id()],
         &with(env_for(&sandbox), "NOTION_RATE", "5"),
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while requests(&sandbox, "PATCH").is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the first run never wrote"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until(
+        std::time::Duration::from_secs(20),
+        "the first run to write",
+        || !requests(&sandbox, "PATCH").is_empty(),
+    );
     (spec, sandbox, first)
 }
 
@@ -586,7 +575,7 @@ fn an_overlapping_run_is_locked_out_with_exit_6() {
         "{message}"
     );
     assert_eq!(second.json()["exit_code"], 6);
-    crate::common::finish(first).expect_code(0);
+    finish(first).expect_code(0);
     assert_eq!(
         requests(&sandbox, "PATCH").len(),
         spec.overdue_count(),
@@ -607,16 +596,12 @@ fn an_overlapping_run_is_locked_out_with_exit_6() {
 fn progress_lines_come_every_ten_seconds_without_a_terminal() {
     // 30 overdue tasks at 2 requests a second: well past ten seconds.
     let spec = GeneratedBoard::new(100, as_of());
-    let slow = || SandboxConfig {
-        latency: std::time::Duration::from_millis(200),
-        ..SandboxConfig::default()
-    };
-    let loud_box = Sandbox::spawn(Board::generated(&spec), slow()).unwrap();
-    let quiet_box = Sandbox::spawn(Board::generated(&spec), slow()).unwrap();
+    let loud_box = serve(&spec, latency(200));
+    let quiet_box = serve(&spec, latency(200));
     let paced = |sandbox: &Sandbox| with(env_for(sandbox), "NOTION_RATE", "2");
-    let quiet = crate::common::start(&["sweep", &spec.database_id(), "-q"], &paced(&quiet_box));
+    let quiet = start(&["sweep", &spec.database_id(), "-q"], &paced(&quiet_box));
     let loud = notion_sweep(&["sweep", &spec.database_id()], &paced(&loud_box));
-    let quiet = crate::common::finish(quiet);
+    let quiet = finish(quiet);
     loud.expect_code(0);
     quiet.expect_code(0);
     let lines: Vec<&str> = loud
@@ -650,18 +635,14 @@ fn progress_moves_with_every_task_on_a_terminal() {
         return;
     }
     let spec = GeneratedBoard::new(30, as_of());
-    let config = SandboxConfig {
-        latency: std::time::Duration::from_millis(100),
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let sandbox = serve(&spec, latency(100));
     let env = with(env_for(&sandbox), "NOTION_RATE", "20");
     let command = format!(
         "{} sweep {} 2>&1 >/dev/null",
         env!("CARGO_BIN_EXE_notion-sweep"),
         spec.database_id()
     );
-    let run = crate::common::finish(
+    let run = finish(
         std::process::Command::new("script")
             .args(["-qec", &command, "/dev/null"])
             .env_clear()
@@ -700,7 +681,7 @@ fn lock_wait_waits_for_the_other_sweep_then_goes_on() {
         ],
         &env,
     );
-    crate::common::finish(first).expect_code(0);
+    finish(first).expect_code(0);
     second.expect_code(0);
     assert_eq!(second.json()["matched"], 0, "the first run had done it all");
     assert_eq!(requests(&sandbox, "PATCH").len(), spec.overdue_count());

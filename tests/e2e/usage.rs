@@ -2,7 +2,7 @@
 
 use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 
-use crate::common::*;
+use crate::support::*;
 
 /// Arguments, environment, and what stderr must say.
 type Case<'a> = (Vec<&'a str>, Vec<(String, String)>, &'a str);
