@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use notion_sandbox::{
-    Board, GeneratedBoard, PropertyKind, RecordedRequest, Sandbox, SandboxConfig, DEMO_DATABASE_ID,
+    Board, GeneratedBoard, RecordedRequest, Sandbox, SandboxConfig, DEMO_DATABASE_ID,
     DEMO_DATA_SOURCE_ID,
 };
 use serde_json::{json, Value};
@@ -69,16 +69,7 @@ fn scenarios() -> Vec<Scenario> {
     ));
 
     // a sweep of a select board with two --from states and custom names
-    let spec = GeneratedBoard {
-        seed: 22,
-        status_kind: PropertyKind::Select,
-        status_property: "Stage".into(),
-        date_property: "Deadline".into(),
-        open_statuses: vec!["Backlog".into(), "Todo".into()],
-        late_status: "Late".into(),
-        other_statuses: vec!["Doing".into(), "Shipped".into()],
-        ..GeneratedBoard::new(150, as_of())
-    };
+    let spec = select_board(22, 150);
     let sb = spawn(Board::generated(&spec));
     out.push(run_in(
         "sweep of a select board, two --from",

@@ -3,9 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono_tz::Tz;
-use notion_sandbox::{
-    GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig, SinkKind,
-};
+use notion_sandbox::{GeneratedBoard, PropertyValue, Sandbox, SandboxConfig, SinkKind};
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -17,9 +15,12 @@ fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
         trashed_fraction: 0.05,
         ..GeneratedBoard::new(300, as_of())
     };
-    let sandbox = serve(&spec, SandboxConfig::default());
-    let before = sandbox.pages(&spec.data_source_id());
-    let expected = expected_overdue(&before, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC);
+    let Served {
+        spec,
+        sandbox,
+        before,
+        expected,
+    } = Served::new(spec, SandboxConfig::default());
     assert_eq!(
         expected.len(),
         spec.overdue_count(),
@@ -188,14 +189,11 @@ fn pages_through_hundreds_of_overdue_tasks_while_moving_them() {
         overdue_fraction: 0.75,
         ..GeneratedBoard::new(600, as_of())
     };
-    let sandbox = serve(&spec, SandboxConfig::default());
-    let before = sandbox.pages(&spec.data_source_id());
-    let run = notion_sweep(
-        &["sweep", &spec.database_id(), "--output", "json"],
-        &env_for(&sandbox),
-    );
+    let s = Served::new(spec, SandboxConfig::default());
+    let run = s.sweep(&["--output", "json"]);
     run.expect_code(0);
     let doc = run.json();
+    let (spec, sandbox, before) = (&s.spec, &s.sandbox, &s.before);
     assert_eq!(spec.overdue_count(), 450);
     assert_eq!(doc["updated"], 450);
     let moved = before
@@ -205,7 +203,7 @@ fn pages_through_hundreds_of_overdue_tasks_while_moving_them() {
         .count();
     assert_eq!(moved, 450, "every overdue task moved, none skipped");
     assert!(
-        requests(&sandbox, "POST").len() >= 5,
+        requests(sandbox, "POST").len() >= 5,
         "several pages were read"
     );
 }
@@ -251,15 +249,8 @@ fn goes_past_the_query_row_cap() {
 #[test]
 fn select_status_with_custom_names_and_two_open_states() {
     let spec = GeneratedBoard {
-        seed: 3,
-        status_kind: PropertyKind::Select,
         title_property: "Task".into(),
-        status_property: "Stage".into(),
-        date_property: "Deadline".into(),
-        open_statuses: vec!["Backlog".into(), "Todo".into()],
-        late_status: "Late".into(),
-        other_statuses: vec!["Doing".into(), "Shipped".into()],
-        ..GeneratedBoard::new(200, as_of())
+        ..select_board(3, 200)
     };
     let sandbox = serve(&spec, SandboxConfig::default());
     let before = sandbox.pages(&spec.data_source_id());
@@ -384,9 +375,12 @@ fn datetimes_are_read_as_calendar_dates_in_the_zone() {
 #[test]
 fn dry_run_writes_nothing_and_posts_nothing() {
     let spec = GeneratedBoard::new(80, as_of());
-    let sandbox = serve(&spec, SandboxConfig::default());
-    let before = sandbox.pages(&spec.data_source_id());
-    let expected = expected_overdue(&before, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC);
+    let Served {
+        spec,
+        sandbox,
+        before,
+        expected,
+    } = Served::new(spec, SandboxConfig::default());
     let run = notion_sweep(
         &[
             "sweep",

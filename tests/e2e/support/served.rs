@@ -6,15 +6,31 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use notion_sandbox::{
-    Board, FaultConfig, FaultKind, GeneratedBoard, PageState, Sandbox, SandboxConfig,
+    Board, FaultConfig, FaultKind, GeneratedBoard, PageState, PropertyKind, Sandbox, SandboxConfig,
 };
 
-use super::binary::{env_for, notion_sweep, Run};
+use super::binary::{as_of, env_for, notion_sweep, Run};
 use super::expected::{overdue, patched_id, requests, text};
 
 /// A generated board on a sandbox of its own.
 pub fn serve(spec: &GeneratedBoard, config: SandboxConfig) -> Sandbox {
     Sandbox::spawn(Board::generated(spec), config).unwrap()
+}
+
+/// A board of `tasks` whose status is a select named `Stage` with two open
+/// states (`Backlog`, `Todo`), `Late` for the late ones and `Doing` and
+/// `Shipped` besides, due on a date named `Deadline`.
+pub fn select_board(seed: u64, tasks: usize) -> GeneratedBoard {
+    GeneratedBoard {
+        seed,
+        status_kind: PropertyKind::Select,
+        status_property: "Stage".into(),
+        date_property: "Deadline".into(),
+        open_statuses: vec!["Backlog".into(), "Todo".into()],
+        late_status: "Late".into(),
+        other_statuses: vec!["Doing".into(), "Shipped".into()],
+        ..GeneratedBoard::new(tasks, as_of())
+    }
 }
 
 /// Settings whose first `n` Notion requests get `kind`.
