@@ -15,7 +15,7 @@ use crate::model::percent_decode_with;
 pub(crate) const NOTION_JSON: &str = "application/json; charset=utf-8";
 
 /// A request as received.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct RawRequest {
     pub(crate) method: String,
     pub(crate) path: String,

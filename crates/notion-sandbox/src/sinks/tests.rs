@@ -8,21 +8,11 @@ use serde_json::{json, Value};
 use super::inbox::Sinks;
 use super::kinds::{SinkKind, SinkReply, JSON_PATH, SLACK_PATH, TEAMS_PATH};
 use crate::bucket::RateLimit;
-use crate::http::RawRequest;
+use crate::tests::bare;
 
 fn post(s: &Sinks, path_and_query: &str, body: &str) -> (u16, String, Option<u64>) {
-    let (path, query) = match path_and_query.split_once('?') {
-        Some((p, q)) => (p.to_string(), Some(q.to_string())),
-        None => (path_and_query.to_string(), None),
-    };
     let o = s
-        .handle(&RawRequest {
-            method: "POST".into(),
-            path,
-            query,
-            body: body.as_bytes().to_vec(),
-            ..Default::default()
-        })
+        .handle(&bare("POST", path_and_query, body.as_bytes()))
         .unwrap();
     (o.reply.status, o.reply.body, o.reply.retry_after)
 }
@@ -113,12 +103,7 @@ fn json_and_slack_answers() {
     assert_eq!(post(&s, SLACK_PATH, r#"{"text":"x"}"#).1, "ok");
     s.push_reply(SinkKind::Slack, SinkReply::hang(0.2));
     let o = s
-        .handle(&RawRequest {
-            method: "POST".into(),
-            path: SLACK_PATH.into(),
-            body: br#"{"text":"x"}"#.to_vec(),
-            ..Default::default()
-        })
+        .handle(&bare("POST", SLACK_PATH, br#"{"text":"x"}"#))
         .unwrap();
     assert_eq!(o.hang, Some(Duration::from_millis(200)));
     assert_eq!(o.reply.status, 200);

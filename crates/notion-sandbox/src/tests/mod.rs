@@ -40,9 +40,8 @@ pub(crate) fn demo() -> Engine {
     engine(demo_board(), SandboxConfig::default())
 }
 
-/// A request with the sandbox's token and Notion-Version; the query string
-/// may be part of `path`.
-pub(crate) fn req(method: &str, path: &str, body: Option<Value>) -> RawRequest {
+/// A request as received, its query string split from `path`; no headers.
+pub(crate) fn bare(method: &str, path: &str, body: &[u8]) -> RawRequest {
     let (path, query) = match path.split_once('?') {
         Some((p, q)) => (p.to_string(), Some(q.to_string())),
         None => (path.to_string(), None),
@@ -51,11 +50,21 @@ pub(crate) fn req(method: &str, path: &str, body: Option<Value>) -> RawRequest {
         method: method.into(),
         path,
         query,
+        headers: Vec::new(),
+        body: body.to_vec(),
+    }
+}
+
+/// A Notion request with the sandbox's token and Notion-Version; the query
+/// string may be part of `path`.
+pub(crate) fn req(method: &str, path: &str, body: Option<Value>) -> RawRequest {
+    let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+    RawRequest {
         headers: vec![
             ("authorization".into(), format!("Bearer {SANDBOX_TOKEN}")),
             ("notion-version".into(), NOTION_VERSION.into()),
         ],
-        body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+        ..bare(method, path, &body)
     }
 }
 
