@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use notion_sandbox::{Board as DemoBoard, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
+use notion_sandbox::{Board as DemoBoard, Sandbox, SandboxConfig, SinkKind, DEMO_DATABASE_ID};
 use secrecy::SecretString;
 
 use super::line::format;
@@ -40,7 +40,7 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
         step_summary: None,
     };
     let exit = sweep_boards(vec![board], shown).await;
-    let posted = sandbox.slack_messages();
+    let posted = sandbox.sink_messages(SinkKind::Slack);
     let text = posted
         .last()
         .and_then(|m| m.get("text"))
@@ -96,7 +96,7 @@ fn demo_board(
             // The sandbox's Slack sink only: the demo sends nothing anywhere else.
             channels: vec![Channel {
                 kind: ChannelKind::Slack,
-                url: SecretString::from(sandbox.slack_url()),
+                url: SecretString::from(sandbox.sink_url(SinkKind::Slack)),
             }],
             disabled: false,
             when_empty: false,

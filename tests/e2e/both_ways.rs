@@ -9,7 +9,7 @@ use notion_sandbox::{
 };
 use serde_json::Value;
 
-use crate::common::*;
+use crate::support::*;
 
 /// One task of the test board: its name, status, due date (days from the
 /// as-of day), and the values that may leave it alone.

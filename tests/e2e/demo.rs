@@ -1,8 +1,8 @@
 //! `demo`: a real sweep against the built-in sandbox, with no token and no network.
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{GeneratedBoard, SandboxConfig, SinkKind};
 
-use crate::common::*;
+use crate::support::*;
 
 #[test]
 fn demo_needs_no_token_and_honours_output() {
@@ -26,9 +26,9 @@ fn demo_needs_no_token_and_honours_output() {
 #[test]
 fn demo_never_talks_to_the_configured_notion_or_slack() {
     let spec = GeneratedBoard::new(10, as_of());
-    let elsewhere = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let elsewhere = serve(&spec, SandboxConfig::default());
     let run = notion_sweep(&["demo", "--output", "json"], &env_for(&elsewhere));
     run.expect_code(0);
     assert!(elsewhere.requests().is_empty());
-    assert!(elsewhere.slack_messages().is_empty());
+    assert!(elsewhere.sink_messages(SinkKind::Slack).is_empty());
 }

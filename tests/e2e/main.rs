@@ -2,7 +2,6 @@
 //! sandbox Notion on loopback.
 
 mod both_ways;
-mod common;
 mod config;
 mod demo;
 mod faults;
@@ -19,6 +18,7 @@ mod recipes;
 mod secrets;
 mod setup;
 mod shells;
+mod support;
 mod sweep;
 mod texts;
 mod usage;

@@ -1,7 +1,7 @@
 //! Made for shells: completions complete every subcommand's flags, and the
 //! man page documents every command and flag.
 
-use crate::common::*;
+use crate::support::*;
 
 fn generated(args: &[&str]) -> String {
     let run = notion_sweep(args, &[]);

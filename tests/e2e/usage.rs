@@ -1,8 +1,8 @@
 //! Usage errors: exit 2 before any request, with a message that shows a valid value.
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 
-use crate::common::*;
+use crate::support::*;
 
 /// Arguments, environment, and what stderr must say.
 type Case<'a> = (Vec<&'a str>, Vec<(String, String)>, &'a str);
@@ -356,7 +356,7 @@ fn the_step_summary_is_appended_in_github_actions() {
         written.contains(&format!("Moved {} overdue", spec.overdue_count())),
         "{written}"
     );
-    assert!(!written.contains(&sandbox.slack_url()));
+    assert!(!written.contains(&sandbox.sink_url(SinkKind::Slack)));
 }
 
 /// Every line of `.env.example`, uncommented as written, loads alike as

@@ -1,16 +1,15 @@
-//! JSON shapes of Notion objects (database, data source, page) as sent
-//! under Notion-Version 2025-09-03.
+//! JSON shapes of Notion objects (database, data source, page, user) as
+//! sent under Notion-Version 2025-09-03.
 
 use serde_json::{json, Map, Value};
 
-use super::http::{check_keys, ApiError};
-
-use super::board::{
+use crate::model::{
     derived_uuid, format_time, DataSource, Database, PageState, PropertyKind, PropertySchema,
-    PropertyValue,
+    PropertyValue, SelectOption,
 };
 
-/// The integration's bot user, as `created_by` / `last_edited_by`.
+/// The workspace's person as a partial user: `created_by` and
+/// `last_edited_by` of every object.
 pub(crate) fn user() -> Value {
     json!({"object": "user", "id": derived_uuid(0, "sandbox-person")})
 }
@@ -100,7 +99,7 @@ pub(crate) fn database_json(db: &Database) -> Value {
     })
 }
 
-fn option_json(o: &super::board::SelectOption) -> Value {
+fn option_json(o: &SelectOption) -> Value {
     json!({"id": o.id, "name": o.name, "color": o.color, "description": o.description})
 }
 
@@ -241,6 +240,16 @@ pub(crate) fn page_json(
     })
 }
 
+/// The one person of the workspace.
+pub(crate) fn person_user() -> Value {
+    let mut u = user();
+    u["name"] = json!("Sandbox Person");
+    u["avatar_url"] = Value::Null;
+    u["type"] = json!("person");
+    u["person"] = json!({"email": "person@sandbox.invalid"});
+    u
+}
+
 /// Id of the integration's bot user (`users.me`).
 pub(crate) fn bot_id() -> String {
     derived_uuid(0, "sandbox-bot")
@@ -260,58 +269,6 @@ pub(crate) fn bot_user() -> Value {
             "workspace_limits": {"max_file_upload_size_in_bytes": 5_242_880}
         }
     })
-}
-
-/// `icon` / `cover` of a request: `None` when absent, `Some(None)` to
-/// clear, else the value as Notion answers it (`{"type": …, …}`).
-pub(crate) fn parse_icon(
-    v: Option<&Value>,
-    path: &str,
-    cover: bool,
-) -> Result<Option<Option<Value>>, ApiError> {
-    let v = match v {
-        None => return Ok(None),
-        Some(Value::Null) => return Ok(Some(None)),
-        Some(v) => v,
-    };
-    let kinds: &[&str] = if cover {
-        &["external", "file_upload"]
-    } else {
-        &["emoji", "external", "file_upload", "custom_emoji"]
-    };
-    let bad = || {
-        ApiError::validation(format!(
-            "body failed validation: {path} should be one of {}, instead was `{v}`.",
-            kinds
-                .iter()
-                .map(|k| format!("`{{\"{k}\": …}}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    };
-    let o = v.as_object().ok_or_else(bad)?;
-    let kind = match o.get("type").and_then(Value::as_str) {
-        Some(t) => t,
-        None => kinds
-            .iter()
-            .copied()
-            .find(|k| o.contains_key(*k))
-            .ok_or_else(bad)?,
-    };
-    if !kinds.contains(&kind) {
-        return Err(bad());
-    }
-    check_keys(o, path, &["type", kind])?;
-    let inner = o.get(kind).ok_or_else(bad)?;
-    let ok = match kind {
-        "emoji" => inner.as_str().is_some_and(|s| !s.is_empty()),
-        "external" => inner.get("url").and_then(Value::as_str).is_some(),
-        _ => inner.get("id").and_then(Value::as_str).is_some(),
-    };
-    if !ok {
-        return Err(bad());
-    }
-    Ok(Some(Some(json!({"type": kind, kind: inner}))))
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
-//! Fault injection (random and scripted), the token bucket behind the rate
-//! limit, and the handle that changes faults while the server runs.
+//! Fault injection (random and scripted), the answers faults give, and the
+//! handle that changes faults while the server runs.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::board::PropertyValue;
+use serde_json::json;
+
+use crate::http::{ApiError, Reply};
+use crate::model::PropertyValue;
 
 /// A faulty answer to a Notion request.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +61,7 @@ pub struct ScheduledEdit {
 #[derive(Clone, Debug)]
 pub struct FaultConfig {
     /// Each Notion request gets at most one of these, drawn with these
-    /// probabilities from a generator seeded by [`super::SandboxConfig::seed`].
+    /// probabilities from a generator seeded by [`crate::SandboxConfig::seed`].
     pub random: Vec<(FaultKind, f64)>,
     /// Answers given to the next Notion requests, in order, before anything
     /// else (random faults, auth, routing).
@@ -147,7 +150,7 @@ pub struct FaultsHandle {
 
 impl FaultsHandle {
     fn lock(&self) -> MutexGuard<'_, FaultState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        crate::http::lock(&self.state)
     }
     /// A copy of the current settings.
     pub fn get(&self) -> FaultConfig {
@@ -204,114 +207,58 @@ impl FaultsHandle {
     }
 }
 
-/// Rate limit settings: a token bucket.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RateLimit {
-    /// Average requests per second (Notion: 3).
-    pub per_second: f64,
-    /// Bucket size: requests allowed in a burst.
-    pub burst: u32,
-}
+const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n";
 
-impl RateLimit {
-    /// Notion's documented average (3 requests/s) with a burst of 10.
-    pub fn notion() -> Self {
-        RateLimit {
-            per_second: 3.0,
-            burst: 10,
+/// The answer to an injected fault (not used for drop).
+pub(crate) fn fault_reply(kind: &FaultKind, request_id: &str) -> Reply {
+    let e = match kind {
+        FaultKind::BadGateway => {
+            // from the edge: HTML, and no Notion request id
+            return Reply::new(502, "text/html", BAD_GATEWAY_HTML);
         }
-    }
-}
-
-/// A token bucket: starts full, refills at `per_second`, holds `burst`.
-#[derive(Clone, Debug)]
-pub struct TokenBucket {
-    rate: f64,
-    capacity: f64,
-    tokens: f64,
-    last: Instant,
-}
-
-impl TokenBucket {
-    /// A full bucket at `now`.
-    pub fn new(limit: RateLimit, now: Instant) -> Self {
-        let capacity = f64::from(limit.burst.max(1));
-        TokenBucket {
-            rate: limit.per_second.max(1e-9),
-            capacity,
-            tokens: capacity,
-            last: now,
+        FaultKind::InternalServerError => {
+            ApiError::new(500, "internal_server_error", "Unexpected error occurred.")
         }
-    }
-
-    /// Takes a token, or says after how many whole seconds (at least 1) one
-    /// will be there. A refused request takes nothing.
-    ///
-    /// Recorded truth (docs/sandbox.md, "Retry-After"): Notion sends an
-    /// integer number of seconds and does not say how it is computed. The
-    /// sandbox sends the time until a token is back, rounded *up* to whole
-    /// seconds and never 0, and refuses every request until that token is
-    /// back: a client that retries on its own shorter backoff instead of
-    /// waiting out Retry-After only collects more 429s. Scripted
-    /// faults ([`FaultKind::RateLimited`]) can send any value, also past
-    /// 60 s as the workspace limit does.
-    pub fn try_take(&mut self, now: Instant) -> Result<(), u64> {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity);
-        self.last = self.last.max(now);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = (1.0 - self.tokens) / self.rate;
-            Err((wait.ceil() as u64).max(1))
+        FaultKind::ServiceUnavailable => ApiError::new(
+            503,
+            "service_unavailable",
+            "Notion is unavailable, try again later. This can occur when the time to respond to a request takes longer than 60 seconds, the maximum request timeout.",
+        ),
+        FaultKind::GatewayTimeout
+        | FaultKind::Hang
+        | FaultKind::DropConnection
+        | FaultKind::TruncatedBody => ApiError::new(
+            504,
+            "gateway_timeout",
+            "Notion timed out while attempting to complete this request. Please try again later.",
+        ),
+        FaultKind::Conflict => ApiError::new(
+            409,
+            "conflict_error",
+            "Conflict occurred while saving. Please try again.",
+        ),
+        FaultKind::ServiceOverload => ApiError::new(
+            529,
+            "service_overload",
+            "Notion is currently overloaded. Please try again later.",
+        ),
+        FaultKind::RateLimited { retry_after } => ApiError::rate_limited(Some(*retry_after)),
+        FaultKind::RequestBlocked => {
+            let mut e = ApiError::new(
+                429,
+                "rate_limited",
+                "This integration's requests to the public API are blocked. Contact the workspace owner.",
+            );
+            e.additional_data = Some(json!({"rate_limit_reason": "public_api_request_blocked"}));
+            e
         }
-    }
+    };
+    e.reply(request_id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bucket_allows_burst_then_refuses_with_retry_after() {
-        let t0 = Instant::now();
-        let mut b = TokenBucket::new(
-            RateLimit {
-                per_second: 2.0,
-                burst: 3,
-            },
-            t0,
-        );
-        for _ in 0..3 {
-            assert_eq!(b.try_take(t0), Ok(()));
-        }
-        assert_eq!(b.try_take(t0), Err(1));
-        // half a second later one token is back
-        assert_eq!(b.try_take(t0 + Duration::from_millis(500)), Ok(()));
-        assert_eq!(b.try_take(t0 + Duration::from_millis(500)), Err(1));
-        // never more than the burst after a long pause
-        let later = t0 + Duration::from_secs(100);
-        for _ in 0..3 {
-            assert_eq!(b.try_take(later), Ok(()));
-        }
-        assert!(b.try_take(later).is_err());
-    }
-
-    #[test]
-    fn slow_bucket_reports_whole_seconds() {
-        let t0 = Instant::now();
-        let mut b = TokenBucket::new(
-            RateLimit {
-                per_second: 0.1,
-                burst: 1,
-            },
-            t0,
-        );
-        assert_eq!(b.try_take(t0), Ok(()));
-        assert_eq!(b.try_take(t0), Err(10));
-        assert_eq!(b.try_take(t0 + Duration::from_millis(2500)), Err(8));
-    }
 
     #[test]
     fn scripted_faults_come_first_and_random_is_seeded() {

@@ -1,15 +1,13 @@
 //! Runs the real binary as a subprocess against a sandbox on loopback, the
 //! way cron runs it: a clean environment, no terminal, no `.env`.
 
-use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use chrono_tz::Tz;
-use notion_sandbox::{PageState, PropertyValue, RecordedRequest, Sandbox};
+use notion_sandbox::{Sandbox, SinkKind};
 use serde_json::Value;
 
 /// The day every test sweeps "as of".
@@ -128,7 +126,10 @@ pub fn env_for(sandbox: &Sandbox) -> Vec<(String, String)> {
     vec![
         ("NOTION_TOKEN".into(), sandbox.token()),
         ("NOTION_API_URL".into(), sandbox.url()),
-        ("SLACK_WEBHOOK_URL".into(), sandbox.slack_url()),
+        (
+            "SLACK_WEBHOOK_URL".into(),
+            sandbox.sink_url(SinkKind::Slack),
+        ),
         ("SWEEP_AS_OF".into(), AS_OF.into()),
         ("SWEEP_TZ".into(), "UTC".into()),
         ("NOTION_RATE".into(), "1000".into()),
@@ -158,83 +159,21 @@ pub fn without(mut env: Vec<(String, String)>, name: &str) -> Vec<(String, Strin
     env
 }
 
-/// Requests with this method.
-pub fn requests(sandbox: &Sandbox, method: &str) -> Vec<RecordedRequest> {
-    sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == method)
-        .collect()
+/// Sends SIGTERM to a started run, as a scheduler stopping it would.
+pub fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
 }
 
-/// The page id a PATCH went to, dashed.
-pub fn patched_id(request: &RecordedRequest) -> String {
-    let raw = request.path.trim_start_matches("/v1/pages/");
-    notion_sandbox::normalize_id(raw)
-        .expect("a page id")
-        .to_string()
-}
-
-/// A text-ish value (title, status, select) of a page.
-pub fn text<'a>(page: &'a PageState, property: &str) -> Option<&'a str> {
-    match page.properties.get(property) {
-        Some(PropertyValue::Text(t)) => Some(t.as_str()),
-        _ => None,
+/// Waits (at most `limit`) until `done` holds.
+#[track_caller]
+pub fn wait_until(limit: Duration, what: &str, done: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "waited in vain for {what}");
+        std::thread::sleep(Duration::from_millis(5));
     }
-}
-
-/// The pages that must be moved: open status, due (as a calendar date in
-/// `tz`) before `as_of`, not trashed. Written from the contract, independently
-/// of the sweep's own code.
-pub fn expected_overdue(
-    pages: &[PageState],
-    status: &str,
-    date: &str,
-    from: &[&str],
-    as_of: NaiveDate,
-    tz: Tz,
-) -> BTreeSet<String> {
-    pages
-        .iter()
-        .filter(|p| !p.in_trash)
-        .filter(|p| text(p, status).is_some_and(|s| from.contains(&s)))
-        .filter(|p| {
-            let Some(PropertyValue::Date(d)) = p.properties.get(date) else {
-                return false;
-            };
-            let due = if d.start.len() == 10 {
-                d.start.parse::<NaiveDate>().unwrap()
-            } else {
-                chrono::DateTime::parse_from_rfc3339(&d.start)
-                    .map(|t| t.with_timezone(&tz).date_naive())
-                    .unwrap_or_else(|_| {
-                        // A datetime without offset is UTC.
-                        chrono::NaiveDateTime::parse_from_str(&d.start, "%Y-%m-%dT%H:%M:%S%.f")
-                            .unwrap()
-                            .and_utc()
-                            .with_timezone(&tz)
-                            .date_naive()
-                    })
-            };
-            due < as_of
-        })
-        .map(|p| p.id.clone())
-        .collect()
-}
-
-/// Ids of the tasks in the JSON document with the given outcome.
-pub fn ids_with(doc: &Value, outcome: &str) -> BTreeSet<String> {
-    doc["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["outcome"] == outcome)
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
-/// The overdue tasks of a generated board with the default names, in UTC.
-pub fn overdue(sandbox: &Sandbox, spec: &notion_sandbox::GeneratedBoard) -> BTreeSet<String> {
-    let pages = sandbox.pages(&spec.data_source_id());
-    expected_overdue(&pages, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC)
 }

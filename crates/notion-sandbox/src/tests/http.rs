@@ -1,45 +1,15 @@
-//! End-to-end tests over real HTTP.
+//! The sandbox over real HTTP: a sweep, faults on the wire, the sinks,
+//! the board export, the request id of every answer.
 
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
-use super::*;
-
-fn today() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
-
-/// Sends one HTTP/1.1 request on a fresh connection and reads until close.
-async fn raw(sb: &Sandbox, method: &str, path: &str, body: Option<&Value>) -> String {
-    let mut s = TcpStream::connect(sb.addr()).await.unwrap();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nNotion-Version: 2025-09-03\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        sb.token(),
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut out)).await;
-    out
-}
-
-fn split(resp: &str) -> (u16, String, Value) {
-    let status = resp
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((resp, ""));
-    (
-        status,
-        head.to_ascii_lowercase(),
-        serde_json::from_str(body).unwrap_or(Value::String(body.into())),
-    )
-}
+use super::{raw, split, today};
+use crate::{
+    Board, FaultConfig, FaultKind, PropertyValue, Sandbox, SandboxConfig, ServeError, ServeOptions,
+    SinkKind, SinkReply, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sweep_over_http() {
@@ -105,14 +75,17 @@ async fn sweep_over_http() {
     // Slack sink over HTTP
     let client = reqwest::Client::new();
     let r = client
-        .post(sb.slack_url())
+        .post(sb.sink_url(SinkKind::Slack))
         .json(&json!({"text": "moved 12 tasks"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.text().await.unwrap(), "ok");
-    assert_eq!(sb.slack_messages()[0]["text"], "moved 12 tasks");
+    assert_eq!(
+        sb.sink_messages(SinkKind::Slack)[0]["text"],
+        "moved 12 tasks"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,7 +167,6 @@ async fn webhook_sinks_over_http() {
             "{url}"
         );
     }
-    assert_eq!(sb.sink_url(SinkKind::Slack), sb.slack_url());
     // Discord: 204, then a scripted 429 with the header and JSON body
     let discord = sb.sink_url(SinkKind::Discord);
     let r = client
@@ -290,4 +262,125 @@ async fn board_export_round_trips_with_its_day() {
         .await
         .unwrap();
     assert_eq!(again.today(), pinned);
+}
+
+/// Notion puts the request id in the body of every answer, as in the
+/// `x-notion-request-id` header: a page, a list, a data source, a database,
+/// a user, a property item, a comment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successful_answers_carry_their_request_id() {
+    let sb = Sandbox::start(Board::demo(today()), SandboxConfig::default())
+        .await
+        .unwrap();
+    let page = sb.pages(DEMO_DATA_SOURCE_ID)[0].id.clone();
+    let text = |s: &str| json!([{"text": {"content": s}}]);
+    let calls: Vec<(&str, String, Option<Value>, &str)> = vec![
+        (
+            "GET",
+            format!("/v1/databases/{DEMO_DATABASE_ID}"),
+            None,
+            "database",
+        ),
+        (
+            "GET",
+            format!("/v1/data_sources/{DEMO_DATA_SOURCE_ID}"),
+            None,
+            "data_source",
+        ),
+        (
+            "POST",
+            format!("/v1/data_sources/{DEMO_DATA_SOURCE_ID}/query"),
+            Some(json!({"page_size": 2})),
+            "list",
+        ),
+        ("GET", format!("/v1/pages/{page}"), None, "page"),
+        (
+            "PATCH",
+            format!("/v1/pages/{page}"),
+            Some(json!({"properties": {}})),
+            "page",
+        ),
+        (
+            "POST",
+            "/v1/pages".into(),
+            Some(json!({"parent": {"data_source_id": DEMO_DATA_SOURCE_ID},
+                        "properties": {"Name": {"title": text("New task")}}})),
+            "page",
+        ),
+        (
+            "GET",
+            format!("/v1/pages/{page}/properties/Status"),
+            None,
+            "property_item",
+        ),
+        (
+            "GET",
+            format!("/v1/pages/{page}/properties/title"),
+            None,
+            "list",
+        ),
+        ("GET", "/v1/users/me".into(), None, "user"),
+        ("GET", "/v1/users".into(), None, "list"),
+        (
+            "POST",
+            "/v1/search".into(),
+            Some(json!({"page_size": 1})),
+            "list",
+        ),
+        (
+            "PATCH",
+            format!("/v1/blocks/{page}/children"),
+            Some(json!({"children": [{"paragraph": {"rich_text": text("Hello")}}]})),
+            "list",
+        ),
+        ("GET", format!("/v1/blocks/{page}/children"), None, "list"),
+        (
+            "POST",
+            "/v1/comments".into(),
+            Some(json!({"parent": {"page_id": page}, "rich_text": text("Late")})),
+            "comment",
+        ),
+        ("GET", format!("/v1/comments?block_id={page}"), None, "list"),
+    ];
+    for (method, path, body, object) in calls {
+        let (s, head, v) = split(&raw(&sb, method, &path, body.as_ref()).await);
+        assert_eq!(
+            (s, v["object"].as_str()),
+            (200, Some(object)),
+            "{path}: {v}"
+        );
+        let id = v["request_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path}: no request_id in {v}"));
+        assert!(
+            head.contains(&format!("x-notion-request-id: {id}")),
+            "{method} {path}: the header and the body differ\n{head}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_said_plainly_and_dropping_ends_serving() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let err = Sandbox::serve(&ServeOptions {
+        port,
+        ..Default::default()
+    })
+    .await
+    .err()
+    .unwrap();
+    assert!(
+        matches!(err, ServeError::PortInUse(p) if p == port),
+        "{err}"
+    );
+    assert!(err.to_string().contains("already in use"));
+    // a free port: serves, until the sandbox is dropped
+    let sb = Sandbox::serve(&ServeOptions::default()).await.unwrap();
+    let (s, _, v) = split(&raw(&sb, "GET", "/v1/users/me", None).await);
+    assert_eq!((s, v["object"].as_str()), (200, Some("user")));
+    let addr = sb.addr();
+    drop(sb);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
