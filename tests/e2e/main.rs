@@ -19,6 +19,7 @@ mod secrets;
 mod setup;
 mod shells;
 mod support;
+mod surrogates;
 mod sweep;
 mod texts;
 mod usage;
