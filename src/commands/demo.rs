@@ -13,7 +13,7 @@ use crate::guards::scrub::escape_control;
 use crate::guards::urls::http_url;
 use crate::input::cli::{DemoArgs, OutputFormat};
 use crate::input::{defaults, UsageError};
-use crate::jobs::board::{Board, Channel, ChannelKind, Notify, Source, Writes};
+use crate::jobs::board::{Board, Channel, ChannelKind, Notify, People, Source, Writes};
 use crate::jobs::rule::{GivenBy, Rule};
 use crate::notion::ids::NotionId;
 use crate::notion::retry::RetryPolicy;
@@ -84,6 +84,7 @@ fn demo_board(
             due_soon: None,
             exempt: Vec::new(),
             snooze_property: None,
+            assignee_property: None,
             given_by: GivenBy::default(),
         },
         writes: Writes {
@@ -91,6 +92,7 @@ fn demo_board(
             limit: args.limit,
             // The sandbox is the demo's own: no other sweep can share it.
             lock_wait: None,
+            comment: false,
         },
         notify: Notify {
             // The sandbox's Slack sink only: the demo sends nothing anywhere else.
@@ -100,6 +102,7 @@ fn demo_board(
             }],
             disabled: false,
             when_empty: false,
+            people: People::default(),
         },
         client: ClientConfig {
             base_url: http_url(&sandbox.url(), false).map_err(UsageError::value)?,

@@ -164,6 +164,10 @@ pub(crate) struct RuleArgs {
     #[arg(long, env = "SWEEP_TZ", value_name = "ZONE", value_parser = zone)]
     pub(crate) tz: Option<Tz>,
 
+    /// The people property of a task's owners [default: a people property named Assignee, if any].
+    #[arg(long, env = "SWEEP_ASSIGNEE_PROPERTY", value_name = "NAME")]
+    pub(crate) assignee_property: Option<String>,
+
     #[command(flatten)]
     pub(crate) both_ways: BothWaysArgs,
 }
@@ -268,6 +272,10 @@ pub(crate) struct SweepArgs {
     /// Find and report, change nothing, post nothing.
     #[arg(long, env = "SWEEP_DRY_RUN")]
     pub(crate) dry_run: bool,
+
+    /// After each task written, add a comment on its page saying what changed.
+    #[arg(long, env = "SWEEP_COMMENT")]
+    pub(crate) comment: bool,
 
     /// Update at most N tasks in this run.
     #[arg(long, env = "SWEEP_LIMIT", value_name = "N", value_parser = limit)]

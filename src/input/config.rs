@@ -19,6 +19,7 @@ use super::cli;
 use super::layer::Layer;
 use super::{Env, UsageError};
 use crate::guards::limits;
+use crate::jobs::board::People;
 use crate::jobs::rule::GivenBy;
 
 /// The most a settings file may hold.
@@ -33,6 +34,8 @@ pub(crate) struct ConfigFile {
     pub(crate) boards: Vec<BoardEntry>,
     /// The variables the file names (`token_env`, `${VAR}`).
     pub(crate) variables: BTreeSet<String>,
+    /// `[people]`: Notion users and their chat identities.
+    pub(crate) people: People,
 }
 
 /// One `[[board]]` of the file.
@@ -62,6 +65,7 @@ impl ConfigFile {
                 )))
             }
         };
+        let people = people::read(table.remove("people"), &file)?;
         let mut keys = Keys::new(&table, &file, "at the top level".into(), env);
         let top = keys.layer()?;
         keys.finish()?;
@@ -92,6 +96,7 @@ impl ConfigFile {
             top,
             boards: entries,
             variables,
+            people,
         })
     }
 
@@ -238,6 +243,8 @@ impl<'a> Keys<'a> {
             due_soon: self.parsed("due_soon", cli::due_soon)?,
             exempt: self.parsed_list("exempt", cli::exempt)?,
             snooze_property: self.text("snooze_property")?,
+            assignee_property: self.text("assignee_property")?,
+            comment: self.switch("comment")?,
             dry_run: self.switch("dry_run")?,
             limit: self.parsed("limit", cli::limit)?,
             lock_wait: self.parsed("lock_wait", cli::wait)?.map(|s| s.0),
@@ -424,6 +431,8 @@ impl<'a> Keys<'a> {
         }
     }
 }
+
+mod people;
 
 #[cfg(test)]
 mod tests;

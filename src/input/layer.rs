@@ -30,7 +30,9 @@ pub(crate) struct Layer {
     pub(crate) due_soon: Option<u32>,
     pub(crate) exempt: Option<Vec<Exempt>>,
     pub(crate) snooze_property: Option<String>,
+    pub(crate) assignee_property: Option<String>,
     pub(crate) dry_run: Option<bool>,
+    pub(crate) comment: Option<bool>,
     pub(crate) limit: Option<usize>,
     pub(crate) lock_wait: Option<Duration>,
     pub(crate) rate: Option<f64>,
@@ -76,6 +78,8 @@ impl Layer {
             due_soon: self.due_soon.or(lower.due_soon),
             exempt: self.exempt.or(lower.exempt),
             snooze_property: self.snooze_property.or(lower.snooze_property),
+            assignee_property: self.assignee_property.or(lower.assignee_property),
+            comment: self.comment.or(lower.comment),
             dry_run: self.dry_run.or(lower.dry_run),
             limit: self.limit.or(lower.limit),
             lock_wait: self.lock_wait.or(lower.lock_wait),
@@ -142,6 +146,8 @@ impl Layer {
             due_soon: m.one("due_soon"),
             exempt: m.many("exempt"),
             snooze_property: m.one("snooze_property"),
+            assignee_property: m.one("assignee_property"),
+            comment: m.flag("comment"),
             dry_run: m.flag("dry_run"),
             limit: m.one("limit"),
             lock_wait: m.one::<Seconds>("lock_wait").map(|s| s.0),
@@ -269,7 +275,9 @@ mod tests {
             due_soon,
             exempt,
             snooze_property,
+            assignee_property,
             dry_run,
+            comment,
             limit,
             lock_wait,
             rate,
@@ -298,6 +306,8 @@ mod tests {
             "--due-soon=3",
             "--exempt=Tags=pinned",
             "--snooze-property=Snoozed",
+            "--assignee-property=Owner",
+            "--comment",
             "--dry-run",
             "--limit=5",
             "--lock-wait=1",
@@ -316,6 +326,7 @@ mod tests {
         assert!(from.is_some() && to.is_some() && as_of.is_some() && tz.is_some());
         assert!(restore.is_some() && restore_to.is_some() && due_soon.is_some());
         assert!(exempt.is_some() && snooze_property.is_some());
+        assert!(assignee_property.is_some() && comment.is_some());
         assert!(dry_run.is_some() && limit.is_some() && lock_wait.is_some());
         assert!(rate.is_some() && max_retries.is_some() && timeout.is_some());
         assert!(deadline.is_some() && api_url.is_some() && notion_version.is_some());

@@ -20,7 +20,9 @@ use super::variables;
 use super::{Env, UsageError};
 use crate::guards::limits;
 use crate::guards::urls::http_url;
-use crate::jobs::board::{Board, Channel, ChannelKind, DataSourceChoice, Notify, Source, Writes};
+use crate::jobs::board::{
+    Board, Channel, ChannelKind, DataSourceChoice, Notify, People, Source, Writes,
+};
 use crate::jobs::rule::Rule;
 use crate::notion::ids::{NotionId, DATABASE_HINT};
 use crate::notion::retry::RetryPolicy;
@@ -85,6 +87,7 @@ pub(crate) fn boards(line: &CommandLine, env: Env) -> Result<Vec<Board>, UsageEr
         )
         .and_then(|mut board| {
             board.notify.channels = add_up(channels(&own)?, board.notify.channels);
+            board.notify.people = file.people.clone();
             Ok(board)
         })
         .map_err(|e| e.of_board(&entry.name))?;
@@ -118,11 +121,13 @@ fn board(
             dry_run: layer.dry_run.unwrap_or(false),
             limit: layer.limit,
             lock_wait: Some(layer.lock_wait.unwrap_or(defaults::LOCK_WAIT.0)),
+            comment: layer.comment.unwrap_or(false),
         },
         notify: Notify {
             channels: channels(layer)?,
             disabled: layer.no_notify.unwrap_or(false),
             when_empty: layer.notify_empty.unwrap_or(false),
+            people: People::default(),
         },
         client: client(layer, token)?,
     })
@@ -322,6 +327,7 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
         due_soon: layer.due_soon,
         exempt: layer.exempt.clone().unwrap_or_default(),
         snooze_property,
+        assignee_property: layer.assignee_property.clone(),
         given_by: layer.origins.clone(),
     })
 }

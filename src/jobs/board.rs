@@ -66,6 +66,8 @@ pub(crate) struct Writes {
     /// How long to wait for another sweep of the same data source; `None`
     /// takes no lock (the demo's sandbox is its own).
     pub(crate) lock_wait: Option<Duration>,
+    /// `--comment`: one comment on each task written, saying what changed.
+    pub(crate) comment: bool,
 }
 
 /// Where and when the summary goes.
@@ -77,6 +79,47 @@ pub(crate) struct Notify {
     pub(crate) disabled: bool,
     /// `--notify-empty`: also post when there is nothing to say.
     pub(crate) when_empty: bool,
+    /// Who is who in the channels (`[people]` of the settings file).
+    pub(crate) people: People,
+}
+
+/// Notion users mapped to chat identities, so that messages mention them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct People(pub(crate) Vec<(PersonKey, ChatIds)>);
+
+/// How the settings file names a Notion user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PersonKey {
+    /// A user ID, dashed lower case.
+    Id(String),
+    /// An email, lower case.
+    Email(String),
+}
+
+/// A person's identities in each service; each checked for its shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ChatIds {
+    /// A Slack member ID (`U012AB3CD`).
+    pub(crate) slack: Option<String>,
+    /// A Discord user ID (a snowflake: digits).
+    pub(crate) discord: Option<String>,
+    /// A Microsoft Entra user principal name or object ID.
+    pub(crate) teams: Option<String>,
+}
+
+impl People {
+    /// The chat identities of a user, by ID or by email.
+    pub(crate) fn of(&self, id: &str, email: Option<&str>) -> Option<&ChatIds> {
+        let id = NotionId::parse(id).map(|i| i.to_string());
+        let email = email.map(str::to_lowercase);
+        self.0
+            .iter()
+            .find(|(key, _)| match key {
+                PersonKey::Id(k) => id.as_deref() == Some(k.as_str()),
+                PersonKey::Email(k) => email.as_deref() == Some(k.as_str()),
+            })
+            .map(|(_, ids)| ids)
+    }
 }
 
 /// One place a summary goes. The URL is a secret: anyone with it can post.

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
-use super::board::{Board, ChannelKind};
+use super::board::{Board, ChannelKind, People};
 use super::resolve::{self, SetupError};
 use super::rule::{ExemptKind, Pass, Plan, PropertyRef, StatusKind};
 use crate::guards::stop::Stop;
@@ -37,6 +37,11 @@ pub(crate) struct CheckReport {
     pub(crate) exempt: Vec<String>,
     /// `--snooze-property`.
     pub(crate) snooze_property: Option<String>,
+    /// The people property of the tasks' owners, if any.
+    pub(crate) assignee_property: Option<String>,
+    /// Owners of the tasks a sweep would move (the first hundred read) whom
+    /// `[people]` does not map: they are named, never mentioned.
+    pub(crate) unmapped_owners: Vec<String>,
     /// Where a sweep would post its summary, by service.
     #[serde(serialize_with = "services")]
     pub(crate) notify: Vec<ChannelKind>,
@@ -64,23 +69,54 @@ async fn probe(
     plan: &Plan,
     filter: &serde_json::Value,
     what: &str,
-) -> Result<bool, SetupError> {
+) -> Result<Vec<serde_json::Value>, SetupError> {
+    // With owners to look at, a page of the tasks a sweep would move.
+    let (page_size, mut properties) = match &plan.assignee {
+        Some(assignee) => (100, vec![assignee.id.clone()]),
+        None => (1, Vec::new()),
+    };
+    properties.push(plan.title.id.clone());
     let body = QueryBody {
         filter: filter.clone(),
         sorts: plan.sorts(),
         start_cursor: None,
-        page_size: 1,
+        page_size,
     };
-    match client
-        .query(data_source_id, &body, std::slice::from_ref(&plan.title.id))
-        .await
-    {
-        Ok((page, _)) => Ok(!page.results.is_empty()),
+    match client.query(data_source_id, &body, &properties).await {
+        Ok((page, _)) => Ok(page.results),
         Err(error) => Err(resolve::failed(
             client,
             format!("Notion refused the {what} filter"),
         )(error)),
     }
+}
+
+/// The owners of `rows` that `people` does not map, as "Name <email>".
+fn unmapped(rows: &[serde_json::Value], assignee: &str, people: &People) -> Vec<String> {
+    let mut unmapped: Vec<String> = Vec::new();
+    let users = rows
+        .iter()
+        .filter_map(|row| row["properties"].as_object())
+        .flat_map(|properties| properties.values())
+        .filter(|value| value["id"] == assignee)
+        .filter_map(|value| value["people"].as_array())
+        .flatten();
+    for user in users {
+        let id = user["id"].as_str().unwrap_or_default();
+        let email = user["person"]["email"].as_str();
+        if people.of(id, email).is_some() {
+            continue;
+        }
+        let name = user["name"].as_str().unwrap_or(id);
+        let shown = match email {
+            Some(email) => format!("{name} <{email}>"),
+            None => name.to_string(),
+        };
+        if !unmapped.contains(&shown) {
+            unmapped.push(shown);
+        }
+    }
+    unmapped
 }
 
 /// What a sweep of `board` would use, or why it could not run.
@@ -91,7 +127,12 @@ pub(crate) async fn check(board: &Board, stop: &Stop) -> Result<CheckReport, Set
     let (resolved, plan) = resolve::prepare(&client, &board.source, rule).await?;
     let calendar = rule.calendar();
     let filter = plan.filter(&calendar, Pass::Overdue, None);
-    let candidates = probe(&client, &resolved.data_source_id, &plan, &filter, "overdue").await?;
+    let rows = probe(&client, &resolved.data_source_id, &plan, &filter, "overdue").await?;
+    let candidates = !rows.is_empty();
+    let unmapped_owners = match &plan.assignee {
+        Some(assignee) => unmapped(&rows, &assignee.id, &board.notify.people),
+        None => Vec::new(),
+    };
     let restore_filter = match plan.restore_to {
         Some(_) => {
             let filter = plan.filter(&calendar, Pass::Restore, None);
@@ -130,6 +171,8 @@ pub(crate) async fn check(board: &Board, stop: &Stop) -> Result<CheckReport, Set
             })
             .collect(),
         snooze_property: plan.snooze.as_ref().map(|s| s.name.clone()),
+        assignee_property: plan.assignee.as_ref().map(|a| a.name.clone()),
+        unmapped_owners,
         notify: board.notify.channels.iter().map(|c| c.kind).collect(),
         requests: client.counts(),
     })

@@ -94,9 +94,29 @@ pub(crate) struct TaskResult {
     pub(crate) status: Option<String>,
     pub(crate) outcome: Outcome,
     pub(crate) error: Option<TaskError>,
+    /// Its owners (`--assignee-property`); absent when the board has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) assignees: Option<Vec<Person>>,
     /// Found by `--restore` (in the late state, due again), not as overdue.
     #[serde(skip)]
     pub(crate) restore: bool,
+}
+
+/// A Notion user, as a task's owner.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct Person {
+    pub(crate) id: String,
+    /// Their name; their ID when Notion gave none.
+    pub(crate) name: String,
+    /// `null` when Notion does not give it (the integration may not read emails).
+    pub(crate) email: Option<String>,
+}
+
+/// The comments `--comment` left on the tasks written.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub(crate) struct CommentCounts {
+    pub(crate) added: usize,
+    pub(crate) failed: usize,
 }
 
 impl TaskResult {
@@ -109,6 +129,7 @@ impl TaskResult {
             due: None,
             status: None,
             outcome: Outcome::Failed,
+            assignees: None,
             restore: false,
             error: Some(TaskError {
                 status: None,
@@ -286,6 +307,9 @@ pub(crate) struct Summary {
     pub(crate) due_soon: usize,
     pub(crate) failed: usize,
     pub(crate) tasks: Vec<TaskResult>,
+    /// `--comment`: the comments added on the tasks written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) comments: Option<CommentCounts>,
     pub(crate) notification: Notification,
     /// One entry per target, in the order given.
     pub(crate) notifications: Vec<TargetNotification>,
@@ -352,6 +376,7 @@ pub(crate) mod example {
             status: Some("To Do".into()),
             outcome,
             error: None,
+            assignees: None,
             restore: false,
         }
     }
@@ -397,6 +422,7 @@ pub(crate) mod example {
             due_soon: 0,
             failed: 2,
             tasks,
+            comments: None,
             notification: Notification::of(NotificationStatus::Sent),
             notifications: vec![TargetNotification {
                 kind: ChannelKind::Slack,
@@ -438,5 +464,43 @@ pub(crate) mod example {
             tasks,
             ..summary()
         }
+    }
+
+    /// A person of the examples: Ada is mapped in [`people`], Grace is not.
+    pub(crate) fn person(name: &str) -> Person {
+        let first = name.split(' ').next().unwrap_or(name).to_lowercase();
+        Person {
+            id: format!("{:0>32}", first.len()),
+            name: name.into(),
+            email: Some(format!("{first}@acme.com")),
+        }
+    }
+
+    /// The people map of the examples: Ada in every channel.
+    pub(crate) fn people() -> crate::jobs::board::People {
+        use crate::jobs::board::{ChatIds, People, PersonKey};
+        People(vec![(
+            PersonKey::Email("ada@acme.com".into()),
+            ChatIds {
+                slack: Some("U012AB3CD".into()),
+                discord: Some("80351110224678912".into()),
+                teams: Some("ada@acme.com".into()),
+            },
+        )])
+    }
+
+    /// A run both ways whose tasks have owners, mapped and not.
+    pub(crate) fn with_owners() -> Summary {
+        let mut summary = both_ways();
+        let owners = [
+            vec![person("Ada Lovelace")],
+            vec![person("Grace Hopper")],
+            vec![person("Ada Lovelace"), person("Grace Hopper")],
+            vec![],
+        ];
+        for (task, owners) in summary.tasks.iter_mut().zip(owners) {
+            task.assignees = Some(owners);
+        }
+        summary
     }
 }

@@ -162,6 +162,26 @@ pub(crate) struct PropertyValue {
     pub(crate) multi_select: Option<Vec<NamedOption>>,
     #[serde(default)]
     pub(crate) checkbox: Option<bool>,
+    #[serde(default)]
+    pub(crate) people: Option<Vec<User>>,
+}
+
+/// A user as a people property holds it: its id always, its name and email
+/// when Notion gives them (the email only with the capability to read it).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct User {
+    pub(crate) id: String,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) person: Option<PersonDetails>,
+}
+
+/// A person user's details.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct PersonDetails {
+    #[serde(default)]
+    pub(crate) email: Option<String>,
 }
 
 /// A date property value: a date (`2026-11-20`) or a datetime with offset.

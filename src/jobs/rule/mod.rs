@@ -33,6 +33,9 @@ pub(crate) struct Rule {
     pub(crate) exempt: Vec<Exempt>,
     /// `--snooze-property NAME`: a date until which a task is left alone.
     pub(crate) snooze_property: Option<String>,
+    /// `--assignee-property NAME`: the people property of a task's owners
+    /// (`None`: a people property named `Assignee`, if there is one).
+    pub(crate) assignee_property: Option<String>,
     /// Where each name came from, as messages name it.
     pub(crate) given_by: GivenBy,
 }
@@ -139,6 +142,8 @@ pub(crate) struct Plan {
     pub(crate) due_soon: Option<u32>,
     pub(crate) exempt: Vec<ExemptRef>,
     pub(crate) snooze: Option<PropertyRef>,
+    /// The people property of a task's owners, if any.
+    pub(crate) assignee: Option<PropertyRef>,
 }
 
 /// What a sweep does with a task it read.
@@ -163,6 +168,7 @@ impl Plan {
             self.date.id.clone(),
         ];
         ids.extend(self.snooze.iter().map(|s| s.id.clone()));
+        ids.extend(self.assignee.iter().map(|a| a.id.clone()));
         for exempt in &self.exempt {
             if !ids.contains(&exempt.property.id) {
                 ids.push(exempt.property.id.clone());
@@ -220,6 +226,7 @@ pub(crate) mod example {
             due_soon: None,
             exempt: Vec::new(),
             snooze: None,
+            assignee: None,
         }
     }
 }

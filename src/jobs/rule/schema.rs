@@ -5,6 +5,9 @@
 use super::{Exempt, ExemptKind, ExemptRef, Plan, PropertyRef, Rule, StatusKind};
 use crate::notion::wire::{DataSource, PropertyConfig};
 
+/// The people property read for owners when none is named.
+const DEFAULT_ASSIGNEE: &str = "Assignee";
+
 /// Checks every rule at once so one run names every problem.
 pub(crate) fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String>> {
     let schema = Schema::of(source);
@@ -40,6 +43,22 @@ pub(crate) fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String
         .iter()
         .filter_map(|e| check_exempt(&schema, e, &rule.given_by.of("exempt"), &mut problems))
         .collect();
+    let assignee = match rule.assignee_property.as_deref() {
+        Some(name) => schema
+            .property(
+                name,
+                "people",
+                &rule.given_by.of("assignee_property"),
+                &mut problems,
+            )
+            .and_then(|p| typed(p, "people", "the assignee property", &mut problems)),
+        // By default, a people property named Assignee, when there is one.
+        None => schema
+            .props
+            .iter()
+            .find(|p| p.name == DEFAULT_ASSIGNEE && p.kind == "people")
+            .map(|p| reference(p)),
+    };
     let title = schema
         .props
         .iter()
@@ -60,6 +79,7 @@ pub(crate) fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String
             due_soon: rule.due_soon,
             exempt,
             snooze,
+            assignee,
         }),
         _ => Err(problems),
     }

@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use super::board::Board;
 use super::resolve::{self, notion_setup_message, SetupError};
-use super::summary::{Notification, NotificationStatus, Outcome, RunError, RunErrorKind, Summary};
+use super::summary::{
+    CommentCounts, Notification, NotificationStatus, Outcome, RunError, RunErrorKind, Summary,
+};
 use crate::guards::lock::{self, LockError};
 use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
@@ -140,6 +142,7 @@ fn empty_summary(board: &Board) -> Summary {
         due_soon: 0,
         failed: 0,
         tasks: Vec::new(),
+        comments: board.writes.comment.then(CommentCounts::default),
         notification: Notification::of(NotificationStatus::Skipped),
         notifications: Vec::new(),
         requests: Default::default(),
@@ -174,6 +177,9 @@ fn setup_failed(error: &SetupError, token: &str) -> RunError {
 /// Fills in the tasks, the counts and the run-level error.
 fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str) {
     summary.tasks = outcome.tasks;
+    if summary.comments.is_some() {
+        summary.comments = Some(outcome.comments);
+    }
     summary.due_soon = summary.count(Outcome::DueSoon);
     summary.matched = summary.tasks.len() - summary.due_soon;
     summary.updated = summary.count(Outcome::Updated);

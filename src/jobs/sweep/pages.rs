@@ -26,7 +26,7 @@ use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
 use crate::jobs::board::Board;
 use crate::jobs::rule::{utc_day, Action, Calendar, Pass, Plan};
-use crate::jobs::summary::{Outcome, TaskResult};
+use crate::jobs::summary::{CommentCounts, Outcome, TaskResult};
 use crate::notion::wire::{self, QueryBody, QueryPage, RequestStatusKind};
 use crate::notion::{NotionClient, NotionError};
 
@@ -51,6 +51,8 @@ pub(crate) enum Halt {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SweepOutcome {
     pub(crate) tasks: Vec<TaskResult>,
+    /// The comments `--comment` added and failed.
+    pub(crate) comments: CommentCounts,
     pub(crate) halt: Option<Halt>,
     pub(crate) limit_reached: bool,
 }
@@ -73,6 +75,7 @@ pub(super) async fn sweep(
         plan,
         calendar: board.rule.calendar(),
         dry_run: board.writes.dry_run,
+        comment: board.writes.comment,
         limit: board.writes.limit,
         stop,
         watcher,
@@ -94,6 +97,7 @@ pub(super) async fn sweep(
         }
     }
     run.finish_writes().await;
+    run.outcome.comments = run.writes.comment_counts();
     // A stop pulled by the last writes (a 401, a 403) also ends the run early.
     run.outcome.halt = halt.or_else(|| stop.reason().map(Halt::Stopped));
     watcher.finish();
@@ -107,6 +111,8 @@ struct Run<'a> {
     plan: &'a Plan,
     calendar: Calendar,
     dry_run: bool,
+    /// `--comment`: a comment on each task written.
+    comment: bool,
     limit: Option<usize>,
     stop: &'a Stop,
     watcher: &'a dyn Watcher,
@@ -409,9 +415,10 @@ impl Run<'_> {
                 self.plan.status_kind.key(),
                 self.target(write),
             );
+            let comment = self.comment.then(|| self.comment_text(&result, write));
             let started = self
                 .writes
-                .start(index, result.id.clone(), body, write)
+                .start(index, result.id.clone(), body, write, comment)
                 .await;
             self.dispatched += usize::from(started);
             self.tally(true, result.outcome);
@@ -446,6 +453,28 @@ impl Run<'_> {
         self.writes.record(written, task, &to);
         let outcome = task.outcome;
         self.tally(false, outcome);
+    }
+
+    /// What `--comment` says on a task's page once it is written.
+    fn comment_text(&self, task: &TaskResult, write: Write) -> String {
+        let from = task.status.as_deref().unwrap_or("?");
+        let to = self.target(write);
+        let due = task.due.map_or("-".into(), |d| d.to_string());
+        match write {
+            Write::Move => {
+                let days = task.due.map_or(0, |d| (self.calendar.as_of - d).num_days());
+                format!(
+                    "notion-sweep moved this task from '{from}' to '{to}': it was due {due}, \
+                     {days} {} before {}.",
+                    if days == 1 { "day" } else { "days" },
+                    self.calendar.as_of
+                )
+            }
+            Write::Restore => format!(
+                "notion-sweep moved this task back from '{from}' to '{to}': its due date moved \
+                 on to {due}."
+            ),
+        }
     }
 
     /// The status a write sets.

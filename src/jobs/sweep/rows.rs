@@ -9,7 +9,7 @@ use crate::guards::scrub::escape_control;
 use chrono::NaiveDate;
 
 use crate::jobs::rule::{Calendar, ExemptKind, ExemptRef, Plan, PropertyRef, StatusKind};
-use crate::jobs::summary::{Outcome, TaskResult};
+use crate::jobs::summary::{Outcome, Person, TaskResult};
 use crate::notion::wire::{self, Page};
 
 /// A task as read, with what decides whether it is left alone.
@@ -62,11 +62,32 @@ pub(super) fn read_task(plan: &Plan, calendar: &Calendar, page: &Page) -> Result
             status: Some(status),
             outcome: Outcome::Skipped,
             error: None,
+            assignees: plan
+                .assignee
+                .as_ref()
+                .map(|assignee| people(page, assignee)),
             restore: false,
         },
         snoozed,
         exempt,
     })
+}
+
+/// The owners a task's people property names.
+fn people(page: &Page, assignee: &PropertyRef) -> Vec<Person> {
+    property(page, assignee)
+        .and_then(|v| v.people)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|user| Person {
+            name: user
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| user.id.clone()),
+            email: user.person.and_then(|p| p.email),
+            id: user.id,
+        })
+        .collect()
 }
 
 /// The page meets the exemption (read again here, whatever Notion's filter

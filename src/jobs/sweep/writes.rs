@@ -3,6 +3,7 @@
 //! Notion answers slowly), and what each answer means for its task.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -11,7 +12,7 @@ use tokio::task::{Id, JoinError, JoinSet};
 
 use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
-use crate::jobs::summary::{OurCode, Outcome, TaskError, TaskErrorCode, TaskResult};
+use crate::jobs::summary::{CommentCounts, OurCode, Outcome, TaskError, TaskErrorCode, TaskResult};
 use crate::notion::{NotionClient, NotionError};
 
 /// Writes in flight at once.
@@ -44,15 +45,28 @@ impl Write {
     }
 }
 
-/// What a write task gives back: the index of its task, what it did, and
-/// Notion's answer.
-type WriteResult = (usize, Write, Result<(), NotionError>);
+/// What a write task gives back: the index of its task, what it did,
+/// Notion's answer, and the comment's, if one was asked.
+type WriteResult = (
+    usize,
+    Write,
+    Result<(), NotionError>,
+    Option<Result<(), NotionError>>,
+);
 
 /// A write that ended: the index of its task, what it did, and how it went.
 pub(super) struct Written {
     pub(super) index: usize,
     pub(super) write: Write,
     result: Result<Result<(), NotionError>, String>,
+}
+
+/// Comments are no longer tried once Notion refused one for a missing
+/// capability (403): every other would be refused the same way.
+#[derive(Debug, Default)]
+struct Comments {
+    refused: AtomicBool,
+    counts: std::sync::Mutex<CommentCounts>,
 }
 
 /// The writes on their way.
@@ -65,6 +79,41 @@ pub(super) struct Writes {
     in_flight: Arc<Semaphore>,
     /// Writes that Notion applied.
     pub(super) succeeded: usize,
+    comments: Arc<Comments>,
+}
+
+impl Comments {
+    /// Adds a comment unless comments were refused; `None` when not tried.
+    async fn add(
+        &self,
+        client: &NotionClient,
+        page_id: &str,
+        text: &str,
+    ) -> Option<Result<(), NotionError>> {
+        if self.refused.load(Ordering::Relaxed) {
+            return None;
+        }
+        let added = client.create_comment(page_id, text).await;
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        match &added {
+            Ok(()) => counts.added += 1,
+            Err(error) if error.status() == Some(403) => {
+                if !self.refused.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        "Notion refused a comment ({error}); no more comments are tried: \
+                         enable Insert comments in the integration's capabilities at \
+                         notion.so/my-integrations"
+                    );
+                }
+                counts.failed += 1;
+            }
+            Err(error) => {
+                tracing::warn!(page = %page_id, "could not add a comment: {error}");
+                counts.failed += 1;
+            }
+        }
+        Some(added)
+    }
 }
 
 impl Writes {
@@ -76,7 +125,17 @@ impl Writes {
             tasks: HashMap::new(),
             in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
             succeeded: 0,
+            comments: Arc::default(),
         }
+    }
+
+    /// The comments added and failed so far.
+    pub(super) fn comment_counts(&self) -> CommentCounts {
+        *self
+            .comments
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// No write is on its way.
@@ -84,14 +143,16 @@ impl Writes {
         self.running.is_empty()
     }
 
-    /// Sends `body` to the page of task `index` once a slot is free; false
-    /// when the run stopped before one was.
+    /// Sends `body` to the page of task `index` once a slot is free, then,
+    /// when it was applied, `comment` on the page; false when the run
+    /// stopped before a slot was free.
     pub(super) async fn start(
         &mut self,
         index: usize,
         page_id: String,
         body: Value,
         write: Write,
+        comment: Option<String>,
     ) -> bool {
         let permit = tokio::select! {
             permit = self.in_flight.clone().acquire_owned() => permit.ok(),
@@ -100,11 +161,15 @@ impl Writes {
         let Some(permit) = permit else {
             return false;
         };
-        let client = self.client.clone();
+        let (client, comments) = (self.client.clone(), self.comments.clone());
         let task = self.running.spawn(async move {
             let written = client.update_page(&page_id, &body).await;
             drop(permit);
-            (index, write, written)
+            let commented = match (&written, comment) {
+                (Ok(()), Some(text)) => comments.add(&client, &page_id, &text).await,
+                _ => None,
+            };
+            (index, write, written, commented)
         });
         self.tasks.insert(task.id(), (index, write));
         true
@@ -128,7 +193,7 @@ impl Writes {
 
     fn written(&mut self, joined: Result<(Id, WriteResult), JoinError>) -> Option<Written> {
         match joined {
-            Ok((id, (index, write, result))) => {
+            Ok((id, (index, write, result, _))) => {
                 self.tasks.remove(&id);
                 self.succeeded += usize::from(result.is_ok());
                 Some(Written {

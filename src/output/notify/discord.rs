@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, name, notes, parts, to};
+use super::message::{fit, header, listed, name, notes, parts, to, Owner};
+use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
 /// The most characters Discord takes in `content`.
@@ -11,15 +12,46 @@ pub(super) const MAX_CONTENT: usize = 2000;
 
 /// The message for a run: up to ten tasks, fewer where the content would
 /// pass [`MAX_CONTENT`], then a count of the rest.
-pub(super) fn message(summary: &Summary) -> Value {
-    json!({
-        "content": content(summary),
-        // `@everyone`, `<@id>` in a title notify nobody.
-        "allowed_mentions": { "parse": [] },
-    })
+pub(super) fn message(summary: &Summary, people: &People) -> Value {
+    let content = content(summary, people);
+    // `@everyone`, `<@id>` in a title notify nobody: only the owners this
+    // message mentions are pinged.
+    let users = mentioned(&content);
+    let allowed = if users.is_empty() {
+        json!({ "parse": [] })
+    } else {
+        json!({ "parse": [], "users": users })
+    };
+    json!({ "content": content, "allowed_mentions": allowed })
 }
 
-fn content(summary: &Summary) -> String {
+/// The most users Discord lets one message ping.
+const MAX_MENTIONS: usize = 100;
+
+/// The user IDs `content` mentions (`<@id>`, never an escaped `\<@id\>`),
+/// each once, in order.
+fn mentioned(content: &str) -> Vec<String> {
+    let mut users: Vec<String> = Vec::new();
+    let mut rest = content;
+    while let Some(at) = rest.find("<@") {
+        let escaped = rest[..at].ends_with('\\');
+        let after = &rest[at + 2..];
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        if !escaped
+            && !digits.is_empty()
+            && after[digits.len()..].starts_with('>')
+            && !users.contains(&digits)
+        {
+            users.push(digits);
+        }
+        rest = after;
+    }
+    users
+}
+
+fn content(summary: &Summary, people: &People) -> String {
+    // Owners past the hundredth mentioned are named instead.
+    let mentions = std::cell::RefCell::new(Vec::<String>::new());
     let head = header(
         summary,
         &escape(&name(summary)),
@@ -36,7 +68,19 @@ fn content(summary: &Summary) -> String {
             let lines = tasks
                 .into_iter()
                 .map(|task| {
-                    let task = listed(summary, task);
+                    let task = listed(summary, task, people);
+                    let owners = Owner::list(&task.owners, |owner| {
+                        let mut mentions = mentions.borrow_mut();
+                        match owner.ids.and_then(|ids| ids.discord.as_ref()) {
+                            Some(id) if mentions.contains(id) || mentions.len() < MAX_MENTIONS => {
+                                if !mentions.contains(id) {
+                                    mentions.push(id.clone());
+                                }
+                                format!("<@{id}>")
+                            }
+                            _ => escape(&owner.name),
+                        }
+                    });
                     let label = escape(&task.title);
                     let link = if task.url.is_empty() {
                         label
@@ -44,7 +88,7 @@ fn content(summary: &Summary) -> String {
                         // `<…>` keeps Discord from unfurling every link.
                         format!("[{label}](<{}>)", link_target(task.url))
                     };
-                    format!("\n• {link}, {}", task.due)
+                    format!("\n• {link}, {}{owners}", task.due)
                 })
                 .collect();
             (heading, lines)
@@ -86,14 +130,28 @@ mod tests {
 
     #[test]
     fn the_discord_message() {
-        let message = message(&example::summary());
+        let message = message(&example::summary(), &People::default());
         assert_eq!(message["allowed_mentions"], json!({ "parse": [] }));
         insta::assert_snapshot!(message["content"].as_str().unwrap());
     }
 
     #[test]
     fn a_run_both_ways() {
-        insta::assert_snapshot!(message(&example::both_ways())["content"].as_str().unwrap());
+        insta::assert_snapshot!(
+            message(&example::both_ways(), &People::default())["content"]
+                .as_str()
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn owners_mapped_are_mentioned_and_allowed_the_others_named() {
+        let message = message(&example::with_owners(), &example::people());
+        insta::assert_snapshot!(message["content"].as_str().unwrap());
+        assert_eq!(
+            message["allowed_mentions"],
+            json!({ "parse": [], "users": ["80351110224678912"] })
+        );
     }
 
     #[test]
@@ -101,7 +159,7 @@ mod tests {
         let mut summary = example::summary();
         summary.tasks[0].title =
             "@everyone # *ship* [it](http://evil) `now` ~x~ <@123> | _a_".into();
-        let message = message(&summary);
+        let message = message(&summary, &People::default());
         let text = message["content"].as_str().unwrap();
         assert!(
             text.contains(
@@ -126,7 +184,7 @@ mod tests {
         summary.matched = 12;
         summary.updated = 12;
         summary.failed = 0;
-        let text = content(&summary);
+        let text = content(&summary, &People::default());
         assert!(
             text.chars().count() <= MAX_CONTENT,
             "{}",
@@ -150,7 +208,7 @@ mod tests {
         summary.matched = 13;
         summary.updated = 13;
         summary.failed = 0;
-        let text = content(&summary);
+        let text = content(&summary, &People::default());
         assert_eq!(text.matches("\n• ").count(), 10);
         assert!(text.ends_with("\n…and 3 more"), "{text}");
     }

@@ -2,6 +2,7 @@
 //! shape: the headline, the tasks listed (at most [`LISTED`]) and the notes
 //! under them. Plain text, not yet escaped for any service.
 
+use crate::jobs::board::{ChatIds, People};
 use crate::jobs::summary::{Outcome, RunErrorKind, Summary, TaskResult};
 use crate::output::report::plural;
 
@@ -128,16 +129,39 @@ pub(super) fn header(summary: &Summary, name: &str, to: &str, bold: &str) -> Str
 }
 
 /// A task as listed: its title (at most 100 characters, not yet escaped),
-/// its link (empty when there is none or it is absurdly long), and when it
-/// is due.
+/// its link (empty when there is none or it is absurdly long), when it is
+/// due, and its owners.
 pub(super) struct Listed<'a> {
     pub(super) title: String,
     pub(super) url: &'a str,
     /// "due 2026-11-20 (2 days overdue)", "due 2026-11-25 (in 3 days)"
     pub(super) due: String,
+    pub(super) owners: Vec<Owner<'a>>,
 }
 
-pub(super) fn listed<'a>(summary: &Summary, task: &'a TaskResult) -> Listed<'a> {
+/// A task's owner as a message shows them: their name (cut, not yet
+/// escaped), and who they are in the channels when the settings file says.
+pub(super) struct Owner<'a> {
+    pub(super) name: String,
+    pub(super) ids: Option<&'a ChatIds>,
+}
+
+impl Owner<'_> {
+    /// Each owner as `shown` shows them, after a dash; nothing without owners.
+    pub(super) fn list(owners: &[Owner], shown: impl FnMut(&Owner) -> String) -> String {
+        if owners.is_empty() {
+            return String::new();
+        }
+        let names: Vec<String> = owners.iter().map(shown).collect();
+        format!(" — {}", names.join(", "))
+    }
+}
+
+pub(super) fn listed<'a>(
+    summary: &Summary,
+    task: &'a TaskResult,
+    people: &'a People,
+) -> Listed<'a> {
     let due = task.due.map_or("-".into(), |d| d.to_string());
     let days = summary.days_late(task).unwrap_or(0);
     let when = match days {
@@ -153,6 +177,15 @@ pub(super) fn listed<'a>(summary: &Summary, task: &'a TaskResult) -> Listed<'a> 
             ""
         },
         due: format!("due {due} ({when})"),
+        owners: task
+            .assignees
+            .iter()
+            .flatten()
+            .map(|person| Owner {
+                name: cut(&person.name, NAME_CHARS),
+                ids: people.of(&person.id, person.email.as_deref()),
+            })
+            .collect(),
     }
 }
 

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::guards::scrub;
 use crate::guards::stop::Stop;
-use crate::jobs::board::{Channel, ChannelKind, Notify};
+use crate::jobs::board::{Channel, ChannelKind, Notify, People};
 use crate::jobs::summary::{
     Notification, NotificationStatus, RunErrorKind, Summary, TargetNotification,
 };
@@ -42,17 +42,17 @@ pub(crate) async fn post_summary(summary: &mut Summary, notify: &Notify, stop: &
     summary.notifications = if skip {
         unsent(&notify.channels, NotificationStatus::Skipped)
     } else {
-        deliver(&notify.channels, summary, stop).await
+        deliver(notify, summary, stop).await
     };
     summary.notification = Notification::of_targets(&summary.notifications);
 }
 
 /// The message a channel of `kind` gets for this run.
-fn message(kind: ChannelKind, summary: &Summary) -> Value {
+fn message(kind: ChannelKind, summary: &Summary, people: &People) -> Value {
     match kind {
-        ChannelKind::Slack => slack::message(summary),
-        ChannelKind::Discord => discord::message(summary),
-        ChannelKind::Teams => teams::message(summary),
+        ChannelKind::Slack => slack::message(summary, people),
+        ChannelKind::Discord => discord::message(summary, people),
+        ChannelKind::Teams => teams::message(summary, people),
         ChannelKind::Json => report_document(summary),
     }
 }
@@ -60,8 +60,8 @@ fn message(kind: ChannelKind, summary: &Summary) -> Value {
 /// The body posted to a channel of `kind`: its message, scrubbed of the
 /// run's secrets like everything else that leaves the process (a title may
 /// hold the token or a webhook URL).
-fn body(kind: ChannelKind, summary: &Summary) -> String {
-    scrub::redacted(&message(kind, summary).to_string())
+fn body(kind: ChannelKind, summary: &Summary, people: &People) -> String {
+    scrub::redacted(&message(kind, summary, people).to_string())
 }
 
 /// The report document (`--output json`) as it stands before any
@@ -78,12 +78,13 @@ fn report_document(summary: &Summary) -> Value {
 
 /// Posts this run's message to every channel at once, each at most once;
 /// one failing does not stop the others. The outcomes are in channel order.
-async fn deliver(channels: &[Channel], summary: &Summary, stop: &Stop) -> Vec<TargetNotification> {
+async fn deliver(notify: &Notify, summary: &Summary, stop: &Stop) -> Vec<TargetNotification> {
+    let channels = &notify.channels;
     let posts: Vec<_> = channels
         .iter()
         .map(|channel| {
             let (channel, stop) = (channel.clone(), stop.clone());
-            let payload = body(channel.kind, summary);
+            let payload = body(channel.kind, summary, &notify.people);
             tokio::spawn(async move { post(&channel, payload, &stop).await })
         })
         .collect();
@@ -128,5 +129,86 @@ fn outcome(
         kind,
         status,
         error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::summary::example;
+
+    /// Pieces that make a mention, a ping or markup in one service or another.
+    const HOSTILE: [&str; 12] = [
+        "@everyone",
+        "@here",
+        "<!channel>",
+        "<!here|here>",
+        "<@U999ZZZ99>",
+        "<@80351110224678999>",
+        "<@&1234567890123456789>",
+        "<at>Boss</at>",
+        "</at>",
+        "[x](https://evil.example)",
+        "*bold* _it_ `code`",
+        "\\<@1>",
+    ];
+
+    fn hostile(rng: &mut fastrand::Rng) -> String {
+        (0..rng.usize(1..4))
+            .map(|_| HOSTILE[rng.usize(..HOSTILE.len())])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn no_title_or_name_can_make_a_mention_in_any_channel() {
+        let people = example::people();
+        let mut rng = fastrand::Rng::with_seed(0x6d65);
+        for _ in 0..300 {
+            let mut summary = example::with_owners();
+            for task in &mut summary.tasks {
+                task.title = hostile(&mut rng);
+                for owner in task.assignees.iter_mut().flatten() {
+                    if owner.name != "Ada Lovelace" || rng.bool() {
+                        owner.name = hostile(&mut rng);
+                    }
+                }
+            }
+            let mapped: usize = summary
+                .tasks
+                .iter()
+                .flat_map(|t| t.assignees.iter().flatten())
+                .filter(|p| p.email.as_deref() == Some("ada@acme.com"))
+                .count();
+            let slack = slack::message(&summary, &people)["text"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(slack.matches("<@").count(), mapped, "{slack}");
+            assert_eq!(slack.matches("<@U012AB3CD>").count(), mapped, "{slack}");
+            assert!(!slack.contains("<!"), "{slack}");
+            let discord = discord::message(&summary, &people);
+            let allowed = &discord["allowed_mentions"];
+            assert_eq!(allowed["parse"], serde_json::json!([]));
+            let users = allowed["users"].as_array().cloned().unwrap_or_default();
+            assert!(users.iter().all(|u| u == "80351110224678912"), "{users:?}");
+            let teams = teams::message(&summary, &people);
+            let content = &teams["attachments"][0]["content"];
+            let texts: String = content["body"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|b| b["text"].as_str())
+                .collect();
+            let entities = content["msteams"]["entities"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(texts.matches("<at>").count(), mapped, "{texts}");
+            for entity in &entities {
+                assert_eq!(entity["mentioned"]["id"], "ada@acme.com");
+                assert!(texts.contains(entity["text"].as_str().unwrap()));
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, name, notes, parts, to};
+use super::message::{fit, header, listed, name, notes, parts, to, Owner};
+use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
 /// Escapes Slack's mrkdwn control characters in text that comes from a task.
@@ -20,7 +21,7 @@ const MAX_SECTION: usize = 3000;
 /// Slack's message for a run: what was moved, and whether the run was
 /// complete; up to ten tasks, fewer where the text would pass
 /// [`MAX_SECTION`], then a count of the rest.
-pub(super) fn message(summary: &Summary) -> Value {
+pub(super) fn message(summary: &Summary, people: &People) -> Value {
     let head = header(summary, &escape(&name(summary)), &escape(&to(summary)), "*");
     let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "*")
         .into_iter()
@@ -28,14 +29,21 @@ pub(super) fn message(summary: &Summary) -> Value {
             let lines = tasks
                 .into_iter()
                 .map(|task| {
-                    let task = listed(summary, task);
+                    let task = listed(summary, task, people);
                     let label = escape(&task.title);
                     let link = if task.url.is_empty() {
                         label
                     } else {
                         format!("<{}|{label}>", escape(task.url))
                     };
-                    format!("\n• {link}, {}", task.due)
+                    // A mapped owner is mentioned; anyone else is a name, escaped.
+                    let owners = Owner::list(&task.owners, |owner| {
+                        match owner.ids.and_then(|ids| ids.slack.as_ref()) {
+                            Some(member) => format!("<@{member}>"),
+                            None => escape(&owner.name),
+                        }
+                    });
+                    format!("\n• {link}, {}{owners}", task.due)
                 })
                 .collect();
             (heading, lines)
@@ -59,14 +67,30 @@ mod tests {
 
     #[test]
     fn the_slack_message() {
-        let message = message(&example::summary());
+        let message = message(&example::summary(), &People::default());
         insta::assert_snapshot!(message["text"].as_str().unwrap());
         assert_eq!(message["blocks"][0]["text"]["text"], message["text"]);
     }
 
     #[test]
     fn a_run_both_ways() {
-        insta::assert_snapshot!(message(&example::both_ways())["text"].as_str().unwrap());
+        insta::assert_snapshot!(message(&example::both_ways(), &People::default())["text"]
+            .as_str()
+            .unwrap());
+    }
+
+    #[test]
+    fn owners_mapped_are_mentioned_the_others_named() {
+        let text = message(&example::with_owners(), &example::people())["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        insta::assert_snapshot!(text);
+        assert_eq!(text.matches("<@U012AB3CD>").count(), 2);
+        assert!(
+            !text.contains("Ada Lovelace"),
+            "a mapped owner is mentioned, not named"
+        );
     }
 
     #[test]
@@ -77,7 +101,10 @@ mod tests {
         summary.matched = 13;
         summary.updated = 13;
         summary.failed = 0;
-        let text = message(&summary)["text"].as_str().unwrap().to_string();
+        let text = message(&summary, &People::default())["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(text.matches("• ").count(), 10);
         assert!(text.ends_with("…and 3 more"), "{text}");
     }
@@ -99,7 +126,7 @@ mod tests {
         summary.failed = 0;
         summary.title = "&".repeat(50_000);
         summary.to = "<".repeat(10_000);
-        let message = message(&summary);
+        let message = message(&summary, &People::default());
         let text = message["text"].as_str().unwrap();
         assert!(
             text.chars().count() <= MAX_SECTION,

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::message::{header, listed, moved, name, notes, parts, to, LISTED};
+use super::message::{header, listed, moved, name, notes, parts, to, Owner, LISTED};
+use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
 /// The most characters of the list of tasks: with the rest of the card,
@@ -14,7 +15,9 @@ const MAX_LIST: usize = 4000;
 /// The card for a run: a headline, up to ten tasks (fewer where the list
 /// would pass [`MAX_LIST`]), a count of the rest, the counts as facts, and
 /// the notes.
-pub(super) fn message(summary: &Summary) -> Value {
+pub(super) fn message(summary: &Summary, people: &People) -> Value {
+    // One entity per `<at>` text the card shows, matching it exactly.
+    let mut entities: Vec<Value> = Vec::new();
     let mut body = vec![text_block(
         &header(
             summary,
@@ -36,11 +39,11 @@ pub(super) fn message(summary: &Summary) -> Value {
             ));
         }
         let mut length = 0;
-        let items: Vec<String> = tasks
+        let items: Vec<(String, Vec<Value>)> = tasks
             .iter()
             .take(LISTED)
             .map(|task| {
-                let task = listed(summary, task);
+                let task = listed(summary, task, people);
                 let label = escape(&task.title);
                 let link = if task.url.is_empty() {
                     label
@@ -50,13 +53,32 @@ pub(super) fn message(summary: &Summary) -> Value {
                         task.url.replace(' ', "%20").replace(')', "%29")
                     )
                 };
-                format!("- {link}, {}", task.due)
+                let mut mentions = Vec::new();
+                let owners = Owner::list(&task.owners, |owner| {
+                    match owner.ids.and_then(|ids| ids.teams.as_ref()) {
+                        Some(id) => {
+                            let (text, entity) = mention(&owner.name, id);
+                            mentions.push(entity);
+                            text
+                        }
+                        None => escape(&owner.name),
+                    }
+                });
+                (format!("- {link}, {}{owners}", task.due), mentions)
             })
-            .take_while(|item| {
+            .take_while(|(item, _)| {
                 length += item.chars().count() + 1;
                 length <= share
             })
             .collect();
+        for (_, mentions) in &items {
+            for entity in mentions {
+                if !entities.contains(entity) {
+                    entities.push(entity.clone());
+                }
+            }
+        }
+        let items: Vec<String> = items.into_iter().map(|(item, _)| item).collect();
         if !items.is_empty() {
             body.push(text_block(&items.join("\r"), json!({})));
         }
@@ -89,19 +111,46 @@ pub(super) fn message(summary: &Summary) -> Value {
         let sign = if note.warning { "⚠️ " } else { "" };
         body.push(text_block(&format!("{sign}{}", note.text), style));
     }
+    let mut content = json!({
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    });
+    if !entities.is_empty() {
+        content["msteams"] = json!({ "entities": entities });
+    }
     json!({
         "type": "message",
         "attachments": [{
             "contentType": "application/vnd.microsoft.card.adaptive",
             "contentUrl": null,
-            "content": {
-                "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-                "type": "AdaptiveCard",
-                "version": "1.4",
-                "body": body,
-            },
+            "content": content,
         }],
     })
+}
+
+/// A mention of a mapped owner: the `<at>` text the card shows, and its
+/// entity. The name inside `<at>` is kept to plain characters, so that it
+/// matches its entity exactly and no name can make markup.
+fn mention(name: &str, id: &str) -> (String, Value) {
+    let plain: String = name
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '<' | '>' | '*' | '_' | '~' | '`' | '#' | '[' | ']' | '(' | ')' | '\\'
+            )
+        })
+        .filter(|c| !c.is_control())
+        .collect();
+    let text = format!("<at>{}</at>", plain.trim());
+    let entity = json!({
+        "type": "mention",
+        "text": text,
+        "mentioned": { "id": id, "name": plain.trim() },
+    });
+    (text, entity)
 }
 
 /// A wrapping TextBlock with extra properties (`weight`, `color`…).
@@ -136,9 +185,11 @@ mod tests {
 
     #[test]
     fn the_teams_card() {
-        insta::assert_snapshot!(
-            serde_json::to_string_pretty(&message(&example::summary())).unwrap()
-        );
+        insta::assert_snapshot!(serde_json::to_string_pretty(&message(
+            &example::summary(),
+            &People::default()
+        ))
+        .unwrap());
     }
 
     #[test]
@@ -153,15 +204,32 @@ mod tests {
         summary.updated = 12;
         summary.failed = 0;
         summary.title = "\\".repeat(50_000);
-        let body = message(&summary).to_string();
+        let body = message(&summary, &People::default()).to_string();
         assert!(body.len() < 28 * 1024, "{} bytes", body.len());
         assert!(body.contains("…and "), "a count of the rest");
     }
 
     #[test]
     fn a_run_both_ways() {
-        insta::assert_snapshot!(
-            serde_json::to_string_pretty(&message(&example::both_ways())).unwrap()
+        insta::assert_snapshot!(serde_json::to_string_pretty(&message(
+            &example::both_ways(),
+            &People::default()
+        ))
+        .unwrap());
+    }
+
+    #[test]
+    fn owners_mapped_are_at_mentioned_with_their_entities() {
+        let card = message(&example::with_owners(), &example::people());
+        insta::assert_snapshot!(serde_json::to_string_pretty(&card).unwrap());
+        let content = &card["attachments"][0]["content"];
+        assert_eq!(
+            content["msteams"]["entities"],
+            json!([{
+                "type": "mention",
+                "text": "<at>Ada Lovelace</at>",
+                "mentioned": { "id": "ada@acme.com", "name": "Ada Lovelace" },
+            }])
         );
     }
 
@@ -169,7 +237,7 @@ mod tests {
     fn titles_cannot_make_links_or_formatting() {
         let mut summary = example::summary();
         summary.tasks[0].title = "[click](http://evil) **now**".into();
-        let card = message(&summary);
+        let card = message(&summary, &People::default());
         let list = card["attachments"][0]["content"]["body"][1]["text"]
             .as_str()
             .unwrap();

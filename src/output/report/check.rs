@@ -62,6 +62,17 @@ pub(crate) fn render_check(check: &CheckReport, format: Format) -> String {
     if !check.exempt.is_empty() {
         lines.push(("Exempt", check.exempt.join("; ")));
     }
+    if let Some(assignee) = &check.assignee_property {
+        let unmapped = if check.unmapped_owners.is_empty() {
+            "every owner of the tasks found is mapped in [people], or there is none".to_string()
+        } else {
+            format!(
+                "not in [people], so named, not mentioned: {}",
+                check.unmapped_owners.join(", ")
+            )
+        };
+        lines.push(("Owners", format!("'{assignee}' (people); {unmapped}")));
+    }
     if let Some(snooze) = &check.snooze_property {
         lines.push((
             "Snoozed",

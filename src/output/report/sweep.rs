@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{escape_markdown, json, plural, Format};
-use crate::jobs::summary::{NotificationStatus, Outcome, RunError, Summary, TaskResult};
+use crate::jobs::summary::{NotificationStatus, Outcome, Person, RunError, Summary, TaskResult};
 use crate::output::exit::{exit_of, Ending};
 
 /// The JSON document: the summary, its exit code and its error.
@@ -198,14 +198,27 @@ pub(super) fn text(summary: &Summary) -> String {
             .max()
             .unwrap_or(0)
             .max(4);
+        // An owner column when the board names owners.
+        let owner_width = summary
+            .tasks
+            .iter()
+            .filter_map(|t| t.assignees.as_ref())
+            .map(|a| owners(a).chars().count())
+            .max()
+            .map(|w| w.clamp(5, 30));
+        let owner_heading = owner_width.map_or(String::new(), |w| format!("{:<w$}  ", "OWNER"));
         out.push_str(&format!(
-            "{:<width$}  {:<10}  {:>late_width$}  OUTCOME\n",
+            "{:<width$}  {:<10}  {:>late_width$}  {owner_heading}OUTCOME\n",
             "TASK", "DUE", "LATE"
         ));
         for t in &summary.tasks {
             let title: String = truncate(&t.display_title(), width);
+            let owner = owner_width.map_or(String::new(), |w| {
+                let names = t.assignees.as_deref().map(owners).unwrap_or_default();
+                format!("{:<w$}  ", truncate(&names, w))
+            });
             out.push_str(&format!(
-                "{title:<width$}  {:<10}  {:>late_width$}  {}\n",
+                "{title:<width$}  {:<10}  {:>late_width$}  {owner}{}\n",
                 due(t),
                 late(summary, t),
                 t.outcome.word()
@@ -223,8 +236,15 @@ pub(super) fn text(summary: &Summary) -> String {
 
 pub(super) fn markdown(summary: &Summary) -> String {
     let mut out = format!("### notion-sweep: {}\n\n", escape_markdown(summary.name()));
+    let with_owners = summary.tasks.iter().any(|t| t.assignees.is_some());
     if !summary.tasks.is_empty() {
-        out.push_str("| Task | Due | Days overdue | Outcome |\n|---|---|--:|---|\n");
+        if with_owners {
+            out.push_str(
+                "| Task | Due | Days overdue | Owner | Outcome |\n|---|---|--:|---|---|\n",
+            );
+        } else {
+            out.push_str("| Task | Due | Days overdue | Outcome |\n|---|---|--:|---|\n");
+        }
         for t in &summary.tasks {
             let title = escape_markdown(&t.display_title());
             let task = if t.url.is_empty() {
@@ -236,8 +256,14 @@ pub(super) fn markdown(summary: &Summary) -> String {
             if let Some(error) = &t.error {
                 outcome.push_str(&format!(": {}", escape_markdown(&error.message)));
             }
+            let owner = if with_owners {
+                let names = t.assignees.as_deref().map(owners).unwrap_or_default();
+                format!(" {} |", escape_markdown(&names))
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "| {task} | {} | {} | {outcome} |\n",
+                "| {task} | {} | {} |{owner} {outcome} |\n",
                 due(t),
                 match summary.days_late(t) {
                     None => "-".into(),
@@ -250,6 +276,18 @@ pub(super) fn markdown(summary: &Summary) -> String {
     }
     out.push_str(&format!("**{}**\n", escape_markdown(&headline(summary))));
     out
+}
+
+/// A task's owners by name, or `-`.
+fn owners(people: &[Person]) -> String {
+    if people.is_empty() {
+        return "-".into();
+    }
+    people
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The due date, or `-` for a row that could not be read.
@@ -285,6 +323,16 @@ mod tests {
     #[test]
     fn a_run_both_ways_in_text_and_markdown() {
         let summary = example::both_ways();
+        insta::assert_snapshot!(format!(
+            "{}\n{}",
+            render(&summary, Format::Text),
+            render(&summary, Format::Markdown)
+        ));
+    }
+
+    #[test]
+    fn owners_in_text_and_markdown() {
+        let summary = example::with_owners();
         insta::assert_snapshot!(format!(
             "{}\n{}",
             render(&summary, Format::Text),
