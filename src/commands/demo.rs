@@ -93,6 +93,8 @@ fn demo_board(
             // The sandbox is the demo's own: no other sweep can share it.
             lock_wait: None,
             comment: false,
+            max_changes: None,
+            max_changes_given_by: "--max-changes".into(),
         },
         notify: Notify {
             // The sandbox's Slack sink only: the demo sends nothing anywhere else.

@@ -277,6 +277,10 @@ pub(crate) struct SweepArgs {
     #[arg(long, env = "SWEEP_COMMENT")]
     pub(crate) comment: bool,
 
+    /// Before the first write, count the writes this run would make; more than N: write and post nothing, exit 3.
+    #[arg(long, env = "SWEEP_MAX_CHANGES", value_name = "N", value_parser = max_changes)]
+    pub(crate) max_changes: Option<usize>,
+
     /// Update at most N tasks in this run.
     #[arg(long, env = "SWEEP_LIMIT", value_name = "N", value_parser = limit)]
     pub(crate) limit: Option<usize>,
@@ -454,6 +458,13 @@ fn fraction(raw: &str) -> Result<f64, String> {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err("expected a fraction from 0 to 1, e.g. 0.1".into()),
     }
+}
+
+/// `--max-changes N`: a whole number, 0 included (no change at all).
+pub(crate) fn max_changes(raw: &str) -> Result<usize, String> {
+    raw.trim()
+        .parse::<usize>()
+        .map_err(|_| "expected a whole number of changes, e.g. --max-changes 200".into())
 }
 
 /// `--due-soon DAYS`: 1 to 365.

@@ -245,6 +245,7 @@ impl<'a> Keys<'a> {
             snooze_property: self.text("snooze_property")?,
             assignee_property: self.text("assignee_property")?,
             comment: self.switch("comment")?,
+            max_changes: self.parsed("max_changes", cli::max_changes)?,
             dry_run: self.switch("dry_run")?,
             limit: self.parsed("limit", cli::limit)?,
             lock_wait: self.parsed("lock_wait", cli::wait)?.map(|s| s.0),

@@ -33,6 +33,7 @@ pub(crate) struct Layer {
     pub(crate) assignee_property: Option<String>,
     pub(crate) dry_run: Option<bool>,
     pub(crate) comment: Option<bool>,
+    pub(crate) max_changes: Option<usize>,
     pub(crate) limit: Option<usize>,
     pub(crate) lock_wait: Option<Duration>,
     pub(crate) rate: Option<f64>,
@@ -80,6 +81,7 @@ impl Layer {
             snooze_property: self.snooze_property.or(lower.snooze_property),
             assignee_property: self.assignee_property.or(lower.assignee_property),
             comment: self.comment.or(lower.comment),
+            max_changes: self.max_changes.or(lower.max_changes),
             dry_run: self.dry_run.or(lower.dry_run),
             limit: self.limit.or(lower.limit),
             lock_wait: self.lock_wait.or(lower.lock_wait),
@@ -148,6 +150,7 @@ impl Layer {
             snooze_property: m.one("snooze_property"),
             assignee_property: m.one("assignee_property"),
             comment: m.flag("comment"),
+            max_changes: m.one("max_changes"),
             dry_run: m.flag("dry_run"),
             limit: m.one("limit"),
             lock_wait: m.one::<Seconds>("lock_wait").map(|s| s.0),
@@ -278,6 +281,7 @@ mod tests {
             assignee_property,
             dry_run,
             comment,
+            max_changes,
             limit,
             lock_wait,
             rate,
@@ -308,6 +312,7 @@ mod tests {
             "--snooze-property=Snoozed",
             "--assignee-property=Owner",
             "--comment",
+            "--max-changes=9",
             "--dry-run",
             "--limit=5",
             "--lock-wait=1",
@@ -326,7 +331,7 @@ mod tests {
         assert!(from.is_some() && to.is_some() && as_of.is_some() && tz.is_some());
         assert!(restore.is_some() && restore_to.is_some() && due_soon.is_some());
         assert!(exempt.is_some() && snooze_property.is_some());
-        assert!(assignee_property.is_some() && comment.is_some());
+        assert!(assignee_property.is_some() && comment.is_some() && max_changes.is_some());
         assert!(dry_run.is_some() && limit.is_some() && lock_wait.is_some());
         assert!(rate.is_some() && max_retries.is_some() && timeout.is_some());
         assert!(deadline.is_some() && api_url.is_some() && notion_version.is_some());

@@ -122,6 +122,8 @@ fn board(
             limit: layer.limit,
             lock_wait: Some(layer.lock_wait.unwrap_or(defaults::LOCK_WAIT.0)),
             comment: layer.comment.unwrap_or(false),
+            max_changes: layer.max_changes,
+            max_changes_given_by: layer.origins.of("max_changes"),
         },
         notify: Notify {
             channels: channels(layer)?,

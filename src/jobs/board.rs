@@ -68,6 +68,10 @@ pub(crate) struct Writes {
     pub(crate) lock_wait: Option<Duration>,
     /// `--comment`: one comment on each task written, saying what changed.
     pub(crate) comment: bool,
+    /// `--max-changes`: the most writes a run may make; counted before the first.
+    pub(crate) max_changes: Option<usize>,
+    /// How the user gave `--max-changes`, as a message names it.
+    pub(crate) max_changes_given_by: String,
 }
 
 /// Where and when the summary goes.

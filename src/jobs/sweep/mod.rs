@@ -10,7 +10,7 @@ mod writes;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::board::Board;
+use super::board::{Board, Writes};
 use super::resolve::{self, notion_setup_message, SetupError};
 use super::summary::{
     CommentCounts, Notification, NotificationStatus, Outcome, RunError, RunErrorKind, Summary,
@@ -102,7 +102,7 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
         watcher,
     )
     .await;
-    finish(&mut summary, outcome, client.token_source());
+    finish(&mut summary, outcome, client.token_source(), &board.writes);
     summary.requests = client.counts();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     summary
@@ -175,7 +175,8 @@ fn setup_failed(error: &SetupError, token: &str) -> RunError {
 }
 
 /// Fills in the tasks, the counts and the run-level error.
-fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str) {
+fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str, writes: &Writes) {
+    let (dry_run, given_by) = (writes.dry_run, &writes.max_changes_given_by);
     summary.tasks = outcome.tasks;
     if summary.comments.is_some() {
         summary.comments = Some(outcome.comments);
@@ -211,6 +212,22 @@ fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str) {
             None,
         ),
         Halt::BadPaging(why) => RunError::new(RunErrorKind::QueryFailed, why, None::<&NotionError>),
+        Halt::TooManyChanges { counted, max } => RunError::new(
+            RunErrorKind::Setup,
+            if dry_run {
+                format!(
+                    "a real run would stop: it would change {counted} tasks, more than the {max} \
+                     that {given_by} allows; nothing would be written nor posted"
+                )
+            } else {
+                format!(
+                    "this run would change {counted} tasks, more than the {max} that {given_by} \
+                     allows: nothing was written nor posted; check the settings (a wrong --as-of, \
+                     a renamed status?), or raise {given_by}"
+                )
+            },
+            None,
+        ),
     });
 }
 

@@ -45,6 +45,8 @@ pub(crate) enum Halt {
     /// Notion's paging went wrong: a cursor came back a second time, or
     /// `has_more` came without a cursor.
     BadPaging(String),
+    /// `--max-changes`: the run would write more tasks than it may.
+    TooManyChanges { counted: usize, max: usize },
 }
 
 /// Everything a sweep did.
@@ -76,6 +78,7 @@ pub(super) async fn sweep(
         calendar: board.rule.calendar(),
         dry_run: board.writes.dry_run,
         comment: board.writes.comment,
+        counting: None,
         limit: board.writes.limit,
         stop,
         watcher,
@@ -89,10 +92,20 @@ pub(super) async fn sweep(
     if plan.restore_to.is_some() {
         passes.push(Pass::Restore);
     }
-    let mut halt = None;
-    for pass in passes {
-        halt = run.pages(pass).await.err();
-        if halt.is_some() || run.outcome.limit_reached {
+    let mut halt = match board.writes.max_changes {
+        Some(max) => run.count(&passes, max).await.err(),
+        None => None,
+    };
+    // A dry run goes on to show what the stopped run would have done.
+    let stopped = halt.is_some() && !run.dry_run;
+    for pass in passes.iter().copied().filter(|_| !stopped) {
+        let halted = run.pages(pass).await.err();
+        if halted.is_some() {
+            halt = halted;
+        }
+        if halt.is_some() && !matches!(halt, Some(Halt::TooManyChanges { .. }))
+            || run.outcome.limit_reached
+        {
             break;
         }
     }
@@ -113,6 +126,8 @@ struct Run<'a> {
     dry_run: bool,
     /// `--comment`: a comment on each task written.
     comment: bool,
+    /// Counting the writes a run would make (`--max-changes`), not making them.
+    counting: Option<usize>,
     limit: Option<usize>,
     stop: &'a Stop,
     watcher: &'a dyn Watcher,
@@ -168,6 +183,25 @@ impl Run<'_> {
         let properties = self.plan.properties();
         let (client, id) = (self.client.clone(), self.data_source_id.to_string());
         tokio::spawn(async move { client.query(&id, &body, &properties).await })
+    }
+
+    /// Counts the writes `passes` would make (within `--limit`), reading
+    /// their pages without writing: one query per hundred tasks. More than
+    /// `max` halts the run before its first write.
+    async fn count(&mut self, passes: &[Pass], max: usize) -> Result<(), Halt> {
+        self.counting = Some(0);
+        for pass in passes {
+            self.pages(*pass).await?;
+        }
+        let counted = self.counting.take().unwrap_or(0);
+        let counted = self.limit.map_or(counted, |limit| counted.min(limit));
+        // What counting read is read again by the run itself.
+        self.seen.clear();
+        self.counts = Counts::default();
+        if counted > max {
+            return Err(Halt::TooManyChanges { counted, max });
+        }
+        Ok(())
     }
 
     /// Reads the pages of `pass` until no task is left, the limit is
@@ -313,13 +347,18 @@ impl Run<'_> {
                 }
             };
             let due = read_task.task.due.unwrap_or(self.calendar.as_of);
-            match self.plan.action(
+            let action = self.plan.action(
                 &self.calendar,
                 pass,
                 due,
                 read_task.snoozed,
                 read_task.exempt,
-            ) {
+            );
+            if let Some(counted) = self.counting.as_mut() {
+                *counted += usize::from(matches!(action, Action::Move | Action::Restore));
+                continue;
+            }
+            match action {
                 Action::Move => read.wrote |= self.handle(read_task.task, Write::Move).await,
                 Action::Restore => read.wrote |= self.handle(read_task.task, Write::Restore).await,
                 Action::DueSoon => {
