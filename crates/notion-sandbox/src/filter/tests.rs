@@ -166,6 +166,7 @@ fn sorts_put_empty_last_and_default_order_is_not_creation_order() {
     let sorts = parse_sorts(
         &json!([{"property":"Due Date","direction":"descending"}]),
         ds,
+        &[],
     )
     .unwrap();
     let mut rows: Vec<usize> = (0..ds.pages.len()).collect();
@@ -184,6 +185,16 @@ fn sorts_put_empty_last_and_default_order_is_not_creation_order() {
     let mut again: Vec<usize> = (0..ds.pages.len()).collect();
     order(&ds.pages, &mut again, &[], &ranks(1, ds));
     assert_eq!(unsorted, again);
-    assert!(parse_sorts(&json!([{"property":"Nope","direction":"ascending"}]), ds).is_err());
-    assert!(parse_sorts(&json!([{"timestamp":"created_time","direction":"up"}]), ds).is_err());
+    assert!(parse_sorts(
+        &json!([{"property":"Nope","direction":"ascending"}]),
+        ds,
+        &[]
+    )
+    .is_err());
+    assert!(parse_sorts(
+        &json!([{"timestamp":"created_time","direction":"up"}]),
+        ds,
+        &[]
+    )
+    .is_err());
 }

@@ -266,6 +266,7 @@ impl Board {
                 data_sources: vec![ds],
             }],
             today: None,
+            users: Vec::new(),
         };
         // the builder's data is fixed: normalization cannot fail
         board.normalize().expect("demo board is valid");

@@ -106,6 +106,7 @@ impl Board {
                 data_sources: vec![ds],
             }],
             today: None,
+            users: Vec::new(),
         };
         if let Err(e) = board.normalize() {
             panic!("generated board is invalid (check the spec's names): {e}");
