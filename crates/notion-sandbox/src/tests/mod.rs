@@ -9,6 +9,7 @@ mod pages;
 mod people;
 mod queries;
 mod resources;
+mod sinks;
 
 use std::time::Duration;
 
