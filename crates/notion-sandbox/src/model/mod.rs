@@ -5,6 +5,7 @@
 mod board;
 mod codecs;
 mod demo;
+mod demo_tasks;
 mod generated;
 mod ids;
 mod normalize;

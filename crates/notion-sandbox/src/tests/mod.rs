@@ -2,6 +2,7 @@
 //! (`engine`, `queries`, `pages`, `resources`) and over real HTTP (`http`),
 //! and the one set of functions every test of the crate shares.
 
+mod demo;
 mod engine;
 mod http;
 mod kinds;
