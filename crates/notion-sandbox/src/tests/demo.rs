@@ -1,11 +1,12 @@
 //! The demo board over HTTP: what each job of the third round finds in it
-//! (docs/sandbox.md, "The demo board").
+//! (docs/sandbox.md, "The demo board"); and a generated board's stale
+//! tasks and assignees.
 
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
 use super::{api, today};
-use crate::{Board, Sandbox, SandboxConfig, DEMO_DATA_SOURCE_ID};
+use crate::{Board, GeneratedBoard, Sandbox, SandboxConfig, DEMO_DATA_SOURCE_ID};
 
 /// The titles a query with this filter finds, sorted.
 async fn titles(sb: &Sandbox, filter: Value) -> Vec<String> {
@@ -187,4 +188,59 @@ async fn the_demo_board_has_every_case_of_the_third_round() {
         "Ada Lovelace"
     );
     assert_eq!(page["properties"]["Tags"]["type"], "multi_select");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_board_with_idle_tasks_and_assignees() {
+    let spec = GeneratedBoard {
+        assignees: 3,
+        idle_fraction: Some(0.25),
+        ..GeneratedBoard::new(240, today())
+    };
+    let sb = Sandbox::start(
+        Board::generated(&spec),
+        SandboxConfig {
+            today: Some(today()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let now = today().and_time(Utc::now().time()).and_utc();
+    let query = format!("/v1/data_sources/{}/query", spec.data_source_id());
+    let mut idle = 0;
+    let mut cursor = Value::Null;
+    loop {
+        let (s, v) = api(
+            &sb,
+            "POST",
+            &query,
+            Some(
+                json!({"start_cursor": cursor, "filter": {"timestamp": "last_edited_time",
+                "last_edited_time": {"before": (now - Duration::days(7)).to_rfc3339()}}}),
+            ),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        idle += v["results"].as_array().unwrap().len();
+        cursor = v["next_cursor"].clone();
+        if cursor.is_null() {
+            break;
+        }
+    }
+    assert_eq!(idle, spec.idle_count());
+    let (_, users) = api(&sb, "GET", "/v1/users", None).await;
+    assert_eq!(users["results"].as_array().unwrap().len(), 2 + 3);
+    let (_, v) = api(
+        &sb,
+        "POST",
+        &query,
+        Some(json!({"page_size": 1, "filter": {"property": "Assignee", "people": {"is_not_empty": true}}})),
+    )
+    .await;
+    let person = &v["results"][0]["properties"]["Assignee"]["people"][0];
+    assert!(person["person"]["email"]
+        .as_str()
+        .unwrap()
+        .ends_with("@example.com"));
 }
