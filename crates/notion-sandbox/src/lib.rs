@@ -59,8 +59,9 @@ pub use events::Event;
 pub use http::RecordedRequest;
 pub use model::{
     normalize_id, Board, DataSource, Database, DateValue, GeneratedBoard, PageState, PropertyKind,
-    PropertySchema, PropertyValue, SelectOption, StatusGroup, DEMO_BUGS_DATA_SOURCE_ID,
-    DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID, DEMO_DATE_PROPERTY_ID, DEMO_STATUS_PROPERTY_ID,
+    PropertySchema, PropertyValue, SelectOption, StatusGroup, User, UserKind,
+    DEMO_BUGS_DATA_SOURCE_ID, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID, DEMO_DATE_PROPERTY_ID,
+    DEMO_STATUS_PROPERTY_ID,
 };
 pub use serve::{ServeError, ServeOptions};
 pub use sinks::{
@@ -188,6 +189,12 @@ impl Sandbox {
     /// sharing or trash state.
     pub fn page(&self, id: &str) -> Option<PageState> {
         self.engine.workspace.page(id)
+    }
+
+    /// The comments on a page (id with or without dashes), oldest first, as
+    /// `GET /v1/comments` gives them; empty when there is no such page.
+    pub fn comments(&self, page_id: &str) -> Vec<serde_json::Value> {
+        self.page(page_id).map(|p| p.comments).unwrap_or_default()
     }
 
     /// Every page of a data source (trashed ones included), in board order.

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::filter::{default_rank, facts_of, order, Fact, Filter, Sort};
 use crate::http::{lock, ApiError};
 use crate::model::{
-    format_id, parse_id, uuid_from_bits, Board, PageState, PropertyKind, PropertyValue,
+    format_id, parse_id, person_id, uuid_from_bits, Board, PageState, PropertyKind, PropertyValue,
 };
 
 /// What the workspace takes from the sandbox's settings.
@@ -25,6 +25,10 @@ pub(crate) struct Settings {
     pub(crate) row_cap: usize,
     /// A read-only integration: writes are 403.
     pub(crate) read_only: bool,
+    /// The integration may read people's email addresses.
+    pub(crate) user_emails: bool,
+    /// The integration may insert comments.
+    pub(crate) can_comment: bool,
 }
 
 /// The workspace behind its lock, with the settings handlers read.
@@ -35,6 +39,8 @@ pub(crate) struct Workspace {
     pub(crate) seed: u64,
     pub(crate) row_cap: usize,
     pub(crate) read_only: bool,
+    pub(crate) user_emails: bool,
+    pub(crate) can_comment: bool,
 }
 
 impl Workspace {
@@ -49,6 +55,8 @@ impl Workspace {
             seed: settings.seed,
             row_cap: settings.row_cap,
             read_only: settings.read_only,
+            user_emails: settings.user_emails,
+            can_comment: settings.can_comment,
         }
     }
 
@@ -285,14 +293,24 @@ impl State {
         let (d, i, p) = self
             .locate_page(page_id)
             .ok_or_else(|| format!("no page {page_id}"))?;
-        let ds = &mut self.board.databases[d].data_sources[i];
+        let ds = &self.board.databases[d].data_sources[i];
         let k = ds
             .property_index(property)
             .ok_or_else(|| format!("no property {property:?} in data source {}", ds.id))?;
         let value = match (ds.properties[k].kind, value) {
             (PropertyKind::Date, PropertyValue::Text(s)) => PropertyValue::date(s),
+            (PropertyKind::MultiSelect, PropertyValue::Text(s)) => PropertyValue::Options(vec![s]),
+            (PropertyKind::People, PropertyValue::Options(keys) | PropertyValue::People(keys)) => {
+                let users = &self.board.users;
+                let ids = keys
+                    .iter()
+                    .map(|key| person_id(users, key).ok_or_else(|| format!("no user {key:?}")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                PropertyValue::People(ids)
+            }
             (_, v) => v,
         };
+        let ds = &mut self.board.databases[d].data_sources[i];
         ds.add_missing_option(k, &value);
         let name = ds.properties[k].name.clone();
         let now = self.now();

@@ -31,6 +31,14 @@ pub struct SandboxConfig {
     pub faults: FaultConfig,
     /// A read-only integration: PATCH answers 403 `restricted_resource`.
     pub read_only: bool,
+    /// The integration has the capability "Read user information including
+    /// email addresses" (the default). `false`: user objects (`GET
+    /// /v1/users`, `people` values) come without `person.email`, as for an
+    /// integration that may read user information without email addresses.
+    pub user_emails: bool,
+    /// The integration has the capability "Insert comments" (the default).
+    /// `false`: `POST /v1/comments` answers 403 `restricted_resource`.
+    pub can_comment: bool,
     /// Loopback port to listen on; 0 for any free port.
     pub port: u16,
     /// Pins the sandbox's clock to this day (the time of day stays real):
@@ -59,6 +67,8 @@ impl Default for SandboxConfig {
             seed: 0,
             faults: FaultConfig::default(),
             read_only: false,
+            user_emails: true,
+            can_comment: true,
             port: 0,
             today: None,
             id_seed: None,

@@ -76,6 +76,8 @@ impl Engine {
                 id_seed: config.id_seed,
                 row_cap: config.row_cap,
                 read_only: config.read_only,
+                user_emails: config.user_emails,
+                can_comment: config.can_comment,
             },
         );
         Ok(Engine {
@@ -242,7 +244,7 @@ impl Engine {
             Route::PropertyItem(page, prop) => properties::retrieve(ws, &page, &prop, query),
             Route::Me => Ok(users::me()),
             Route::Users => users::list_users(ws, query),
-            Route::User(id) => users::retrieve(&id),
+            Route::User(id) => users::retrieve(ws, &id),
             Route::Search => search::search(ws, &body),
             Route::BlockChildren(id) => blocks::list_children(ws, &id, query),
             Route::AppendChildren(id) => blocks::append_children(ws, &id, &body),

@@ -29,8 +29,22 @@ pub(crate) enum Cond {
     Option(OptCond),
     Date(DateCond),
     Text(TextCond),
-    Checkbox { equals: bool },
+    Checkbox {
+        equals: bool,
+    },
     Number(NumCond),
+    /// A multi_select (option names) or people (user ids) condition.
+    List(ListCond),
+}
+
+/// A condition on a list of values: a multi_select's option names, or a
+/// people value's user ids (dashed lowercase).
+#[derive(Debug, Clone)]
+pub(crate) enum ListCond {
+    Contains(String),
+    NotContains(String),
+    IsEmpty,
+    IsNotEmpty,
 }
 
 #[derive(Debug, Clone)]
@@ -212,6 +226,18 @@ impl Filter {
                 }
             }
             Cond::Checkbox { equals } => matches!(v, PropertyValue::Checkbox(true)) == *equals,
+            Cond::List(c) => {
+                let items = match v {
+                    PropertyValue::Options(x) | PropertyValue::People(x) => x.as_slice(),
+                    _ => &[],
+                };
+                match c {
+                    ListCond::Contains(x) => items.contains(x),
+                    ListCond::NotContains(x) => !items.contains(x),
+                    ListCond::IsEmpty => items.is_empty(),
+                    ListCond::IsNotEmpty => !items.is_empty(),
+                }
+            }
             Cond::Number(c) => {
                 let n = match v {
                     PropertyValue::Number(n) => Some(*n),

@@ -4,8 +4,10 @@
 use chrono::{NaiveDate, NaiveTime};
 use serde_json::{Map, Value};
 
-use super::eval::{Cond, DateCond, DateOp, Filter, NumCond, OptCond, TextCond};
-use crate::model::{parse_date_start, parse_day, DataSource, PropertyKind, PropertySchema};
+use super::eval::{Cond, DateCond, DateOp, Filter, ListCond, NumCond, OptCond, TextCond};
+use crate::model::{
+    format_id, parse_date_start, parse_day, parse_id, DataSource, PropertyKind, PropertySchema,
+};
 
 /// The days (both included) a relative date filter covers, counted from
 /// `today` in UTC: `past_week` is the 7 days before today and today,
@@ -143,6 +145,8 @@ fn parse(
             }
         }
         PropertyKind::Number => Cond::Number(parse_num_cond(body, &cpath)?),
+        PropertyKind::MultiSelect => Cond::List(parse_list_cond(body, &cpath, false)?),
+        PropertyKind::People => Cond::List(parse_list_cond(body, &cpath, true)?),
     };
     Ok(Filter::Prop {
         name: schema.name.clone(),
@@ -217,6 +221,32 @@ fn parse_opt_cond(body: &Value, path: &str, schema: &PropertySchema) -> Result<O
         }
         "is_empty" => want_true(v, &p).map(|_| OptCond::IsEmpty)?,
         _ => want_true(v, &p).map(|_| OptCond::IsNotEmpty)?,
+    })
+}
+
+/// A multi_select condition (an option name, compared exactly), or a
+/// people one (`ids`: a user id, which must be a UUID).
+fn parse_list_cond(body: &Value, path: &str, ids: bool) -> Result<ListCond, String> {
+    let (op, v) = single(
+        body,
+        path,
+        &["contains", "does_not_contain", "is_empty", "is_not_empty"],
+    )?;
+    let p = format!("{path}.{op}");
+    let value = || -> Result<String, String> {
+        let s = want_str(v, &p)?;
+        if !ids {
+            return Ok(s);
+        }
+        parse_id(&s)
+            .map(format_id)
+            .ok_or_else(|| invalid(&p, "a valid uuid", v))
+    };
+    Ok(match op {
+        "contains" => ListCond::Contains(value()?),
+        "does_not_contain" => ListCond::NotContains(value()?),
+        "is_empty" => want_true(v, &p).map(|_| ListCond::IsEmpty)?,
+        _ => want_true(v, &p).map(|_| ListCond::IsNotEmpty)?,
     })
 }
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::eval::page_date;
 use super::parse::invalid;
-use crate::model::{fnv, DataSource, PageState, PropertyKind, PropertySchema, PropertyValue};
+use crate::model::{fnv, DataSource, PageState, PropertyKind, PropertySchema, PropertyValue, User};
 
 /// One sort criterion.
 #[derive(Debug, Clone)]
@@ -18,8 +18,9 @@ pub(crate) struct Sort {
 
 #[derive(Debug, Clone)]
 enum SortKey {
-    /// `order`: for status and select, option names in the order Notion
-    /// sorts them (the schema's order).
+    /// `order`: for status, select and multi_select, option names in the
+    /// order Notion sorts them (the schema's order); for people, user ids
+    /// by name.
     Prop {
         name: String,
         kind: PropertyKind,
@@ -29,8 +30,9 @@ enum SortKey {
     Edited,
 }
 
-/// Parses `body.sorts` against the schema.
-pub(crate) fn parse_sorts(v: &Value, ds: &DataSource) -> Result<Vec<Sort>, String> {
+/// Parses `body.sorts` against the schema (`users`: the board's users, by
+/// whose names people values sort).
+pub(crate) fn parse_sorts(v: &Value, ds: &DataSource, users: &[User]) -> Result<Vec<Sort>, String> {
     let arr = v
         .as_array()
         .ok_or_else(|| invalid("body.sorts", "an array", v))?;
@@ -61,7 +63,11 @@ pub(crate) fn parse_sorts(v: &Value, ds: &DataSource) -> Result<Vec<Sort>, Strin
             SortKey::Prop {
                 name: schema.name.clone(),
                 kind: schema.kind,
-                order: option_order(schema),
+                order: if schema.kind == PropertyKind::People {
+                    people_order(users)
+                } else {
+                    option_order(schema)
+                },
             }
         } else {
             match obj.get("timestamp").and_then(Value::as_str) {
@@ -93,6 +99,13 @@ fn option_order(schema: &PropertySchema) -> Vec<String> {
     schema.options.iter().map(|o| o.name.clone()).collect()
 }
 
+/// User ids by name (case-insensitive): the order people values sort in.
+fn people_order(users: &[User]) -> Vec<String> {
+    let mut by_name: Vec<&User> = users.iter().collect();
+    by_name.sort_by_key(|u| u.name.to_lowercase());
+    by_name.into_iter().map(|u| u.id.clone()).collect()
+}
+
 fn key_of(page: &PageState, key: &SortKey) -> Option<Key> {
     match key {
         SortKey::Created => Some(Key::Time(page.created_time.timestamp_millis())),
@@ -117,6 +130,14 @@ fn key_of(page: &PageState, key: &SortKey) -> Option<Key> {
                 }
                 PropertyKind::Number => match v {
                     PropertyValue::Number(n) => Some(Key::Num(*n)),
+                    _ => None,
+                },
+                // a list sorts by its first value: an option's place in the
+                // schema, a person's place by name; unknown ones after
+                PropertyKind::MultiSelect | PropertyKind::People => match v {
+                    PropertyValue::Options(x) | PropertyValue::People(x) => x.first().map(|s| {
+                        Key::Num(order.iter().position(|o| o == s).unwrap_or(order.len()) as f64)
+                    }),
                     _ => None,
                 },
             }

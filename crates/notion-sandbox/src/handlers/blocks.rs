@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::objects::user;
 use super::paging::{list, query_page, window};
+use super::people::user;
 use super::rich_text::parse_rich_text;
 use crate::http::{body_array, check_keys, write_body, ApiError};
 use crate::model::{format_id, format_time, parse_id, to_minute};

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::objects::bot_id;
 use super::paging::{list, query_page, window};
+use super::people::bot_id;
 use super::rich_text::parse_rich_text;
 use crate::http::{check_keys, query_values, write_body, ApiError};
 use crate::model::{format_id, format_time, parse_id, to_minute};
@@ -40,6 +40,10 @@ pub(crate) fn list_comments(ws: &Workspace, query: Option<&str>) -> Result<Value
 
 /// `POST /v1/comments` on a page, or in an existing discussion.
 pub(crate) fn create_comment(ws: &Workspace, body: &Value) -> Result<Value, ApiError> {
+    // an integration without the "Insert comments" capability
+    if !ws.can_comment {
+        return Err(ApiError::restricted());
+    }
     let body = write_body(
         ws.read_only,
         body,

@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::objects::{data_source_json, database_json, page_json};
 use super::paging::start_offset;
+use super::people::Directory;
 use super::properties::filter_properties;
 use crate::filter::{parse_filter, parse_sorts};
 use crate::http::{body_object, check_keys, ApiError};
@@ -107,9 +108,10 @@ pub(crate) fn query(
     };
     let sorts = match body.get("sorts") {
         None | Some(Value::Null) => Vec::new(),
-        Some(s) => parse_sorts(s, ds).map_err(ApiError::validation)?,
+        Some(s) => parse_sorts(s, ds, &st.board.users).map_err(ApiError::validation)?,
     };
     let only = filter_properties(ds, query)?;
+    let people = Directory::of(ws, &st);
     let rows = if no_rows {
         Vec::new()
     } else {
@@ -128,7 +130,7 @@ pub(crate) fn query(
     let has_more = !capped && end < total;
     let results: Vec<Value> = rows[start..end]
         .iter()
-        .map(|&k| page_json(&db.id, ds, &ds.pages[k], only.as_deref()))
+        .map(|&k| page_json(&db.id, ds, &ds.pages[k], only.as_deref(), &people))
         .collect();
     let mut out = Map::new();
     out.insert("object".into(), json!("list"));

@@ -13,4 +13,5 @@ pub(crate) mod users;
 
 mod objects;
 mod paging;
+mod people;
 mod rich_text;

@@ -3,16 +3,11 @@
 
 use serde_json::{json, Map, Value};
 
+use super::people::{user, Directory};
 use crate::model::{
     derived_uuid, format_time, DataSource, Database, PageState, PropertyKind, PropertySchema,
     PropertyValue, SelectOption,
 };
-
-/// The workspace's person as a partial user: `created_by` and
-/// `last_edited_by` of every object.
-pub(crate) fn user() -> Value {
-    json!({"object": "user", "id": derived_uuid(0, "sandbox-person")})
-}
 
 /// Fixed creation time of databases and data sources.
 pub(crate) const CONTAINER_TIME: &str = "2025-01-06T09:00:00.000Z";
@@ -121,7 +116,7 @@ fn property_config(p: &PropertySchema) -> Value {
             let options: Vec<Value> = p.options.iter().map(option_json).collect();
             json!({"options": options, "groups": groups})
         }
-        PropertyKind::Select => {
+        PropertyKind::Select | PropertyKind::MultiSelect => {
             let options: Vec<Value> = p.options.iter().map(option_json).collect();
             json!({"options": options})
         }
@@ -167,19 +162,40 @@ pub(crate) fn data_source_json(db: &Database, ds: &DataSource) -> Value {
     })
 }
 
-pub(crate) fn value_json(p: &PropertySchema, v: &PropertyValue) -> Value {
+/// An option as a value names it: `{id, name, color}`.
+fn chosen(p: &PropertySchema, name: &str) -> Value {
+    match p.option(name) {
+        Some(o) => json!({"id": o.id, "name": o.name, "color": o.color}),
+        // a value set outside the schema (only a test can do that)
+        None => json!({"id": derived_uuid(0, name), "name": name, "color": "default"}),
+    }
+}
+
+/// A page's value of a property, as Notion sends it; `people` shows each
+/// user whole, as the integration may see them.
+pub(crate) fn value_json(p: &PropertySchema, v: &PropertyValue, people: &Directory) -> Value {
     match p.kind {
         PropertyKind::Title | PropertyKind::RichText => rich_text(v.as_text().unwrap_or("")),
         PropertyKind::Status | PropertyKind::Select => {
             match v.as_text().filter(|s| !s.is_empty()) {
                 None => Value::Null,
-                Some(name) => match p.option(name) {
-                    Some(o) => json!({"id": o.id, "name": o.name, "color": o.color}),
-                    // a value set outside the schema (only a test can do that)
-                    None => json!({"id": derived_uuid(0, name), "name": name, "color": "default"}),
-                },
+                Some(name) => chosen(p, name),
             }
         }
+        PropertyKind::MultiSelect => Value::Array(
+            v.as_options()
+                .unwrap_or_default()
+                .iter()
+                .map(|name| chosen(p, name))
+                .collect(),
+        ),
+        PropertyKind::People => Value::Array(
+            v.as_people()
+                .unwrap_or_default()
+                .iter()
+                .map(|id| people.person(id))
+                .collect(),
+        ),
         PropertyKind::Date => match v.as_date() {
             Some(d) => json!({"start": d.start, "end": d.end, "time_zone": d.time_zone}),
             None => Value::Null,
@@ -201,6 +217,7 @@ pub(crate) fn page_json(
     ds: &DataSource,
     page: &PageState,
     only: Option<&[usize]>,
+    people: &Directory,
 ) -> Value {
     let mut props = Map::new();
     for (i, p) in ds.properties.iter().enumerate() {
@@ -210,7 +227,10 @@ pub(crate) fn page_json(
         let mut m = Map::new();
         m.insert("id".into(), json!(p.id));
         m.insert("type".into(), json!(p.kind.as_str()));
-        m.insert(p.kind.as_str().into(), value_json(p, page.get(&p.name)));
+        m.insert(
+            p.kind.as_str().into(),
+            value_json(p, page.get(&p.name), people),
+        );
         props.insert(p.name.clone(), Value::Object(m));
     }
     let title = ds
@@ -237,37 +257,6 @@ pub(crate) fn page_json(
         "properties": props,
         "url": page_url(title, &page.id),
         "public_url": null
-    })
-}
-
-/// The one person of the workspace.
-pub(crate) fn person_user() -> Value {
-    let mut u = user();
-    u["name"] = json!("Sandbox Person");
-    u["avatar_url"] = Value::Null;
-    u["type"] = json!("person");
-    u["person"] = json!({"email": "person@sandbox.invalid"});
-    u
-}
-
-/// Id of the integration's bot user (`users.me`).
-pub(crate) fn bot_id() -> String {
-    derived_uuid(0, "sandbox-bot")
-}
-
-/// The integration itself, as `GET /v1/users/me` answers.
-pub(crate) fn bot_user() -> Value {
-    json!({
-        "object": "user",
-        "id": bot_id(),
-        "name": "notion-sandbox",
-        "avatar_url": null,
-        "type": "bot",
-        "bot": {
-            "owner": {"type": "workspace", "workspace": true},
-            "workspace_name": "Sandbox workspace",
-            "workspace_limits": {"max_file_upload_size_in_bytes": 5_242_880}
-        }
     })
 }
 

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::blocks::parse_blocks;
 use super::objects::page_json;
+use super::people::Directory;
 use super::properties::{filter_properties, new_values};
 use crate::http::{body_object, check_keys, write_body, ApiError};
 use crate::model::{format_id, parse_id, to_minute, PageState, PropertyKind};
@@ -17,7 +18,13 @@ pub(crate) fn retrieve(ws: &Workspace, raw: &str, query: Option<&str>) -> Result
     let db = &st.board.databases[d];
     let ds = &db.data_sources[i];
     let only = filter_properties(ds, query)?;
-    Ok(page_json(&db.id, ds, &ds.pages[p], only.as_deref()))
+    Ok(page_json(
+        &db.id,
+        ds,
+        &ds.pages[p],
+        only.as_deref(),
+        &Directory::of(ws, &st),
+    ))
 }
 
 /// `PATCH /v1/pages/{id}`. `scripted_lock`: a fault script has locked the
@@ -90,13 +97,17 @@ pub(crate) fn update(
     };
     let db_id = st.board.databases[d].id.clone();
     let now = st.now();
-    let ds = &mut st.board.databases[d].data_sources[i];
-    if ds.pages[p].in_trash && trash != Some(false) {
+    if st.board.databases[d].data_sources[i].pages[p].in_trash && trash != Some(false) {
         return Err(ApiError::validation(
             "Can't edit block that is archived. You must unarchive the block before editing.",
         ));
     }
-    let changes = new_values(ds, body)?;
+    let changes = new_values(
+        &st.board.databases[d].data_sources[i],
+        body,
+        &Directory::of(ws, &st),
+    )?;
+    let ds = &mut st.board.databases[d].data_sources[i];
     for (k, value) in changes {
         // faithful: an unknown select option is added silently
         ds.add_missing_option(k, &value);
@@ -118,7 +129,13 @@ pub(crate) fn update(
     ds.pages[p].touch(now);
     st.refresh(d, i, p);
     let ds = &st.board.databases[d].data_sources[i];
-    Ok(page_json(&db_id, ds, &ds.pages[p], None))
+    Ok(page_json(
+        &db_id,
+        ds,
+        &ds.pages[p],
+        None,
+        &Directory::of(ws, &st),
+    ))
 }
 
 /// `POST /v1/pages` in a data source.
@@ -203,8 +220,12 @@ pub(crate) fn create(ws: &Workspace, body: &Value) -> Result<Value, ApiError> {
         None | Some(Value::Null) => Vec::new(),
         Some(c) => parse_blocks(ws, c, "body.children", &id, now)?,
     };
+    let values = new_values(
+        &st.board.databases[d].data_sources[i],
+        body,
+        &Directory::of(ws, &st),
+    )?;
     let ds = &mut st.board.databases[d].data_sources[i];
-    let values = new_values(ds, body)?;
     let title = ds
         .properties
         .iter()
@@ -228,7 +249,13 @@ pub(crate) fn create(ws: &Workspace, body: &Value) -> Result<Value, ApiError> {
     let p = st.insert_page(d, i, page);
     let db = &st.board.databases[d];
     let ds = &db.data_sources[i];
-    Ok(page_json(&db.id, ds, &ds.pages[p], None))
+    Ok(page_json(
+        &db.id,
+        ds,
+        &ds.pages[p],
+        None,
+        &Directory::of(ws, &st),
+    ))
 }
 
 /// `icon` / `cover` of a request: `None` when absent, `Some(None)` to

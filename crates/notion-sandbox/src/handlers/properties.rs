@@ -6,9 +6,11 @@ use serde_json::{json, Map, Value};
 
 use super::objects::{rich_text, value_json};
 use super::paging::{list, query_page, window};
-use crate::http::{query_values, ApiError};
+use super::people::Directory;
+use crate::http::{body_array, check_keys, query_values, ApiError};
 use crate::model::{
-    parse_date_start, percent_decode, DataSource, DateValue, PropertyKind, PropertyValue,
+    format_id, parse_date_start, parse_id, percent_decode, DataSource, DateValue, PropertyKind,
+    PropertySchema, PropertyValue,
 };
 use crate::workspace::Workspace;
 
@@ -45,12 +47,18 @@ pub(crate) fn retrieve(
     let kind = schema.kind.as_str();
     let item =
         |v: Value| json!({"object": "property_item", "id": schema.id, "type": kind, kind: v});
+    let people = Directory::of(ws, &st);
     match schema.kind {
-        PropertyKind::Title | PropertyKind::RichText => {
-            let items: Vec<Value> = rich_text(value.as_text().unwrap_or(""))
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
+        // title, rich_text and people come as a paginated list of items
+        PropertyKind::Title | PropertyKind::RichText | PropertyKind::People => {
+            let items: Vec<Value> = if schema.kind == PropertyKind::People {
+                value_json(schema, value, &people)
+            } else {
+                rich_text(value.as_text().unwrap_or(""))
+            }
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
             let (start, end, next) = window(ws.seed, items.len(), offset, size);
             let results = items[start..end].iter().cloned().map(item).collect();
             Ok(list(
@@ -60,15 +68,17 @@ pub(crate) fn retrieve(
                 json!({"id": schema.id, "next_url": null, "type": kind, kind: {}}),
             ))
         }
-        _ => Ok(item(value_json(schema, value))),
+        _ => Ok(item(value_json(schema, value, &people))),
     }
 }
 
 /// The `properties` of a create or update body, by schema index, each
-/// value checked against its property.
+/// value checked against its property (`people` names users of the
+/// workspace).
 pub(crate) fn new_values(
     ds: &DataSource,
     body: &Map<String, Value>,
+    people: &Directory,
 ) -> Result<Vec<(usize, PropertyValue)>, ApiError> {
     let mut values = Vec::new();
     match body.get("properties") {
@@ -78,7 +88,7 @@ pub(crate) fn new_values(
                 let k = ds.property_index(key).ok_or_else(|| {
                     ApiError::validation(format!("{key} is not a property that exists."))
                 })?;
-                values.push((k, parse_new_value(ds, k, v)?));
+                values.push((k, parse_new_value(ds, k, v, people)?));
             }
         }
         Some(v) => {
@@ -90,7 +100,12 @@ pub(crate) fn new_values(
     Ok(values)
 }
 
-fn parse_new_value(ds: &DataSource, k: usize, v: &Value) -> Result<PropertyValue, ApiError> {
+fn parse_new_value(
+    ds: &DataSource,
+    k: usize,
+    v: &Value,
+    people: &Directory,
+) -> Result<PropertyValue, ApiError> {
     let prop = &ds.properties[k];
     let kind = prop.kind.as_str();
     let expected = || ApiError::validation(format!("{} is expected to be {kind}.", prop.name));
@@ -193,7 +208,107 @@ fn parse_new_value(ds: &DataSource, k: usize, v: &Value) -> Result<PropertyValue
             Value::Null => Ok(PropertyValue::Empty),
             v => v.as_f64().map(PropertyValue::Number).ok_or_else(expected),
         },
+        PropertyKind::MultiSelect => new_options(prop, inner, &path),
+        PropertyKind::People => new_people(inner, &path, people),
     }
+}
+
+/// A multi_select value as Notion takes it: up to 100 options, each by
+/// `name` (an option that does not exist is added to the schema, as for
+/// select) or by `id` (which must exist); `[]` empties it.
+fn new_options(
+    prop: &PropertySchema,
+    inner: &Value,
+    path: &str,
+) -> Result<PropertyValue, ApiError> {
+    let mut names: Vec<String> = Vec::new();
+    for (i, o) in body_array(inner, path, 100)?.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let o = o.as_object().ok_or_else(|| {
+            ApiError::validation(format!(
+                "body failed validation: {p} should be an object, instead was `{o}`."
+            ))
+        })?;
+        check_keys(o, &p, &["id", "name", "color"])?;
+        let name = if let Some(name) = o.get("name").and_then(Value::as_str) {
+            if name.contains(',') {
+                return Err(ApiError::validation(format!(
+                    "Select option names cannot contain commas: \"{name}\"."
+                )));
+            }
+            name.to_string()
+        } else if let Some(id) = o.get("id").and_then(Value::as_str) {
+            match prop.options.iter().find(|x| x.id == id) {
+                Some(x) => x.name.clone(),
+                None => {
+                    return Err(ApiError::validation(format!(
+                        "Invalid multi_select option id \"{id}\" for property \"{}\".",
+                        prop.name
+                    )))
+                }
+            }
+        } else {
+            return Err(ApiError::validation(format!(
+                "body failed validation: {p} should have `name` or `id`."
+            )));
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(PropertyValue::Options(names))
+}
+
+/// A people value as Notion takes it under 2025-09-03: up to 100 users,
+/// each `{"id"}` (and optionally `"object": "user"`) only. A user object
+/// as a page gives it back (with `name`, `type`, `person`…) is refused, as
+/// Notion refuses it; an id that is no user of the workspace too.
+fn new_people(inner: &Value, path: &str, people: &Directory) -> Result<PropertyValue, ApiError> {
+    let mut ids: Vec<String> = Vec::new();
+    for (i, u) in body_array(inner, path, 100)?.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        let o = u.as_object().ok_or_else(|| {
+            ApiError::validation(format!(
+                "body failed validation: {p} should be an object, instead was `{u}`."
+            ))
+        })?;
+        let extra: Vec<String> = o
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "id" | "object"))
+            .map(|(k, v)| format!("{p}.{k} should be not present, instead was `{v}`."))
+            .collect();
+        if !extra.is_empty() {
+            return Err(ApiError::validation(format!(
+                "body failed validation. Fix one:\n{}",
+                extra.join("\n")
+            )));
+        }
+        match o.get("object") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s == "user" => {}
+            Some(v) => {
+                return Err(ApiError::validation(format!(
+                    "body failed validation: {p}.object should be `\"user\"` or `undefined`, instead was `{v}`."
+                )))
+            }
+        }
+        let raw = o.get("id").unwrap_or(&Value::Null);
+        let key = raw.as_str().and_then(parse_id).ok_or_else(|| {
+            ApiError::validation(format!(
+                "body failed validation: {p}.id should be a valid uuid, instead was `{raw}`."
+            ))
+        })?;
+        let id = format_id(key);
+        if !people.knows(key) {
+            return Err(ApiError::validation(format!(
+                "Could not find user with ID: {id}."
+            )));
+        }
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(PropertyValue::People(ids))
 }
 
 /// `filter_properties` values (already percent-decoded once, as any

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::objects::{data_source_json, page_json, CONTAINER_TIME};
 use super::paging::{body_page, list, window};
+use super::people::Directory;
 use crate::http::{body_object, check_keys, ApiError};
 use crate::workspace::Workspace;
 
@@ -118,13 +119,14 @@ pub(crate) fn search(ws: &Workspace, body: &Value) -> Result<Value, ApiError> {
         o.then_with(|| a.1.cmp(&b.1))
     });
     let (start, end, next) = window(ws.seed, hits.len(), offset, size);
+    let people = Directory::of(ws, &st);
     let results = hits[start..end]
         .iter()
         .map(|(_, _, d, i, p)| {
             let db = &st.board.databases[*d];
             let ds = &db.data_sources[*i];
             match p {
-                Some(p) => page_json(&db.id, ds, &ds.pages[*p], None),
+                Some(p) => page_json(&db.id, ds, &ds.pages[*p], None, &people),
                 None => data_source_json(db, ds),
             }
         })

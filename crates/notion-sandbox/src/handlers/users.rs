@@ -1,10 +1,10 @@
 //! `GET /v1/users/me`, `GET /v1/users` and `GET /v1/users/{id}`: the
-//! integration's bot and the workspace's one person.
+//! integration's bot, the sandbox's own person and the board's users.
 
 use serde_json::{json, Value};
 
-use super::objects::{bot_user, person_user};
 use super::paging::{list, query_page, window};
+use super::people::{bot_user, Directory};
 use crate::http::ApiError;
 use crate::model::{format_id, parse_id};
 use crate::workspace::Workspace;
@@ -14,18 +14,21 @@ pub(crate) fn me() -> Value {
     bot_user()
 }
 
-/// `GET /v1/users`: the bot and the person, paginated.
+/// `GET /v1/users`: every user, paginated.
 pub(crate) fn list_users(ws: &Workspace, query: Option<&str>) -> Result<Value, ApiError> {
     let (offset, size) = query_page(ws.seed, query)?;
-    let all = [bot_user(), person_user()];
+    let st = ws.lock();
+    let all = Directory::of(ws, &st).all();
     let (start, end, next) = window(ws.seed, all.len(), offset, size);
     Ok(list(all[start..end].to_vec(), next, "user", json!({})))
 }
 
 /// `GET /v1/users/{id}`.
-pub(crate) fn retrieve(raw: &str) -> Result<Value, ApiError> {
+pub(crate) fn retrieve(ws: &Workspace, raw: &str) -> Result<Value, ApiError> {
     let key = parse_id(raw).ok_or_else(|| ApiError::bad_id("user_id", raw))?;
-    [bot_user(), person_user()]
+    let st = ws.lock();
+    Directory::of(ws, &st)
+        .all()
         .into_iter()
         .find(|u| u["id"].as_str().and_then(parse_id) == Some(key))
         .ok_or_else(|| ApiError::not_found("user", &format_id(key)))

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codecs::{format_time, parse_date_start, percent_decode, to_minute};
 use super::ids::{derived_uuid, parse_id};
+use super::users::User;
 
 /// The whole state of the sandbox: every database the workspace holds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -26,6 +27,11 @@ pub struct Board {
     /// [`crate::SandboxConfig::today`] wins over it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub today: Option<NaiveDate>,
+    /// The workspace's people and bots (besides the integration itself and
+    /// the sandbox's own person, who are always there); `people` values
+    /// name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<User>,
 }
 
 /// A database: a container of data sources (Notion-Version 2025-09-03).
@@ -78,6 +84,10 @@ pub enum PropertyKind {
     Checkbox,
     /// Number.
     Number,
+    /// Several options of a list, like select's.
+    MultiSelect,
+    /// Users of the workspace.
+    People,
 }
 
 impl PropertyKind {
@@ -91,6 +101,8 @@ impl PropertyKind {
             PropertyKind::Date => "date",
             PropertyKind::Checkbox => "checkbox",
             PropertyKind::Number => "number",
+            PropertyKind::MultiSelect => "multi_select",
+            PropertyKind::People => "people",
         }
     }
 }
@@ -106,7 +118,7 @@ pub struct PropertySchema {
     /// Type.
     #[serde(rename = "type")]
     pub kind: PropertyKind,
-    /// Options of a status or select property.
+    /// Options of a status, select or multi_select property.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<SelectOption>,
     /// Groups of a status property (derived from option names if empty).
@@ -114,7 +126,7 @@ pub struct PropertySchema {
     pub groups: Vec<StatusGroup>,
 }
 
-/// A status or select option.
+/// A status, select or multi_select option.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SelectOption {
     /// Name (case-sensitive).
@@ -210,7 +222,15 @@ pub enum PropertyValue {
     /// Text of a title or rich_text, or the option name of a status or
     /// select (in JSON also a date string, turned into [`PropertyValue::Date`]).
     Text(String),
-    /// A date (`{"start": …, "end": …, "time_zone": …}`).
+    /// The option names of a multi_select, in order (in JSON an array of
+    /// names).
+    Options(Vec<String>),
+    /// The user ids of a people value, in order (in JSON an array of ids,
+    /// or of emails of the board's users, read as [`PropertyValue::Options`]
+    /// and turned into this by the schema).
+    People(Vec<String>),
+    /// A date (`{"start": …, "end": …, "time_zone": …}`). Last, so that an
+    /// array in JSON is read as a list, never as a date's fields.
     Date(DateValue),
 }
 
@@ -244,6 +264,14 @@ impl PropertyValue {
             time_zone: None,
         })
     }
+    /// A multi_select value: these option names, in order.
+    pub fn options<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        PropertyValue::Options(names.into_iter().map(Into::into).collect())
+    }
+    /// A people value: these user ids (or, in a board, emails of its users).
+    pub fn people<S: Into<String>>(ids: impl IntoIterator<Item = S>) -> Self {
+        PropertyValue::People(ids.into_iter().map(Into::into).collect())
+    }
     /// A date-only value from a [`NaiveDate`].
     pub fn day(d: NaiveDate) -> Self {
         Self::date(d.format("%Y-%m-%d").to_string())
@@ -267,11 +295,26 @@ impl PropertyValue {
             _ => None,
         }
     }
-    /// `true` for [`PropertyValue::Empty`] and empty text.
+    /// The option names of a multi_select, if any.
+    pub fn as_options(&self) -> Option<&[String]> {
+        match self {
+            PropertyValue::Options(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// The user ids of a people value, if any.
+    pub fn as_people(&self) -> Option<&[String]> {
+        match self {
+            PropertyValue::People(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// `true` for [`PropertyValue::Empty`], empty text and empty lists.
     pub fn is_empty(&self) -> bool {
         match self {
             PropertyValue::Empty => true,
             PropertyValue::Text(s) => s.is_empty(),
+            PropertyValue::Options(v) | PropertyValue::People(v) => v.is_empty(),
             _ => false,
         }
     }
@@ -314,20 +357,24 @@ impl DataSource {
             .find(|p| p.kind == PropertyKind::Title)
     }
 
-    /// Adds the option a select value names when the schema does not have
-    /// it, as Notion does on a write (a status option is never added).
+    /// Adds the options a select or multi_select value names when the
+    /// schema does not have them, as Notion does on a write (a status
+    /// option is never added).
     pub(crate) fn add_missing_option(&mut self, k: usize, value: &PropertyValue) {
         let prop = &mut self.properties[k];
-        if prop.kind != PropertyKind::Select {
-            return;
-        }
-        let Some(name) = value.as_text().filter(|s| !s.is_empty()) else {
-            return;
+        let names: Vec<&str> = match (prop.kind, value) {
+            (PropertyKind::Select, PropertyValue::Text(name)) => vec![name.as_str()],
+            (PropertyKind::MultiSelect, PropertyValue::Options(names)) => {
+                names.iter().map(String::as_str).collect()
+            }
+            _ => return,
         };
-        if prop.option(name).is_none() {
-            let mut o = SelectOption::new(name, "default");
-            o.id = derived_uuid(0, &format!("{}/{}/{}", self.id, prop.name, name));
-            prop.options.push(o);
+        for name in names.into_iter().filter(|s| !s.is_empty()) {
+            if prop.option(name).is_none() {
+                let mut o = SelectOption::new(name, "default");
+                o.id = derived_uuid(0, &format!("{}/{}/{}", self.id, prop.name, name));
+                prop.options.push(o);
+            }
         }
     }
 }
@@ -356,6 +403,12 @@ impl PropertySchema {
             .enumerate()
             .map(|(i, o)| SelectOption::new(o, COLORS[i % COLORS.len()]))
             .collect();
+        p
+    }
+    /// A multi_select property with these options (colours assigned in turn).
+    pub fn multi_select(name: &str, options: &[&str]) -> Self {
+        let mut p = Self::select(name, options);
+        p.kind = PropertyKind::MultiSelect;
         p
     }
     /// A status property; groups are derived from option names
@@ -480,6 +533,11 @@ impl Board {
             .iter()
             .flat_map(|d| &d.data_sources)
             .find(|ds| parse_id(&ds.id) == Some(want))
+    }
+
+    /// The user with this id (with or without dashes) or email (any case).
+    pub fn user(&self, id_or_email: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.is(id_or_email))
     }
 
     /// Total number of pages.

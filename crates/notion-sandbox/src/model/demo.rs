@@ -1,16 +1,21 @@
 //! The demo board: a believable team board around a given day, with the
-//! cases a sweep must get right (time zones, trashed rows, other statuses).
+//! cases a sweep must get right (time zones, trashed rows, other statuses)
+//! and those of the third round (exempt, snoozed and rescheduled tasks,
+//! tasks due soon, stale ones, the day's edits, assignees). The rows are in
+//! `demo_tasks`.
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::board::{
     Board, DataSource, Database, PageState, PropertyKind, PropertySchema, PropertyValue,
     StatusGroup,
 };
 use super::codecs::{day_at, to_minute};
+use super::demo_tasks::{DemoTask, Due, Edited, DEMO_TASKS, PEOPLE, TAGS};
 use super::ids::derived_uuid;
+use super::users::User;
 
 /// Database id of [`Board::demo`].
 pub const DEMO_DATABASE_ID: &str = "2f26ee68-df30-4251-aad4-8ddc420cba3d";
@@ -23,239 +28,19 @@ pub const DEMO_STATUS_PROPERTY_ID: &str = "fk%5EY";
 /// Property id of `Due Date` in the demo board.
 pub const DEMO_DATE_PROPERTY_ID: &str = "Pk%3Cr";
 
-/// One row of the demo board: title, status, due, assignee, priority.
-struct DemoTask {
-    title: &'static str,
-    status: &'static str,
-    due: Due,
-    assignee: &'static str,
-    priority: &'static str,
-    trashed: bool,
-}
-
-enum Due {
-    None,
-    Days(i64),
-    /// Days from today, local time and UTC offset (e.g. "22:30:00", "-08:00").
-    At(i64, &'static str, &'static str),
-}
-
-const fn t(title: &'static str, status: &'static str, due: Due, who: &'static str) -> DemoTask {
-    DemoTask {
-        title,
-        status,
-        due,
-        assignee: who,
-        priority: "Medium",
-        trashed: false,
-    }
-}
-
-const fn hi(mut task: DemoTask) -> DemoTask {
-    task.priority = "High";
-    task
-}
-
-const fn lo(mut task: DemoTask) -> DemoTask {
-    task.priority = "Low";
-    task
-}
-
-const fn trashed(mut task: DemoTask) -> DemoTask {
-    task.trashed = true;
-    task
-}
-
-use Due::{At, Days};
-
-const DEMO_TASKS: &[DemoTask] = &[
-    // overdue, still open: the sweep moves these
-    hi(t("Fix login bug", "To Do", Days(-3), "Ana Silva")),
-    t(
-        "Review PR #482: retry & backoff",
-        "To Do",
-        Days(-1),
-        "Ben Okafor",
-    ),
-    t(
-        "Update <Header> component docs",
-        "To Do",
-        Days(-7),
-        "Chloé Martin",
-    ),
-    hi(t(
-        "Renew SSL certificate for api.example.com",
-        "To Do",
-        Days(-12),
-        "Dev Patel",
-    )),
-    t(
-        "Q3 budget: finance sign-off",
-        "To Do",
-        Days(-2),
-        "Ana Silva",
-    ),
-    lo(t(
-        "Migrate cron jobs to CI",
-        "To Do",
-        Days(-30),
-        "Erik Lund",
-    )),
-    t(
-        "Write postmortem for the 14:02 outage",
-        "To Do",
-        Days(-6),
-        "Ben Okafor",
-    ),
-    hi(t(
-        "Rotate leaked staging API keys",
-        "To Do",
-        Days(-15),
-        "Dev Patel",
-    )),
-    lo(t(
-        "Fix typo in pricing page",
-        "To Do",
-        Days(-1),
-        "Chloé Martin",
-    )),
-    t(
-        "Send contract draft to Initech",
-        "To Do",
-        Days(-4),
-        "Fatima Zahra",
-    ),
-    t(
-        "Reply to \"Q&A\" thread in #support",
-        "To Do",
-        Days(-2),
-        "Erik Lund",
-    ),
-    // datetimes: due late in the evening west of UTC (UTC day is today), and
-    // early in the morning east of UTC (UTC day is yesterday)
-    hi(t(
-        "Deploy hotfix to EU region",
-        "To Do",
-        At(-1, "22:30:00", "-08:00"),
-        "Erik Lund",
-    )),
-    t(
-        "Send invoice to Globex",
-        "To Do",
-        At(0, "01:00:00", "+09:00"),
-        "Fatima Zahra",
-    ),
-    // overdue but done or in progress: left alone
-    t("Write onboarding guide", "Done", Days(-5), "Ana Silva"),
-    t("Ship v2.3 release notes", "Done", Days(-1), "Ben Okafor"),
-    lo(t(
-        "Close Q2 support tickets",
-        "Done",
-        Days(-20),
-        "Fatima Zahra",
-    )),
-    t("Update privacy policy", "Done", Days(-2), "Chloé Martin"),
-    hi(t(
-        "Refactor billing service",
-        "In Progress",
-        Days(-4),
-        "Dev Patel",
-    )),
-    t(
-        "Investigate flaky e2e test",
-        "In Progress",
-        Days(-1),
-        "Erik Lund",
-    ),
-    // already overdue
-    t(
-        "Customer call prep: Acme Corp",
-        "Overdue",
-        Days(-9),
-        "Ana Silva",
-    ),
-    lo(t(
-        "Book venue for the meetup",
-        "Overdue",
-        Days(-3),
-        "Fatima Zahra",
-    )),
-    // due today: not overdue yet
-    t("Plan team offsite", "To Do", Days(0), "Ben Okafor"),
-    hi(t(
-        "Triage new bug reports",
-        "To Do",
-        Days(0),
-        "Chloé Martin",
-    )),
-    t("Update dependencies", "In Progress", Days(0), "Dev Patel"),
-    // future
-    t(
-        "Design review: settings page",
-        "To Do",
-        Days(1),
-        "Ana Silva",
-    ),
-    t("Prepare sprint demo", "To Do", Days(2), "Ben Okafor"),
-    t(
-        "Interview loop: backend hire",
-        "To Do",
-        Days(4),
-        "Erik Lund",
-    ),
-    t(
-        "Security audit follow-up",
-        "In Progress",
-        Days(5),
-        "Dev Patel",
-    ),
-    lo(t("Draft Q4 roadmap", "To Do", Days(7), "Ana Silva")),
-    t("Quarterly OKR check-in", "To Do", Days(10), "Fatima Zahra"),
-    lo(t(
-        "Localize checkout flow",
-        "To Do",
-        Days(14),
-        "Chloé Martin",
-    )),
-    lo(t(
-        "Archive old Slack channels",
-        "To Do",
-        Days(21),
-        "Erik Lund",
-    )),
-    t("Set up status page", "Done", Days(3), "Dev Patel"),
-    // no due date: never touched
-    t("Clean up feature flags", "To Do", Due::None, "Ben Okafor"),
-    lo(t(
-        "Research vector search options",
-        "To Do",
-        Due::None,
-        "Dev Patel",
-    )),
-    t(
-        "Improve error messages",
-        "In Progress",
-        Due::None,
-        "Chloé Martin",
-    ),
-    lo(t("Brainstorm team names", "Done", Due::None, "Ana Silva")),
-    // trashed: never returned by queries
-    trashed(t(
-        "Old task from the previous board",
-        "To Do",
-        Days(-40),
-        "Erik Lund",
-    )),
-];
-
 impl Board {
     /// A believable team board: database "Tasks" ([`DEMO_DATABASE_ID`]) with
     /// one data source "Tasks" ([`DEMO_DATA_SOURCE_ID`]), properties `Name`
     /// (title), `Status` (To Do / In Progress / Done / Overdue), `Due Date`,
-    /// `Assignee` (rich_text) and `Priority` (select), and 38 tasks around
-    /// `today`: 11 overdue with a date-only due in To Do, two datetime dues
-    /// whose day depends on the time zone, overdue ones that are Done or In
-    /// Progress, some due today, some later, some without a date, one trashed.
+    /// `Assignee` (people: Ada Lovelace, Grace Hopper, Linus Torvalds),
+    /// `Priority` (select), `Tags` (multi_select), `On hold` (checkbox) and
+    /// `Snoozed until` (date), and 42 tasks around `today`: 11 overdue with
+    /// a date-only due in To Do, two datetime dues whose day depends on the
+    /// time zone, three overdue in To Do but pinned, on hold or snoozed,
+    /// overdue ones that are Done or In Progress, one in Overdue due again
+    /// later, some due today or soon, some later, some without a date, In
+    /// Progress ones nobody has edited for weeks, a few edited today, one
+    /// trashed. docs/sandbox.md lists them.
     pub fn demo(today: NaiveDate) -> Board {
         let ds = demo_tasks_source(today);
         let mut board = Board {
@@ -266,6 +51,10 @@ impl Board {
                 data_sources: vec![ds],
             }],
             today: None,
+            users: PEOPLE
+                .iter()
+                .map(|(name, email)| User::person(name, email))
+                .collect(),
         };
         // the builder's data is fixed: normalization cannot fail
         board.normalize().expect("demo board is valid");
@@ -322,9 +111,57 @@ fn demo_schema() -> Vec<PropertySchema> {
         PropertySchema::status("Status", &["To Do", "In Progress", "Done", "Overdue"])
             .with_id(DEMO_STATUS_PROPERTY_ID),
         PropertySchema::new("Due Date", PropertyKind::Date).with_id(DEMO_DATE_PROPERTY_ID),
-        PropertySchema::new("Assignee", PropertyKind::RichText).with_id("%3BxQm"),
+        PropertySchema::new("Assignee", PropertyKind::People).with_id("%3BxQm"),
         PropertySchema::select("Priority", &["High", "Medium", "Low"]).with_id("Wv%40t"),
+        PropertySchema::multi_select("Tags", TAGS).with_id("Tg%7Bs"),
+        PropertySchema::new("On hold", PropertyKind::Checkbox).with_id("H%3Bld"),
+        PropertySchema::new("Snoozed until", PropertyKind::Date).with_id("Sn%3Dz"),
     ]
+}
+
+/// The values of a demo task's properties.
+fn demo_values(today: NaiveDate, task: &DemoTask) -> BTreeMap<String, PropertyValue> {
+    let mut props = BTreeMap::new();
+    let mut set = |name: &str, value: PropertyValue| {
+        props.insert(name.to_string(), value);
+    };
+    set("Name", PropertyValue::text(task.title));
+    set("Status", PropertyValue::option(task.status));
+    set("Priority", PropertyValue::option(task.priority));
+    let people = task
+        .assignees
+        .iter()
+        .map(|&who| User::person(PEOPLE[who as usize].0, PEOPLE[who as usize].1).id);
+    set("Assignee", PropertyValue::people(people));
+    set("Tags", PropertyValue::options(task.tags.iter().copied()));
+    set("On hold", PropertyValue::Checkbox(task.on_hold));
+    if let Some(days) = task.snoozed {
+        set(
+            "Snoozed until",
+            PropertyValue::day(today + Duration::days(days)),
+        );
+    }
+    match task.due {
+        Due::None => {}
+        Due::Days(d) => set("Due Date", PropertyValue::day(today + Duration::days(d))),
+        Due::At(d, time, offset) => {
+            let day = (today + Duration::days(d)).format("%Y-%m-%d");
+            set(
+                "Due Date",
+                PropertyValue::date(format!("{day}T{time}.000{offset}")),
+            );
+        }
+    }
+    props
+}
+
+/// When the `i`th demo task was last edited.
+fn last_edited(today: NaiveDate, i: i64, when: Edited) -> DateTime<Utc> {
+    match when {
+        Edited::Lately => day_at(today, -2 - (i % 6), 14) + Duration::minutes(i * 3),
+        Edited::Today(minutes) => day_at(today, 0, 0) + Duration::minutes(minutes),
+        Edited::DaysAgo(days) => day_at(today, -days, 15) + Duration::minutes(i),
+    }
 }
 
 fn demo_tasks_source(today: NaiveDate) -> DataSource {
@@ -354,35 +191,15 @@ fn demo_tasks_source(today: NaiveDate) -> DataSource {
     schema[1].options[3].color = "red".into();
     let mut pages = Vec::with_capacity(DEMO_TASKS.len());
     for (i, task) in DEMO_TASKS.iter().enumerate() {
-        let mut props = BTreeMap::new();
-        props.insert("Name".to_string(), PropertyValue::text(task.title));
-        props.insert("Status".to_string(), PropertyValue::option(task.status));
-        props.insert("Assignee".to_string(), PropertyValue::text(task.assignee));
-        props.insert("Priority".to_string(), PropertyValue::option(task.priority));
-        match task.due {
-            Due::None => {}
-            Due::Days(d) => {
-                props.insert(
-                    "Due Date".to_string(),
-                    PropertyValue::day(today + Duration::days(d)),
-                );
-            }
-            Due::At(d, time, offset) => {
-                let day = (today + Duration::days(d)).format("%Y-%m-%d");
-                props.insert(
-                    "Due Date".to_string(),
-                    PropertyValue::date(format!("{day}T{time}.000{offset}")),
-                );
-            }
-        }
+        let edited = to_minute(last_edited(today, i as i64, task.edited));
         let created = day_at(today, -45 + (i as i64 % 20), 9) + Duration::minutes(i as i64 * 7);
-        let edited = day_at(today, -1 - (i as i64 % 6), 14) + Duration::minutes(i as i64 * 3);
+        let created = to_minute(created.min(edited - Duration::days(2)));
         pages.push(PageState {
             id: derived_uuid(0xde40, &format!("task{i}")),
-            created_time: to_minute(created),
-            last_edited_time: to_minute(edited.max(created)),
+            created_time: created,
+            last_edited_time: edited,
             in_trash: task.trashed,
-            properties: props,
+            properties: demo_values(today, task),
             ..PageState::new("", created)
         });
     }

@@ -10,6 +10,7 @@ use super::board::{
 };
 use super::codecs::{day_at, to_minute};
 use super::ids::{derived_uuid, uuid_from_bits};
+use super::users::User;
 
 impl Board {
     /// A generated board (see [`GeneratedBoard`]); cheap for 100,000 tasks.
@@ -44,6 +45,19 @@ impl Board {
             ],
             pages: Vec::with_capacity(n),
         };
+        // what a spec adds is drawn apart, so that the rest of the board
+        // is the same with it or without it
+        let people = spec.people();
+        if !people.is_empty() {
+            ds.properties
+                .push(PropertySchema::new("Assignee", PropertyKind::People));
+        }
+        let mut extra = fastrand::Rng::with_seed(spec.seed ^ 0x1d1e_a551);
+        let mut idle = vec![false; n];
+        for f in idle.iter_mut().take(spec.idle_count()) {
+            *f = true;
+        }
+        extra.shuffle(&mut idle);
         let open = |rng: &mut fastrand::Rng| -> String {
             match spec.open_statuses.len() {
                 0 => spec.late_status.clone(),
@@ -88,7 +102,23 @@ impl Board {
                 PropertyValue::option(["High", "Medium", "Low"][rng.usize(..3)]),
             );
             let created = base + Duration::minutes(rng.i64(0..60 * 24 * 300));
-            let edited = to_minute(created + Duration::minutes(rng.i64(0..60 * 24 * 90)));
+            let mut edited = to_minute(created + Duration::minutes(rng.i64(0..60 * 24 * 90)));
+            if spec.idle_fraction.is_some() {
+                // idle: 20 to 60 days before today; else within the 6 days before it
+                let minutes = if idle[i] {
+                    extra.i64(60 * 24 * 20..60 * 24 * 60)
+                } else {
+                    extra.i64(1..60 * 24 * 6)
+                };
+                edited = to_minute(day_at(spec.today, 0, 0) - Duration::minutes(minutes));
+            }
+            if !people.is_empty() && extra.usize(..10) > 0 {
+                let who = &people[extra.usize(..people.len())];
+                props.insert(
+                    "Assignee".to_string(),
+                    PropertyValue::people([who.id.clone()]),
+                );
+            }
             ds.pages.push(PageState {
                 id: uuid_from_bits(rng.u128(..)),
                 created_time: to_minute(created),
@@ -106,6 +136,7 @@ impl Board {
                 data_sources: vec![ds],
             }],
             today: None,
+            users: people,
         };
         if let Err(e) = board.normalize() {
             panic!("generated board is invalid (check the spec's names): {e}");
@@ -147,6 +178,25 @@ const OBJECTS: &[&str] = &[
     "data export",
     "mobile push",
     "audit log",
+];
+
+const FIRST_NAMES: &[&str] = &[
+    "Ada",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Alan",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Ken",
+    "Radia",
+    "Edsger",
+    "Katherine",
+];
+const LAST_NAMES: &[&str] = &[
+    "Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Ritchie", "Allen",
+    "Thompson", "Perlman", "Dijkstra", "Johnson",
 ];
 
 fn generated_title(rng: &mut fastrand::Rng, i: usize) -> String {
@@ -191,6 +241,17 @@ pub struct GeneratedBoard {
     pub late_status: String,
     /// Other states (in progress, done…).
     pub other_statuses: Vec<String>,
+    /// How many people the tasks are assigned to. With n > 0 the board
+    /// lists n people (see [`GeneratedBoard::people`]) and has a `people`
+    /// property `Assignee`: each task has one of them, one in ten none.
+    /// 0 (the default): neither.
+    pub assignees: usize,
+    /// With `Some(f)`, exactly `round(tasks * f)` tasks (any status) were
+    /// last edited 20 to 60 days before `today`, and every other one within
+    /// the 6 days before it: a stale check of up to 20 idle days finds
+    /// exactly the first. `None` (the default): edited 10 to 400 days
+    /// before `today`, as ever.
+    pub idle_fraction: Option<f64>,
 }
 
 impl Default for GeneratedBoard {
@@ -210,6 +271,8 @@ impl Default for GeneratedBoard {
             open_statuses: vec!["To Do".into()],
             late_status: "Overdue".into(),
             other_statuses: vec!["In Progress".into(), "Done".into()],
+            assignees: 0,
+            idle_fraction: None,
         }
     }
 }
@@ -230,6 +293,37 @@ impl GeneratedBoard {
     /// The data source id this spec produces (derived from the seed).
     pub fn data_source_id(&self) -> String {
         derived_uuid(self.seed, "data_source")
+    }
+    /// How many tasks are idle (see [`GeneratedBoard::idle_fraction`]).
+    pub fn idle_count(&self) -> usize {
+        self.idle_fraction.map_or(0, |f| {
+            ((self.tasks as f64) * f.clamp(0.0, 1.0)).round() as usize
+        })
+    }
+    /// The people tasks are assigned to (see [`GeneratedBoard::assignees`]):
+    /// names from a list, emails `first.last@example.com` (with a number
+    /// past the list's 144 pairs).
+    pub fn people(&self) -> Vec<User> {
+        (0..self.assignees)
+            .map(|k| {
+                let first = FIRST_NAMES[k % FIRST_NAMES.len()];
+                let last = LAST_NAMES[(k / FIRST_NAMES.len()) % LAST_NAMES.len()];
+                let round = k / (FIRST_NAMES.len() * LAST_NAMES.len());
+                let suffix = if round == 0 {
+                    String::new()
+                } else {
+                    round.to_string()
+                };
+                User::person(
+                    &format!("{first} {last}"),
+                    &format!(
+                        "{}.{}{suffix}@example.com",
+                        first.to_lowercase(),
+                        last.to_lowercase()
+                    ),
+                )
+            })
+            .collect()
     }
     /// How many tasks are overdue.
     pub fn overdue_count(&self) -> usize {

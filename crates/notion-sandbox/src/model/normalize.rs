@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use super::board::{Board, DataSource, PropertyKind, PropertyValue, SelectOption, StatusGroup};
 use super::codecs::{parse_date_start, percent_encode};
 use super::ids::{derived_uuid, fnv, normalize_id};
+use super::users::{person_id, User};
 
 impl Board {
     /// Checks the board and fills what a hand-written board may leave out:
@@ -22,6 +23,9 @@ impl Board {
             *id = n;
             Ok(())
         };
+        for u in &mut self.users {
+            check_id(&mut u.id, "user")?;
+        }
         for db in &mut self.databases {
             check_id(&mut db.id, "database")?;
             for ds in &mut db.data_sources {
@@ -33,14 +37,14 @@ impl Board {
         }
         for db in &mut self.databases {
             for ds in &mut db.data_sources {
-                normalize_data_source(ds)?;
+                normalize_data_source(ds, &self.users)?;
             }
         }
         Ok(())
     }
 }
 
-fn normalize_data_source(ds: &mut DataSource) -> Result<(), String> {
+fn normalize_data_source(ds: &mut DataSource, users: &[User]) -> Result<(), String> {
     let titles = ds
         .properties
         .iter()
@@ -107,13 +111,49 @@ fn normalize_data_source(ds: &mut DataSource) -> Result<(), String> {
                 .iter()
                 .find(|p| &p.name == name)
                 .ok_or_else(|| format!("page {} has unknown property {name:?}", page.id))?;
-            if prop.kind == PropertyKind::Date {
-                if let PropertyValue::Text(s) = value {
-                    if parse_date_start(s).is_none() {
-                        return Err(format!("page {}: {s:?} is not a date", page.id));
+            match prop.kind {
+                PropertyKind::Date => {
+                    if let PropertyValue::Text(s) = value {
+                        if parse_date_start(s).is_none() {
+                            return Err(format!("page {}: {s:?} is not a date", page.id));
+                        }
+                        *value = PropertyValue::date(s.clone());
                     }
-                    *value = PropertyValue::date(s.clone());
                 }
+                PropertyKind::MultiSelect => match value {
+                    PropertyValue::Empty => *value = PropertyValue::Options(Vec::new()),
+                    PropertyValue::Options(_) => {}
+                    _ => {
+                        return Err(format!(
+                            "page {}: {name:?} takes an array of option names",
+                            page.id
+                        ))
+                    }
+                },
+                PropertyKind::People => {
+                    let keys = match value {
+                        PropertyValue::Empty => Vec::new(),
+                        PropertyValue::Options(v) | PropertyValue::People(v) => v.clone(),
+                        _ => {
+                            return Err(format!(
+                                "page {}: {name:?} takes an array of user ids or emails",
+                                page.id
+                            ))
+                        }
+                    };
+                    let ids = keys
+                        .iter()
+                        .map(|k| person_id(users, k))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| {
+                            format!(
+                                "page {}: {name:?} names a user that is neither an id nor the email of one of the board's users",
+                                page.id
+                            )
+                        })?;
+                    *value = PropertyValue::People(ids);
+                }
+                _ => {}
             }
         }
     }

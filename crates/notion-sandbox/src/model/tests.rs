@@ -101,6 +101,60 @@ fn generated_board_has_exact_overdue_count() {
 }
 
 #[test]
+fn generated_board_with_assignees_and_idle_tasks() {
+    let plain = GeneratedBoard::new(400, today());
+    let spec = GeneratedBoard {
+        assignees: 5,
+        idle_fraction: Some(0.2),
+        ..plain.clone()
+    };
+    let (a, b) = (Board::generated(&plain), Board::generated(&spec));
+    assert!(a.users.is_empty());
+    assert_eq!(b.users.len(), 5);
+    assert_eq!(
+        b.users[1].email.as_deref(),
+        Some("grace.lovelace@example.com")
+    );
+    let (pa, pb) = (
+        &a.databases[0].data_sources[0],
+        &b.databases[0].data_sources[0],
+    );
+    assert!(pa.property("Assignee").is_none());
+    assert_eq!(pb.property("Assignee").unwrap().kind, PropertyKind::People);
+    // the rest of the board is the same
+    for (x, y) in pa.pages.iter().zip(&pb.pages) {
+        assert_eq!(
+            (&x.id, x.get("Status"), x.get("Due Date")),
+            (&y.id, y.get("Status"), y.get("Due Date"))
+        );
+    }
+    let midnight = today().and_time(NaiveTime::MIN).and_utc();
+    let idle = pb
+        .pages
+        .iter()
+        .filter(|p| p.last_edited_time < midnight - chrono::Duration::days(20))
+        .count();
+    assert_eq!((idle, spec.idle_count()), (80, 80));
+    assert!(pb.pages.iter().all(|p| p.last_edited_time < midnight
+        && p.last_edited_time >= midnight - chrono::Duration::days(60)
+        && p.created_time <= p.last_edited_time));
+    let assigned = pb
+        .pages
+        .iter()
+        .filter(|p| !p.get("Assignee").is_empty())
+        .count();
+    assert!((320..=400).contains(&assigned), "{assigned}");
+    assert!(pb
+        .pages
+        .iter()
+        .filter_map(|p| p.get("Assignee").as_people())
+        .all(|ids| ids.len() == 1 && b.user(&ids[0]).is_some()));
+    // the same seed, the same board
+    assert_eq!(Board::generated(&spec), b);
+    assert_eq!(Board::from_json(&b.to_json()).unwrap(), b);
+}
+
+#[test]
 fn percent_coding() {
     assert_eq!(percent_encode("fk^Y"), "fk%5EY");
     assert_eq!(percent_decode("fk%5EY"), "fk^Y");

@@ -74,7 +74,7 @@ pub(crate) fn slack(
     if msg
         .get("blocks")
         .and_then(Value::as_array)
-        .is_some_and(|b| b.len() > 50)
+        .is_some_and(|b| !slack_blocks_fit(b))
     {
         return (Reply::new(400, TEXT, "invalid_blocks"), None);
     }
@@ -88,6 +88,31 @@ pub(crate) fn slack(
         .scripted(TEXT, &mut hang)
         .unwrap_or_else(|| Reply::new(200, TEXT, "ok"));
     (r, hang)
+}
+
+/// Do Slack's blocks keep to Block Kit's limits? At most 50 blocks; a
+/// section's text at most 3,000 characters, its fields at most 10 of
+/// 2,000 each; a header's text at most 150. Slack refuses a message that
+/// does not with `invalid_blocks`.
+fn slack_blocks_fit(blocks: &[Value]) -> bool {
+    let text_of = |v: Option<&Value>| chars(v.and_then(|t| t.get("text")));
+    blocks.len() <= 50
+        && blocks
+            .iter()
+            .all(|b| match b.get("type").and_then(Value::as_str) {
+                Some("section") => {
+                    let fields = b
+                        .get("fields")
+                        .and_then(Value::as_array)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    text_of(b.get("text")) <= 3000
+                        && fields.len() <= 10
+                        && fields.iter().all(|f| text_of(Some(f)) <= 2000)
+                }
+                Some("header") => text_of(b.get("text")) <= 150,
+                _ => true,
+            })
 }
 
 fn discord_error(status: u16, code: u32, message: &str) -> Reply {
@@ -193,6 +218,12 @@ pub(crate) fn discord(
             );
         }
     }
+    if let Some(refusal) = msg
+        .get("allowed_mentions")
+        .and_then(allowed_mentions_refusal)
+    {
+        return (form_error(json!({ "allowed_mentions": refusal })), None);
+    }
     if let Err(secs) = queue.take_token() {
         let wait = secs as f64;
         let mut r = Reply::new(429, JSON, discord_rate_limit_body(wait));
@@ -226,6 +257,32 @@ pub(crate) fn discord(
     };
     (r, hang)
 }
+
+/// What Discord says of `allowed_mentions` it refuses: more than 100
+/// users or roles, or `parse` naming a kind that is also listed.
+fn allowed_mentions_refusal(m: &Value) -> Option<Value> {
+    let parse: Vec<&str> = m
+        .get("parse")
+        .and_then(Value::as_array)
+        .map(|p| p.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for kind in ["users", "roles"] {
+        let listed = m.get(kind).and_then(Value::as_array);
+        if listed.is_some_and(|l| l.len() > 100) {
+            return Some(json!({ kind: max_length(100) }));
+        }
+        if listed.is_some_and(|l| !l.is_empty()) && parse.contains(&kind) {
+            return Some(json!({"_errors": [{
+                "code": "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                "message": format!("parse:[\"{kind}\"] and {kind}: [ids] are mutually exclusive."),
+            }]}));
+        }
+    }
+    None
+}
+
+/// The most bytes of a message a Teams channel takes (28 KB).
+pub(crate) const TEAMS_MAX_BYTES: usize = 28 * 1024;
 
 /// Is this a message with an Adaptive Card attachment?
 fn is_adaptive_card_message(v: &Value) -> bool {
@@ -278,6 +335,25 @@ pub(crate) fn teams(
     if sig.as_deref() != Some("sandboxsig") {
         return (
             Reply::new(401, JSON, SinkReply::teams_unauthorized().body),
+            None,
+        );
+    }
+    // Recorded truth (docs/sandbox.md, "A Teams message too large"):
+    // Workflows may take the request (202) and fail to post it to the
+    // channel later; the sandbox refuses it at once, so a test sees it.
+    if req.body.len() > TEAMS_MAX_BYTES {
+        return (
+            Reply::new(
+                413,
+                JSON,
+                teams_error(
+                    "RequestEntityTooLarge",
+                    &format!(
+                        "The message is {} bytes; a Teams message takes at most {TEAMS_MAX_BYTES} bytes (28 KB).",
+                        req.body.len()
+                    ),
+                ),
+            ),
             None,
         );
     }

@@ -29,9 +29,17 @@ async fn sweep_over_http() {
     assert!(head.contains("x-notion-request-id:"));
     let ds_id = db["data_sources"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(ds_id, DEMO_DATA_SOURCE_ID);
+    // as a sweep with --exempt Tags=pinned --exempt "On hold=true"
+    // --snooze-property "Snoozed until" asks
     let filter = json!({"filter": {"and": [
         {"property": "Status", "status": {"equals": "To Do"}},
-        {"property": "Due Date", "date": {"before": "2026-11-22"}}
+        {"property": "Due Date", "date": {"before": "2026-11-22"}},
+        {"property": "Tags", "multi_select": {"does_not_contain": "pinned"}},
+        {"property": "On hold", "checkbox": {"equals": false}},
+        {"or": [
+            {"property": "Snoozed until", "date": {"is_empty": true}},
+            {"property": "Snoozed until", "date": {"before": "2026-11-22"}}
+        ]}
     ]}});
     // loop like a careful client: restart from the top after each page
     let mut moved = 0;
@@ -65,7 +73,7 @@ async fn sweep_over_http() {
         .iter()
         .filter(|p| p.get("Status").as_text() == Some("Overdue"))
         .count();
-    assert_eq!(overdue, 14);
+    assert_eq!(overdue, 15); // and the three that were Overdue already
     assert!(sb.requests().iter().all(|r| r.status == 200));
     assert_eq!(
         sb.requests()[0].header("Notion-Version"),

@@ -2,11 +2,15 @@
 //! (`engine`, `queries`, `pages`, `resources`) and over real HTTP (`http`),
 //! and the one set of functions every test of the crate shares.
 
+mod demo;
 mod engine;
 mod http;
+mod kinds;
 mod pages;
+mod people;
 mod queries;
 mod resources;
+mod sinks;
 
 use std::time::Duration;
 
@@ -125,3 +129,82 @@ pub(crate) fn split(resp: &str) -> (u16, String, Value) {
         serde_json::from_str(body).unwrap_or(Value::String(body.into())),
     )
 }
+
+/// Status and body of a Notion request over HTTP (see [`raw`]).
+pub(crate) async fn api(
+    sb: &Sandbox,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let (status, _, body) = split(&raw(sb, method, path, body.as_ref()).await);
+    (status, body)
+}
+
+/// Ids of the pages of [`team_board`], in board order.
+pub(crate) const TEAM_PAGES: [&str; 5] = [
+    "10000000-0000-4000-8000-000000000001",
+    "10000000-0000-4000-8000-000000000002",
+    "10000000-0000-4000-8000-000000000003",
+    "10000000-0000-4000-8000-000000000004",
+    "10000000-0000-4000-8000-000000000005",
+];
+
+/// The data source of [`team_board`].
+pub(crate) const TEAM_SOURCE: &str = "20000000-0000-4000-8000-000000000002";
+
+/// A user who has left the workspace: named by id alone in [`team_board`].
+pub(crate) const DEPARTED: &str = "30000000-0000-4000-8000-000000000003";
+
+/// A hand-written board with people, a bot, a multi_select, a people
+/// property and a checkbox, made for [`today`]: "Pinned chore" (pinned,
+/// infra; Ada), "Write the docs" (docs; Ada and Grace; on hold), "Nothing
+/// set", "The bot's" (infra; the bot), "Left behind" (the departed user).
+pub(crate) fn team_board() -> Board {
+    Board::from_json(&format!(
+        r#"{{"today": "2026-11-22",
+        "users": [
+          {{"id": "{ada}", "name": "Ada Lovelace", "type": "person", "email": "ada@acme.com"}},
+          {{"id": "{grace}", "name": "Grace Hopper", "email": "grace@acme.com"}},
+          {{"id": "{bot}", "name": "Build Bot", "type": "bot"}}
+        ],
+        "databases": [{{"id": "20000000-0000-4000-8000-000000000001", "title": "Team",
+          "data_sources": [{{"id": "{TEAM_SOURCE}", "name": "Team",
+            "properties": [
+              {{"name": "Name", "type": "title"}},
+              {{"name": "Status", "type": "status", "options": [{{"name": "To Do"}}, {{"name": "In Progress"}}, {{"name": "Done"}}]}},
+              {{"name": "Tags", "type": "multi_select", "id": "tg", "options": [{{"name": "pinned", "color": "red"}}, {{"name": "infra"}}, {{"name": "docs"}}]}},
+              {{"name": "Assignee", "type": "people", "id": "as"}},
+              {{"name": "On hold", "type": "checkbox"}}
+            ],
+            "pages": [
+              {{"id": "{p1}", "last_edited_time": "2026-11-21T10:00:00Z",
+                "properties": {{"Name": "Pinned chore", "Status": "To Do", "Tags": ["pinned", "infra"], "Assignee": ["ada@acme.com"], "On hold": false}}}},
+              {{"id": "{p2}", "last_edited_time": "2026-11-01T09:00:00Z",
+                "properties": {{"Name": "Write the docs", "Status": "In Progress", "Tags": ["docs"], "Assignee": ["ADA@acme.com", "{grace}"], "On hold": true}}}},
+              {{"id": "{p3}", "last_edited_time": "2026-10-01T09:00:00Z",
+                "properties": {{"Name": "Nothing set", "Status": "To Do"}}}},
+              {{"id": "{p4}", "last_edited_time": "2026-11-22T00:00:00Z",
+                "properties": {{"Name": "The bot's", "Status": "Done", "Tags": ["infra"], "Assignee": ["{bot}"]}}}},
+              {{"id": "{p5}", "last_edited_time": "2026-11-15T08:30:00Z",
+                "properties": {{"Name": "Left behind", "Status": "To Do", "Tags": [], "Assignee": ["{departed}"]}}}}
+            ]}}]}}]}}"#,
+        ada = ADA,
+        grace = GRACE,
+        bot = BOT,
+        departed = DEPARTED.replace('-', ""),
+        p1 = TEAM_PAGES[0],
+        p2 = TEAM_PAGES[1],
+        p3 = TEAM_PAGES[2],
+        p4 = TEAM_PAGES[3],
+        p5 = TEAM_PAGES[4],
+    ))
+    .unwrap()
+}
+
+/// Ada Lovelace of [`team_board`].
+pub(crate) const ADA: &str = "30000000-0000-4000-8000-000000000001";
+/// Grace Hopper of [`team_board`].
+pub(crate) const GRACE: &str = "30000000-0000-4000-8000-000000000002";
+/// The bot of [`team_board`].
+pub(crate) const BOT: &str = "30000000-0000-4000-8000-000000000004";

@@ -40,7 +40,7 @@ fn query_pages_with_cursor_and_filter_properties() {
         seen += v["results"].as_array().unwrap().len();
         cursor = v["next_cursor"].clone();
     }
-    assert_eq!(seen, 37); // 38 tasks, one trashed
+    assert_eq!(seen, 41); // 42 tasks, one trashed
     for bad in [
         json!({"page_size": 101}),
         json!({"page_size": 0}),
@@ -199,7 +199,7 @@ fn query_result_type_and_trash_flags() {
         Some(json!({"result_type": "page", "in_trash": false})),
     );
     assert_eq!(s, 200);
-    assert_eq!(v["results"].as_array().unwrap().len(), 37);
+    assert_eq!(v["results"].as_array().unwrap().len(), 41);
     let (s, v) = call(
         &e,
         "POST",
