@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use super::defaults::{self, Seconds};
 #[cfg(feature = "sandbox")]
 use super::values::fraction;
-use super::values::{date, due_soon, exempt, limit, rate, retries, seconds, wait, zone};
+use super::values::{
+    date, due_soon, exempt, idle, limit, rate, retries, seconds, since, wait, zone,
+};
 use crate::jobs::rule::Exempt;
 
 /// Moves overdue Notion tasks to "Overdue" and posts one summary to Slack, Discord, Teams or any webhook.
@@ -41,6 +43,12 @@ pub(crate) enum Command {
     /// Print the database's data sources, their properties and options.
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaArgs),
+    /// List tasks untouched for days, post an escalation, optionally move them.
+    #[command(after_help = STALE_EXAMPLES)]
+    Stale(StaleArgs),
+    /// The standup summary: tasks per status, and the tasks edited lately; posted every run.
+    #[command(after_help = DIGEST_EXAMPLES)]
+    Digest(DigestArgs),
     /// Run a real sweep over HTTP against a built-in sandbox board (no token, no network).
     #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
@@ -78,6 +86,18 @@ const CHECK_EXAMPLES: &str = "Examples:
 const SCHEMA_EXAMPLES: &str = "Examples:
   notion-sweep schema https://www.notion.so/acme/Tasks-2f26ee68df304251aad48ddc420cba3d
   notion-sweep schema --output markdown >> \"$GITHUB_STEP_SUMMARY\"";
+
+const STALE_EXAMPLES: &str = "Examples:
+  notion-sweep stale 2f26ee68df304251aad48ddc420cba3d --dry-run        the tasks it would escalate
+  notion-sweep stale --status 'In Progress' --status Review --idle 14
+  notion-sweep stale --idle 30 --move-to Stalled --notify https://discord.com/api/webhooks/ID/TOKEN
+
+Exit codes as for sweep; a stale task alone is exit 0.";
+
+const DIGEST_EXAMPLES: &str = "Examples:
+  notion-sweep digest 2f26ee68df304251aad48ddc420cba3d --dry-run       print it, post nothing
+  notion-sweep digest --since 72 --output markdown >> \"$GITHUB_STEP_SUMMARY\"
+  notion-sweep digest --config boards.toml --board Eng";
 
 /// Arguments of `completions`.
 #[derive(Debug, Args)]
@@ -312,6 +332,66 @@ pub(crate) struct SchemaArgs {
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub(crate) output: OutputFormat,
+}
+
+/// What `stale` and `digest` share besides the board: the status
+/// property, a dry run, the output and where the message goes.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The property that holds the task state (type status or select).
+    #[arg(long, env = "SWEEP_STATUS_PROPERTY", default_value = defaults::STATUS_PROPERTY, value_name = "NAME")]
+    pub(crate) status_property: String,
+
+    /// Print the result, change nothing, post nothing.
+    #[arg(long, env = "SWEEP_DRY_RUN")]
+    pub(crate) dry_run: bool,
+
+    /// Result format on standard output.
+    #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) output: OutputFormat,
+
+    #[command(flatten)]
+    pub(crate) channels: ChannelArgs,
+}
+
+/// Arguments of `stale`.
+#[derive(Debug, Args)]
+pub(crate) struct StaleArgs {
+    #[command(flatten)]
+    pub(crate) board: BoardArgs,
+
+    /// A status tasks may sit in too long (repeatable; the variable is comma-separated).
+    #[arg(long, env = "STALE_STATUS", default_value = defaults::STALE_STATUS, value_delimiter = ',', value_name = "STATUS")]
+    pub(crate) status: Vec<String>,
+
+    /// Untouched for this many days (1 to 3650) is stale.
+    #[arg(long, env = "STALE_IDLE", default_value_t = defaults::STALE_IDLE, value_name = "DAYS", value_parser = idle)]
+    pub(crate) idle: u32,
+
+    /// Also move stale tasks to this status (not one of --status).
+    #[arg(long, env = "STALE_MOVE_TO", value_name = "STATUS")]
+    pub(crate) move_to: Option<String>,
+
+    /// With --move-to, when another run writes the same data source, wait this many seconds for it, then exit 6.
+    #[arg(long, env = "SWEEP_LOCK_WAIT", default_value_t = defaults::LOCK_WAIT, value_name = "SECS", value_parser = wait)]
+    pub(crate) lock_wait: Seconds,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+}
+
+/// Arguments of `digest`.
+#[derive(Debug, Args)]
+pub(crate) struct DigestArgs {
+    #[command(flatten)]
+    pub(crate) board: BoardArgs,
+
+    /// List the tasks edited in the last HOURS (1 to 8784).
+    #[arg(long, env = "DIGEST_SINCE", default_value_t = defaults::DIGEST_SINCE, value_name = "HOURS", value_parser = since)]
+    pub(crate) since: u32,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
 }
 
 /// Arguments of `demo`: only what cannot send anything outside the sandbox.

@@ -77,6 +77,22 @@ pub(crate) fn due_soon(raw: &str) -> Result<u32, String> {
     }
 }
 
+/// `--idle DAYS`: 1 to 3650 (ten years).
+pub(crate) fn idle(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(n) if (1..=3650).contains(&n) => Ok(n),
+        _ => Err("expected a number of days from 1 to 3650, e.g. --idle 7".into()),
+    }
+}
+
+/// `--since HOURS`: 1 to 8784 (a leap year).
+pub(crate) fn since(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(n) if (1..=8784).contains(&n) => Ok(n),
+        _ => Err("expected a number of hours from 1 to 8784, e.g. --since 24 (a day) or --since 168 (a week)".into()),
+    }
+}
+
 /// `--exempt PROPERTY=VALUE`.
 pub(crate) fn exempt(raw: &str) -> Result<Exempt, String> {
     match raw.split_once('=') {
@@ -136,6 +152,18 @@ mod tests {
             "2026-11-22T00:00",
         ] {
             assert!(date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn idle_days_and_since_hours_are_at_least_one() {
+        assert_eq!(idle("7"), Ok(7));
+        assert_eq!(since(" 24 "), Ok(24));
+        for bad in ["0", "-1", "7.5", "a week", "", "3651"] {
+            assert!(idle(bad).is_err(), "{bad}");
+        }
+        for bad in ["0", "-24", "1.5", "8785"] {
+            assert!(since(bad).is_err(), "{bad}");
         }
     }
 

@@ -1,9 +1,11 @@
 //! Discord's message: `content` of at most 2,000 characters in Discord
-//! markdown, with mentions turned off so that no title pings anyone.
+//! markdown, with mentions turned off so that no title pings anyone; for a
+//! sweep (`message`) and for what `stale` and `digest` say (`said`).
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, name, notes, parts, to};
+use super::message::{fit, header, listed, name, notes, parts, to, Note};
+use super::said::{Line, Said};
 use crate::jobs::summary::Summary;
 
 /// The most characters Discord takes in `content`.
@@ -12,11 +14,61 @@ pub(super) const MAX_CONTENT: usize = 2000;
 /// The message for a run: up to ten tasks, fewer where the content would
 /// pass [`MAX_CONTENT`], then a count of the rest.
 pub(super) fn message(summary: &Summary) -> Value {
+    body(content(summary))
+}
+
+/// Discord's message for what `stale` or `digest` says: the same shape as
+/// a sweep's, the facts as a line under the first.
+pub(super) fn said(said: &Said) -> Value {
+    let line = |line: &Line| line.show(escape, "**");
+    let head = format!("{}{}", line(&said.head), said.facts_line(escape));
+    let parts: Vec<(Option<String>, Vec<String>)> = said
+        .parts
+        .iter()
+        .map(|part| {
+            let heading = part.heading.as_ref().map(|h| format!("\n{}", line(h)));
+            let lines = part
+                .items
+                .iter()
+                .map(|item| {
+                    format!(
+                        "\n• {}, {}",
+                        link(&item.title, &item.url),
+                        line(&item.detail)
+                    )
+                })
+                .collect();
+            (heading, lines)
+        })
+        .collect();
+    let tail: String = said.notes.iter().map(note).collect();
+    body(fit(head, &parts, &tail, MAX_CONTENT))
+}
+
+/// The message: its content, with mentions turned off.
+fn body(content: String) -> Value {
     json!({
-        "content": content(summary),
+        "content": content,
         // `@everyone`, `<@id>` in a title notify nobody.
         "allowed_mentions": { "parse": [] },
     })
+}
+
+/// A task's title (not yet escaped), linked when it has a link; `<…>`
+/// keeps Discord from unfurling every link.
+fn link(title: &str, url: &str) -> String {
+    let label = escape(title);
+    if url.is_empty() {
+        label
+    } else {
+        format!("[{label}](<{}>)", link_target(url))
+    }
+}
+
+/// A note under the list, on a line of its own.
+fn note(note: &Note) -> String {
+    let sign = if note.warning { "⚠️ " } else { "" };
+    format!("\n{sign}{}", note.text)
 }
 
 fn content(summary: &Summary) -> String {
@@ -26,10 +78,7 @@ fn content(summary: &Summary) -> String {
         &escape(&to(summary)),
         "**",
     );
-    let tail: String = notes(summary)
-        .into_iter()
-        .map(|n| format!("\n{}{}", if n.warning { "⚠️ " } else { "" }, n.text))
-        .collect();
+    let tail: String = notes(summary).iter().map(note).collect();
     let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "**")
         .into_iter()
         .map(|(heading, tasks)| {
@@ -37,14 +86,7 @@ fn content(summary: &Summary) -> String {
                 .into_iter()
                 .map(|task| {
                     let task = listed(summary, task);
-                    let label = escape(&task.title);
-                    let link = if task.url.is_empty() {
-                        label
-                    } else {
-                        // `<…>` keeps Discord from unfurling every link.
-                        format!("[{label}](<{}>)", link_target(task.url))
-                    };
-                    format!("\n• {link}, {}", task.due)
+                    format!("\n• {}, {}", link(&task.title, task.url), task.due)
                 })
                 .collect();
             (heading, lines)

@@ -1,9 +1,11 @@
 //! Teams' message: an Adaptive Card, the only body a Workflows webhook
-//! takes, with the same content as Slack's.
+//! takes, with the same content as Slack's; for a sweep (`message`) and
+//! for what `stale` and `digest` say (`said`).
 
 use serde_json::{json, Value};
 
-use super::message::{header, listed, moved, name, notes, parts, to, LISTED};
+use super::message::{header, listed, moved, name, notes, parts, to, Note, LISTED};
+use super::said::{Line, Said};
 use crate::jobs::summary::Summary;
 
 /// The most characters of the list of tasks: with the rest of the card,
@@ -25,48 +27,20 @@ pub(super) fn message(summary: &Summary) -> Value {
         json!({ "weight": "bolder", "size": "medium" }),
     )];
     let moved = moved(summary);
-    // Each part gets its share of the list's room.
-    let parts = parts(summary, "**");
-    let share = MAX_LIST / parts.len().max(1);
-    for (heading, tasks) in &parts {
-        if let Some(heading) = heading {
-            body.push(text_block(
-                heading.trim_start(),
-                json!({ "weight": "bolder" }),
-            ));
-        }
-        let mut length = 0;
-        let items: Vec<String> = tasks
-            .iter()
-            .take(LISTED)
-            .map(|task| {
-                let task = listed(summary, task);
-                let label = escape(&task.title);
-                let link = if task.url.is_empty() {
-                    label
-                } else {
-                    format!(
-                        "[{label}]({})",
-                        task.url.replace(' ', "%20").replace(')', "%29")
-                    )
-                };
-                format!("- {link}, {}", task.due)
-            })
-            .take_while(|item| {
-                length += item.chars().count() + 1;
-                length <= share
-            })
-            .collect();
-        if !items.is_empty() {
-            body.push(text_block(&items.join("\r"), json!({})));
-        }
-        if tasks.len() > items.len() {
-            body.push(text_block(
-                &format!("…and {} more", tasks.len() - items.len()),
-                json!({ "isSubtle": true }),
-            ));
-        }
-    }
+    let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "**")
+        .into_iter()
+        .map(|(heading, tasks)| {
+            let lines = tasks
+                .into_iter()
+                .map(|task| {
+                    let task = listed(summary, task);
+                    format!("- {}, {}", link(&task.title, task.url), task.due)
+                })
+                .collect();
+            (heading.map(|h| h.trim_start().to_string()), lines)
+        })
+        .collect();
+    body.extend(list(&parts));
     let mut facts = vec![
         json!({ "title": "Overdue", "value": summary.matched.to_string() }),
         json!({ "title": "Moved", "value": moved.len().to_string() }),
@@ -80,15 +54,112 @@ pub(super) fn message(summary: &Summary) -> Value {
     facts.push(json!({ "title": "Not updated", "value": summary.failed.to_string() }));
     facts.push(json!({ "title": "As of", "value": summary.as_of.to_string() }));
     body.push(json!({ "type": "FactSet", "facts": facts }));
-    for note in notes(summary) {
-        let style = if note.warning {
-            json!({ "color": "attention" })
-        } else {
-            json!({})
-        };
-        let sign = if note.warning { "⚠️ " } else { "" };
-        body.push(text_block(&format!("{sign}{}", note.text), style));
+    body.extend(notes(summary).iter().map(note));
+    card(body)
+}
+
+/// Teams' card for what `stale` or `digest` says: the first line, the
+/// facts, each part's tasks, the notes.
+pub(super) fn said(said: &Said) -> Value {
+    let line = |line: &Line| line.show(escape, "**");
+    let mut body = vec![text_block(
+        &line(&said.head),
+        json!({ "weight": "bolder", "size": "medium" }),
+    )];
+    if !said.facts.is_empty() {
+        let mut length = 0;
+        let facts: Vec<Value> = said
+            .facts
+            .iter()
+            .map(|(name, n)| json!({ "title": escape(name), "value": n.to_string() }))
+            .take_while(|fact| {
+                length += fact.to_string().len();
+                length <= MAX_LIST
+            })
+            .collect();
+        let more = said.facts.len() - facts.len();
+        body.push(json!({ "type": "FactSet", "facts": facts }));
+        if more > 0 {
+            body.push(text_block(
+                &format!("…and {more} more"),
+                json!({ "isSubtle": true }),
+            ));
+        }
     }
+    let parts: Vec<(Option<String>, Vec<String>)> = said
+        .parts
+        .iter()
+        .map(|part| {
+            let lines = part
+                .items
+                .iter()
+                .map(|item| format!("- {}, {}", link(&item.title, &item.url), line(&item.detail)))
+                .collect();
+            (part.heading.as_ref().map(line), lines)
+        })
+        .collect();
+    body.extend(list(&parts));
+    body.extend(said.notes.iter().map(note));
+    card(body)
+}
+
+/// The TextBlocks of the parts of a message (each a heading line, not yet
+/// wrapped in bold, and its lines): each part gets its share of
+/// [`MAX_LIST`], at most ten lines, then a count of the rest.
+fn list(parts: &[(Option<String>, Vec<String>)]) -> Vec<Value> {
+    let share = MAX_LIST / parts.len().max(1);
+    let mut body = Vec::new();
+    for (heading, lines) in parts {
+        if let Some(heading) = heading {
+            body.push(text_block(heading, json!({ "weight": "bolder" })));
+        }
+        let mut length = 0;
+        let items: Vec<&str> = lines
+            .iter()
+            .take(LISTED)
+            .map(String::as_str)
+            .take_while(|item| {
+                length += item.chars().count() + 1;
+                length <= share
+            })
+            .collect();
+        if !items.is_empty() {
+            body.push(text_block(&items.join("\r"), json!({})));
+        }
+        if lines.len() > items.len() {
+            body.push(text_block(
+                &format!("…and {} more", lines.len() - items.len()),
+                json!({ "isSubtle": true }),
+            ));
+        }
+    }
+    body
+}
+
+/// A task's title (not yet escaped), linked when it has a link.
+fn link(title: &str, url: &str) -> String {
+    let label = escape(title);
+    if url.is_empty() {
+        label
+    } else {
+        format!("[{label}]({})", url.replace(' ', "%20").replace(')', "%29"))
+    }
+}
+
+/// A note under the list: a warning in the attention colour.
+fn note(note: &Note) -> Value {
+    if note.warning {
+        text_block(
+            &format!("⚠️ {}", note.text),
+            json!({ "color": "attention" }),
+        )
+    } else {
+        text_block(&note.text, json!({}))
+    }
+}
+
+/// The message a Workflows webhook takes: an Adaptive Card of `body`.
+fn card(body: Vec<Value>) -> Value {
     json!({
         "type": "message",
         "attachments": [{
