@@ -13,7 +13,9 @@ use crate::guards::scrub::escape_control;
 use crate::guards::urls::http_url;
 use crate::input::cli::{DemoArgs, OutputFormat};
 use crate::input::{defaults, UsageError};
-use crate::jobs::board::{Board, Channel, ChannelKind, Notify, People, Source, Writes};
+use crate::jobs::board::{
+    Board, Channel, ChannelKind, DigestRule, Notify, People, Source, StaleRule, Writes,
+};
 use crate::jobs::rule::{GivenBy, Rule};
 use crate::notion::ids::NotionId;
 use crate::notion::retry::RetryPolicy;
@@ -86,6 +88,14 @@ fn demo_board(
             snooze_property: None,
             assignee_property: None,
             given_by: GivenBy::default(),
+        },
+        stale: StaleRule {
+            statuses: vec![defaults::STALE_STATUS.into()],
+            idle_days: defaults::STALE_IDLE,
+            move_to: None,
+        },
+        digest: DigestRule {
+            since_hours: defaults::DIGEST_SINCE,
         },
         writes: Writes {
             dry_run: args.dry_run,

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
-use super::cli;
 use super::layer::Layer;
+use super::values;
 use super::{Env, UsageError};
 use crate::guards::limits;
 use crate::jobs::board::People;
@@ -236,23 +236,27 @@ impl<'a> Keys<'a> {
             date_property: self.text("date_property")?,
             from: self.list("from")?,
             to: self.text("to")?,
-            as_of: self.parsed("as_of", cli::date)?,
-            tz: self.parsed("tz", cli::zone)?,
+            as_of: self.parsed("as_of", values::date)?,
+            tz: self.parsed("tz", values::zone)?,
             restore: self.switch("restore")?,
             restore_to: self.text("restore_to")?,
-            due_soon: self.parsed("due_soon", cli::due_soon)?,
-            exempt: self.parsed_list("exempt", cli::exempt)?,
+            due_soon: self.parsed("due_soon", values::due_soon)?,
+            exempt: self.parsed_list("exempt", values::exempt)?,
             snooze_property: self.text("snooze_property")?,
             assignee_property: self.text("assignee_property")?,
             comment: self.switch("comment")?,
-            max_changes: self.parsed("max_changes", cli::max_changes)?,
+            max_changes: self.parsed("max_changes", values::max_changes)?,
+            status: self.list("status")?,
+            idle: self.parsed("idle", values::idle)?,
+            move_to: self.text("move_to")?,
+            since: self.parsed("since", values::since)?,
             dry_run: self.switch("dry_run")?,
-            limit: self.parsed("limit", cli::limit)?,
-            lock_wait: self.parsed("lock_wait", cli::wait)?.map(|s| s.0),
-            rate: self.parsed("rate", cli::rate)?,
-            max_retries: self.parsed("max_retries", cli::retries)?,
-            timeout: self.parsed("timeout", cli::seconds)?.map(|s| s.0),
-            deadline: self.parsed("deadline", cli::seconds)?.map(|s| s.0),
+            limit: self.parsed("limit", values::limit)?,
+            lock_wait: self.parsed("lock_wait", values::wait)?.map(|s| s.0),
+            rate: self.parsed("rate", values::rate)?,
+            max_retries: self.parsed("max_retries", values::retries)?,
+            timeout: self.parsed("timeout", values::seconds)?.map(|s| s.0),
+            deadline: self.parsed("deadline", values::seconds)?.map(|s| s.0),
             api_url: self.text("api_url")?,
             notion_version: self.text("notion_version")?,
             notify_empty: self.switch("notify_empty")?,

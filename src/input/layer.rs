@@ -31,6 +31,12 @@ pub(crate) struct Layer {
     pub(crate) exempt: Option<Vec<Exempt>>,
     pub(crate) snooze_property: Option<String>,
     pub(crate) assignee_property: Option<String>,
+    /// `stale`: the statuses, the days untouched, where to move.
+    pub(crate) status: Option<Vec<String>>,
+    pub(crate) idle: Option<u32>,
+    pub(crate) move_to: Option<String>,
+    /// `digest`: the hours back edited tasks are listed.
+    pub(crate) since: Option<u32>,
     pub(crate) dry_run: Option<bool>,
     pub(crate) comment: Option<bool>,
     pub(crate) max_changes: Option<usize>,
@@ -82,6 +88,10 @@ impl Layer {
             assignee_property: self.assignee_property.or(lower.assignee_property),
             comment: self.comment.or(lower.comment),
             max_changes: self.max_changes.or(lower.max_changes),
+            status: self.status.or(lower.status),
+            idle: self.idle.or(lower.idle),
+            move_to: self.move_to.or(lower.move_to),
+            since: self.since.or(lower.since),
             dry_run: self.dry_run.or(lower.dry_run),
             limit: self.limit.or(lower.limit),
             lock_wait: self.lock_wait.or(lower.lock_wait),
@@ -151,6 +161,10 @@ impl Layer {
             assignee_property: m.one("assignee_property"),
             comment: m.flag("comment"),
             max_changes: m.one("max_changes"),
+            status: m.many("status"),
+            idle: m.one("idle"),
+            move_to: m.one("move_to"),
+            since: m.one("since"),
             dry_run: m.flag("dry_run"),
             limit: m.one("limit"),
             lock_wait: m.one::<Seconds>("lock_wait").map(|s| s.0),
@@ -279,6 +293,10 @@ mod tests {
             exempt,
             snooze_property,
             assignee_property,
+            status,
+            idle,
+            move_to,
+            since,
             dry_run,
             comment,
             max_changes,
@@ -332,11 +350,38 @@ mod tests {
         assert!(restore.is_some() && restore_to.is_some() && due_soon.is_some());
         assert!(exempt.is_some() && snooze_property.is_some());
         assert!(assignee_property.is_some() && comment.is_some() && max_changes.is_some());
+        assert!(status.is_none() && idle.is_none() && move_to.is_none() && since.is_none());
         assert!(dry_run.is_some() && limit.is_some() && lock_wait.is_some());
         assert!(rate.is_some() && max_retries.is_some() && timeout.is_some());
         assert!(deadline.is_some() && api_url.is_some() && notion_version.is_some());
         assert!(notify_empty.is_some() && no_notify.is_some());
         assert!(slack_webhook.is_some() && notify.is_some());
         assert_eq!(origins.of("to"), "--to");
+    }
+
+    #[test]
+    fn the_settings_of_stale_and_digest_come_from_their_flags() {
+        let stale = layer(&[
+            "stale",
+            "db",
+            "--status=Doing",
+            "--status=Review",
+            "--idle=14",
+            "--move-to=Stalled",
+            "--status-property=State",
+            "--dry-run",
+        ]);
+        assert_eq!(
+            stale.status,
+            Some(vec!["Doing".to_string(), "Review".to_string()])
+        );
+        assert_eq!(stale.idle, Some(14));
+        assert_eq!(stale.move_to.as_deref(), Some("Stalled"));
+        assert_eq!(stale.status_property.as_deref(), Some("State"));
+        assert_eq!(stale.dry_run, Some(true));
+        assert_eq!(stale.origins.of("move_to"), "--move-to");
+        let digest = layer(&["digest", "db", "--since=72"]);
+        assert_eq!(digest.since, Some(72));
+        assert_eq!(digest.status, None, "digest has no --status");
     }
 }

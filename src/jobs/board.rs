@@ -1,5 +1,6 @@
-//! A board, ready for any job, as plain data: which data source, the rule,
-//! how the run may write, where its summary goes and how to reach Notion.
+//! A board, ready for any job, as plain data: which data source, the rule
+//! (and what `stale` and `digest` look for), how the run may write, where
+//! its summary goes and how to reach Notion.
 //! The input builds it once from flags, variables and the settings file;
 //! the jobs and the output read it and nothing else.
 
@@ -19,6 +20,10 @@ pub(crate) struct Board {
     pub(crate) name: Option<String>,
     pub(crate) source: Source,
     pub(crate) rule: Rule,
+    /// What `stale` looks for (the status property is the rule's).
+    pub(crate) stale: StaleRule,
+    /// What `digest` tells.
+    pub(crate) digest: DigestRule,
     pub(crate) writes: Writes,
     pub(crate) notify: Notify,
     pub(crate) client: ClientConfig,
@@ -54,6 +59,24 @@ pub(crate) enum DataSourceChoice {
     Id(NotionId),
     /// By name, among the database's data sources.
     Name(String),
+}
+
+/// Which tasks `stale` finds, and where `--move-to` moves them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StaleRule {
+    /// `--status`: the statuses a task may sit in too long.
+    pub(crate) statuses: Vec<String>,
+    /// `--idle DAYS`: untouched this many days is stale (at least 1).
+    pub(crate) idle_days: u32,
+    /// `--move-to STATUS`: also move stale tasks here (not one of `statuses`).
+    pub(crate) move_to: Option<String>,
+}
+
+/// What `digest` tells besides the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DigestRule {
+    /// `--since HOURS`: tasks edited this recently are listed (at least 1).
+    pub(crate) since_hours: u32,
 }
 
 /// How a sweep may write.

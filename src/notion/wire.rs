@@ -94,6 +94,8 @@ pub(crate) struct NamedOption {
 /// `POST /v1/data_sources/{id}/query` body.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct QueryBody {
+    /// `Value::Null` asks for every row (no filter is sent).
+    #[serde(skip_serializing_if = "Value::is_null")]
     pub(crate) filter: Value,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) sorts: Vec<Value>,
@@ -141,6 +143,9 @@ pub(crate) struct Page {
     pub(crate) id: String,
     #[serde(default)]
     pub(crate) url: Option<String>,
+    /// When it was last edited, as Notion gives it (to the minute).
+    #[serde(default)]
+    pub(crate) last_edited_time: Option<String>,
     /// Raw values by name, read one at a time with [`PropertyValue`], so an
     /// odd property the sweep does not use cannot make the page unreadable.
     #[serde(default)]

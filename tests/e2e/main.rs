@@ -4,6 +4,7 @@
 mod both_ways;
 mod config;
 mod demo;
+mod digest;
 mod faults;
 mod fifos;
 mod hostile;
@@ -18,6 +19,7 @@ mod recipes;
 mod secrets;
 mod setup;
 mod shells;
+mod stale;
 mod support;
 mod surrogates;
 mod sweep;

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 
 pub(crate) use calendar::{utc_day, Calendar};
 pub(crate) use filter::Pass;
-pub(crate) use schema::{check, did_you_mean};
+pub(crate) use schema::{check, columns, did_you_mean, Columns};
 
 /// Which tasks move and where, as the user gave it.
 #[derive(Debug, Clone)]

@@ -1,8 +1,9 @@
 //! The schema check: every property and option the rule names exists,
-//! with a type the sweep can use, before anything is written. Every
-//! problem is named at once, each with its near miss.
+//! with a type the sweep can use, before anything is written (and what
+//! `stale` and `digest` read: `columns`). Every problem is named at once,
+//! each with its near miss.
 
-use super::{Exempt, ExemptKind, ExemptRef, Plan, PropertyRef, Rule, StatusKind};
+use super::{Exempt, ExemptKind, ExemptRef, GivenBy, Plan, PropertyRef, Rule, StatusKind};
 use crate::notion::wire::{DataSource, PropertyConfig};
 
 /// The people property read for owners when none is named.
@@ -159,36 +160,105 @@ fn check_status(
     rule: &Rule,
     problems: &mut Vec<String>,
 ) -> Option<(PropertyRef, StatusKind)> {
-    let kind = match p.kind.as_str() {
-        "status" => StatusKind::Status,
-        "select" => StatusKind::Select,
+    let kind = status_kind(p, problems)?;
+    let wanted = rule
+        .from
+        .iter()
+        .map(|name| (name.as_str(), "from"))
+        .chain([(rule.to.as_str(), "to")])
+        .chain(
+            rule.restore_to
+                .iter()
+                .map(|name| (name.as_str(), "restore_to")),
+        );
+    check_options(p, wanted, &rule.given_by, problems);
+    Some((reference(p), kind))
+}
+
+/// The type of a status property: status or select, else a problem.
+fn status_kind(p: &PropertyConfig, problems: &mut Vec<String>) -> Option<StatusKind> {
+    match p.kind.as_str() {
+        "status" => Some(StatusKind::Status),
+        "select" => Some(StatusKind::Select),
         other => {
             problems.push(format!(
                 "property '{}' is of type {other}; the status property must be of type status or select",
                 p.name
             ));
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Each wanted option (a name and the key that gave it) among the
+/// options of `p`, else a problem naming its near miss.
+fn check_options<'a>(
+    p: &PropertyConfig,
+    wanted: impl Iterator<Item = (&'a str, &'a str)>,
+    given_by: &GivenBy,
+    problems: &mut Vec<String>,
+) {
     let names = options(p);
-    let wanted = rule
-        .from
-        .iter()
-        .map(|name| (name, "from"))
-        .chain([(&rule.to, "to")])
-        .chain(rule.restore_to.iter().map(|name| (name, "restore_to")));
     for (name, key) in wanted {
-        if !names.contains(&name.as_str()) {
+        if !names.contains(&name) {
             problems.push(format!(
                 "property '{}' has no option '{name}' (given by {}){}; its options are {}",
                 p.name,
-                rule.given_by.of(key),
+                given_by.of(key),
                 did_you_mean(name, &names),
                 quoted_list(&names)
             ));
         }
     }
-    Some((reference(p), kind))
+}
+
+/// What `stale` and `digest` read of a data source: its title, and its
+/// status property with the options in the schema's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Columns {
+    pub(crate) title: PropertyRef,
+    pub(crate) status: PropertyRef,
+    pub(crate) status_kind: StatusKind,
+    /// The status options, in the schema's order.
+    pub(crate) options: Vec<String>,
+}
+
+/// The title and the status property `status_property`, with each of
+/// `wanted` (an option's name and the key that gave it) among its options:
+/// every problem at once, each with its near miss.
+pub(crate) fn columns(
+    source: &DataSource,
+    status_property: &str,
+    wanted: &[(&str, &str)],
+    given_by: &GivenBy,
+) -> Result<Columns, Vec<String>> {
+    let schema = Schema::of(source);
+    let mut problems = Vec::new();
+    let status = schema
+        .property(
+            status_property,
+            "status or select",
+            &given_by.of("status_property"),
+            &mut problems,
+        )
+        .and_then(|p| {
+            let kind = status_kind(p, &mut problems)?;
+            check_options(p, wanted.iter().copied(), given_by, &mut problems);
+            Some((p, kind))
+        });
+    let title = schema.props.iter().find(|p| p.kind == "title");
+    if title.is_none() {
+        problems.push("the data source has no title property".to_string());
+    }
+    match (status, title) {
+        (Some((status, status_kind)), Some(title)) if problems.is_empty() => Ok(Columns {
+            title: reference(title),
+            status: reference(status),
+            status_kind,
+            options: options(status).into_iter().map(str::to_string).collect(),
+        }),
+        _ => Err(problems),
+    }
 }
 
 /// An exemption's property, its type, and its value among the options.
@@ -314,5 +384,37 @@ mod tests {
         );
         assert_eq!(did_you_mean("Due", &["Due Date", "Name"]), "");
         assert_eq!(did_you_mean("Late", &["To Do", "Done"]), "");
+    }
+
+    #[test]
+    fn the_columns_of_stale_and_digest_name_every_missing_option() {
+        let source: DataSource = serde_json::from_value(serde_json::json!({
+            "id": "ds",
+            "properties": {
+                "Name": {"id": "title", "name": "Name", "type": "title", "title": {}},
+                "Status": {"id": "st", "name": "Status", "type": "status",
+                           "status": {"options": [{"name": "To Do"}, {"name": "In Progress"}, {"name": "Done"}]}},
+                "Due": {"id": "du", "name": "Due", "type": "date", "date": {}},
+            }
+        }))
+        .unwrap();
+        let given_by = GivenBy::default();
+        let found = columns(&source, "Status", &[("In Progress", "status")], &given_by).unwrap();
+        assert_eq!(found.status.id, "st");
+        assert_eq!(found.title.id, "title");
+        assert_eq!(found.options, ["To Do", "In Progress", "Done"]);
+        let problems = columns(
+            &source,
+            "Status",
+            &[("in progress", "status"), ("Stalled", "move_to")],
+            &given_by,
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0]
+            .contains("no option 'in progress' (given by --status) (did you mean 'In Progress'?)"));
+        assert!(problems[1].contains("no option 'Stalled' (given by --move-to)"));
+        let problems = columns(&source, "Due", &[], &given_by).unwrap_err();
+        assert!(problems[0].contains("of type date"), "{problems:?}");
     }
 }

@@ -1,11 +1,13 @@
 //! The sweep of one board, from its settings to its [`Summary`]: resolve
 //! the data source, check the schema, take the lock, then read pages of
 //! overdue tasks and move each (`pages`, `writes`, `rows`). Posting the
-//! summary is the output's job, not this one's.
+//! summary is the output's job, not this one's. `stale --move-to` writes
+//! with the same `writes`, reads rows with `rows`, and says why a run
+//! stopped as a sweep says it.
 
 mod pages;
-mod rows;
-mod writes;
+pub(crate) mod rows;
+pub(crate) mod writes;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -111,7 +113,7 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
 /// Another run holds the lock: exit 6; a signal while waiting: exit 4; a
 /// lock that cannot be used here (its directory, a link at its path):
 /// nothing was written, exit 3; an id that cannot be a file name: a bug.
-fn locked_kind(error: &LockError) -> RunErrorKind {
+pub(crate) fn locked_kind(error: &LockError) -> RunErrorKind {
     match error {
         LockError::Held { .. } => RunErrorKind::Locked,
         LockError::Interrupted { .. } => RunErrorKind::Interrupted,
@@ -155,7 +157,7 @@ fn empty_summary(board: &Board) -> Summary {
 }
 
 /// Why a run stopped in setup: refused (exit 3), or Notion out of reach (4).
-fn setup_failed(error: &SetupError, token: &str) -> RunError {
+pub(crate) fn setup_failed(error: &SetupError, token: &str) -> RunError {
     if let Some(reason) = error.notion().and_then(NotionError::stop_reason) {
         // Nothing was written yet: a refusal is a setup error (exit 3).
         return stopped(reason, token, |kind, refusal| {
@@ -231,7 +233,9 @@ fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str, writes: &Wr
     });
 }
 
-fn stopped(
+/// Why a run stopped early, as its error says it; `setup_if` turns a
+/// refusal before the first write into a setup error.
+pub(crate) fn stopped(
     reason: StopReason,
     token: &str,
     setup_if: impl Fn(RunErrorKind, bool) -> RunErrorKind,

@@ -106,14 +106,16 @@ fn is_exempt(page: &Page, exempt: &ExemptRef) -> bool {
     }
 }
 
-pub(super) enum Row {
+/// A row of a page of results, as read.
+pub(crate) enum Row {
     Page(Page),
     /// Not a page, or in the trash: never touched.
     Ignored,
     Unreadable(String, String),
 }
 
-pub(super) fn read_row(raw: serde_json::Value) -> Row {
+/// Reads one row: a page, a row passed over, or one that cannot be read (its id and why).
+pub(crate) fn read_row(raw: serde_json::Value) -> Row {
     if raw.get("object").and_then(|o| o.as_str()) != Some("page")
         || raw.get("in_trash").and_then(|t| t.as_bool()) == Some(true)
     {
@@ -135,7 +137,7 @@ pub(super) fn read_row(raw: serde_json::Value) -> Row {
 
 /// A page's value of a schema property, found by ID (names may change
 /// mid-run); `None` when it is absent or not of a shape Notion uses.
-pub(super) fn property(page: &Page, wanted: &PropertyRef) -> Option<wire::PropertyValue> {
+pub(crate) fn property(page: &Page, wanted: &PropertyRef) -> Option<wire::PropertyValue> {
     let raw = page
         .properties
         .values()

@@ -1,6 +1,7 @@
-//! The writes of a sweep: up to [`IN_FLIGHT`] status updates on their way at
-//! once (the limiter sets the pace; this only keeps the pipeline full when
-//! Notion answers slowly), and what each answer means for its task.
+//! The writes of a sweep (and of `stale --move-to`): up to [`IN_FLIGHT`]
+//! status updates on their way at once (the limiter sets the pace; this
+//! only keeps the pipeline full when Notion answers slowly), and what each
+//! answer means for its task.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -55,9 +56,9 @@ type WriteResult = (
 );
 
 /// A write that ended: the index of its task, what it did, and how it went.
-pub(super) struct Written {
-    pub(super) index: usize,
-    pub(super) write: Write,
+pub(crate) struct Written {
+    pub(crate) index: usize,
+    pub(crate) write: Write,
     result: Result<Result<(), NotionError>, String>,
 }
 
@@ -70,7 +71,7 @@ struct Comments {
 }
 
 /// The writes on their way.
-pub(super) struct Writes {
+pub(crate) struct Writes {
     client: Arc<NotionClient>,
     stop: Stop,
     running: JoinSet<WriteResult>,
@@ -78,7 +79,7 @@ pub(super) struct Writes {
     tasks: HashMap<Id, (usize, Write)>,
     in_flight: Arc<Semaphore>,
     /// Writes that Notion applied.
-    pub(super) succeeded: usize,
+    pub(crate) succeeded: usize,
     comments: Arc<Comments>,
 }
 
@@ -117,7 +118,7 @@ impl Comments {
 }
 
 impl Writes {
-    pub(super) fn new(client: Arc<NotionClient>, stop: Stop) -> Writes {
+    pub(crate) fn new(client: Arc<NotionClient>, stop: Stop) -> Writes {
         Writes {
             client,
             stop,
@@ -139,14 +140,14 @@ impl Writes {
     }
 
     /// No write is on its way.
-    pub(super) fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.running.is_empty()
     }
 
     /// Sends `body` to the page of task `index` once a slot is free, then,
     /// when it was applied, `comment` on the page; false when the run
     /// stopped before a slot was free.
-    pub(super) async fn start(
+    pub(crate) async fn start(
         &mut self,
         index: usize,
         page_id: String,
@@ -176,13 +177,13 @@ impl Writes {
     }
 
     /// A write that has ended, if one has, without waiting.
-    pub(super) fn try_next(&mut self) -> Option<Written> {
+    pub(crate) fn try_next(&mut self) -> Option<Written> {
         let joined = self.running.try_join_next_with_id()?;
         self.written(joined)
     }
 
     /// The next write to end; `None` when none is on its way.
-    pub(super) async fn next(&mut self) -> Option<Written> {
+    pub(crate) async fn next(&mut self) -> Option<Written> {
         loop {
             let joined = self.running.join_next_with_id().await?;
             if let Some(written) = self.written(joined) {
@@ -217,33 +218,48 @@ impl Writes {
 
     /// Records in `task` what its write came to, and stops the run when
     /// every other write would be refused the same way.
-    pub(super) fn record(&self, written: Written, task: &mut TaskResult, to: &str) {
+    pub(crate) fn record(&self, written: Written, task: &mut TaskResult, to: &str) {
+        let write = written.write;
+        match self.landed(written, &task.id, &task.title, to) {
+            Landed::Done => task.outcome = write.done(),
+            Landed::NotSent => task.outcome = Outcome::Skipped,
+            Landed::Unknown(error) => {
+                task.outcome = Outcome::Unknown;
+                task.error = Some(error);
+            }
+            Landed::Failed(error) => {
+                task.outcome = Outcome::Failed;
+                task.error = Some(error);
+            }
+        }
+    }
+
+    /// What a write to the task `id` titled `title` came to (logged by
+    /// that title, `to` the status it set), for any job's tasks; stops
+    /// the run when every other write would be refused the same way.
+    pub(crate) fn landed(&self, written: Written, id: &str, title: &str, to: &str) -> Landed {
         let error = match written.result {
             Ok(Ok(())) => {
-                task.outcome = written.write.done();
-                tracing::info!(task = %task.id, "moved '{}' to '{}'", escape_control(&task.title), escape_control(to));
-                return;
+                tracing::info!(task = %id, "moved '{}' to '{}'", escape_control(title), escape_control(to));
+                return Landed::Done;
             }
             Ok(Err(error)) => error,
             Err(panic) => {
-                task.outcome = Outcome::Failed;
-                task.error = Some(TaskError {
+                return Landed::Failed(TaskError {
                     status: None,
                     code: TaskErrorCode::Ours(OurCode::InternalError),
                     message: format!(
                         "the write ended without a result ({panic}); this is a bug in notion-sweep"
                     ),
                     request_id: None,
-                });
-                return;
+                })
             }
         };
         match error {
-            NotionError::Stopped(_) => task.outcome = Outcome::Skipped,
+            NotionError::Stopped(_) => Landed::NotSent,
             NotionError::Abandoned(_) => {
-                tracing::warn!(task = %task.id, "'{}' may or may not have moved: {error}", escape_control(&task.title));
-                task.outcome = Outcome::Unknown;
-                task.error = Some(TaskError::from(&error));
+                tracing::warn!(task = %id, "'{}' may or may not have moved: {error}", escape_control(title));
+                Landed::Unknown(TaskError::from(&error))
             }
             error => {
                 let refusal = match error.status() {
@@ -257,12 +273,24 @@ impl Writes {
                     }
                     self.stop.trigger(reason);
                 }
-                tracing::warn!(task = %task.id, "could not update '{}': {error}", escape_control(&task.title));
-                task.outcome = Outcome::Failed;
-                task.error = Some(TaskError::from(&error));
+                tracing::warn!(task = %id, "could not update '{}': {error}", escape_control(title));
+                Landed::Failed(TaskError::from(&error))
             }
         }
     }
+}
+
+/// What a write came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Landed {
+    /// Notion applied it.
+    Done,
+    /// The run stopped before it was sent.
+    NotSent,
+    /// Sent, but the run stopped before Notion answered: check Notion.
+    Unknown(TaskError),
+    /// Notion refused it, or it could not be sent.
+    Failed(TaskError),
 }
 
 #[cfg(test)]

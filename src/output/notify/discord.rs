@@ -1,9 +1,11 @@
 //! Discord's message: `content` of at most 2,000 characters in Discord
-//! markdown, with mentions turned off so that no title pings anyone.
+//! markdown, with mentions turned off so that no title pings anyone; for a
+//! sweep (`message`) and for what `stale` and `digest` say (`said`).
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, name, notes, parts, to, Owner};
+use super::message::{fit, header, listed, name, notes, parts, to, Note, Owner};
+use super::said::{Line, Said};
 use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
@@ -13,7 +15,39 @@ pub(super) const MAX_CONTENT: usize = 2000;
 /// The message for a run: up to ten tasks, fewer where the content would
 /// pass [`MAX_CONTENT`], then a count of the rest.
 pub(super) fn message(summary: &Summary, people: &People) -> Value {
-    let content = content(summary, people);
+    body(content(summary, people))
+}
+
+/// Discord's message for what `stale` or `digest` says: the same shape as
+/// a sweep's, the facts as a line under the first.
+pub(super) fn said(said: &Said) -> Value {
+    let line = |line: &Line| line.show(escape, "**");
+    let head = format!("{}{}", line(&said.head), said.facts_line(escape));
+    let parts: Vec<(Option<String>, Vec<String>)> = said
+        .parts
+        .iter()
+        .map(|part| {
+            let heading = part.heading.as_ref().map(|h| format!("\n{}", line(h)));
+            let lines = part
+                .items
+                .iter()
+                .map(|item| {
+                    format!(
+                        "\n• {}, {}",
+                        link(&item.title, &item.url),
+                        line(&item.detail)
+                    )
+                })
+                .collect();
+            (heading, lines)
+        })
+        .collect();
+    let tail: String = said.notes.iter().map(note).collect();
+    body(fit(head, &parts, &tail, MAX_CONTENT))
+}
+
+/// The message: its content, with only the owners it mentions pinged.
+fn body(content: String) -> Value {
     // `@everyone`, `<@id>` in a title notify nobody: only the owners this
     // message mentions are pinged.
     let users = mentioned(&content);
@@ -23,6 +57,23 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
         json!({ "parse": [], "users": users })
     };
     json!({ "content": content, "allowed_mentions": allowed })
+}
+
+/// A task's title (not yet escaped), linked when it has a link; `<…>`
+/// keeps Discord from unfurling every link.
+fn link(title: &str, url: &str) -> String {
+    let label = escape(title);
+    if url.is_empty() {
+        label
+    } else {
+        format!("[{label}](<{}>)", link_target(url))
+    }
+}
+
+/// A note under the list, on a line of its own.
+fn note(note: &Note) -> String {
+    let sign = if note.warning { "⚠️ " } else { "" };
+    format!("\n{sign}{}", note.text)
 }
 
 /// The most users Discord lets one message ping.
@@ -58,10 +109,7 @@ fn content(summary: &Summary, people: &People) -> String {
         &escape(&to(summary)),
         "**",
     );
-    let tail: String = notes(summary)
-        .into_iter()
-        .map(|n| format!("\n{}{}", if n.warning { "⚠️ " } else { "" }, n.text))
-        .collect();
+    let tail: String = notes(summary).iter().map(note).collect();
     let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "**")
         .into_iter()
         .map(|(heading, tasks)| {
@@ -81,14 +129,7 @@ fn content(summary: &Summary, people: &People) -> String {
                             _ => escape(&owner.name),
                         }
                     });
-                    let label = escape(&task.title);
-                    let link = if task.url.is_empty() {
-                        label
-                    } else {
-                        // `<…>` keeps Discord from unfurling every link.
-                        format!("[{label}](<{}>)", link_target(task.url))
-                    };
-                    format!("\n• {link}, {}{owners}", task.due)
+                    format!("\n• {}, {}{owners}", link(&task.title, task.url), task.due)
                 })
                 .collect();
             (heading, lines)

@@ -24,6 +24,20 @@ fn cut(text: &str, max: usize) -> String {
     kept
 }
 
+/// A name or a title from Notion as a message shows it: at most 100 characters.
+pub(super) fn short(text: &str) -> String {
+    cut(text, NAME_CHARS)
+}
+
+/// A task's link as a message gives it: none when it is absurdly long.
+pub(super) fn link(url: &str) -> &str {
+    if url.chars().count() <= URL_CHARS {
+        url
+    } else {
+        ""
+    }
+}
+
 /// The board's name as a message shows it.
 pub(super) fn name(summary: &Summary) -> String {
     cut(summary.name(), NAME_CHARS)
@@ -170,12 +184,8 @@ pub(super) fn listed<'a>(
         ahead => format!("in {} {}", -ahead, plural((-ahead) as usize, "day")),
     };
     Listed {
-        title: cut(&task.display_title(), NAME_CHARS),
-        url: if task.url.chars().count() <= URL_CHARS {
-            &task.url
-        } else {
-            ""
-        },
+        title: short(&task.display_title()),
+        url: link(&task.url),
         due: format!("due {due} ({when})"),
         owners: task
             .assignees
@@ -190,6 +200,7 @@ pub(super) fn listed<'a>(
 }
 
 /// A line under the list; `warning` ones get the service's warning sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Note {
     pub(super) warning: bool,
     pub(super) text: String,
@@ -213,14 +224,7 @@ pub(super) fn notes(summary: &Summary) -> Vec<Note> {
     if let Some(error) = &summary.error {
         notes.push(warn(format!(
             "Incomplete run ({}): {not_done} overdue {} not updated; the next run will finish the job.",
-            match error.kind {
-                RunErrorKind::Interrupted => "interrupted",
-                RunErrorKind::TokenRefused => "Notion refused the token",
-                RunErrorKind::CapabilityMissing => "Notion refused the writes for a missing capability",
-                RunErrorKind::Blocked => "Notion blocked the integration",
-                RunErrorKind::DeadlineReached => "the --deadline passed",
-                _ => "stopped early",
-            },
+            why_stopped(error.kind),
             plural(not_done, "task")
         )));
     } else if summary.failed > 0 {
@@ -239,4 +243,16 @@ pub(super) fn notes(summary: &Summary) -> Vec<Note> {
         });
     }
     notes
+}
+
+/// Why a run stopped early, as a note says it.
+pub(super) fn why_stopped(kind: RunErrorKind) -> &'static str {
+    match kind {
+        RunErrorKind::Interrupted => "interrupted",
+        RunErrorKind::TokenRefused => "Notion refused the token",
+        RunErrorKind::CapabilityMissing => "Notion refused the writes for a missing capability",
+        RunErrorKind::Blocked => "Notion blocked the integration",
+        RunErrorKind::DeadlineReached => "the --deadline passed",
+        _ => "stopped early",
+    }
 }

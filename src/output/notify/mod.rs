@@ -2,12 +2,16 @@
 //! a [`Summary`] (`message` says what every channel says; `slack`,
 //! `discord` and `teams` each say it in their service's shape; a JSON
 //! channel gets the report document) and posted at most once to each
-//! webhook (`post`).
+//! webhook (`post`). A run of `stale` or `digest` says its own (`stale`,
+//! `digest`) as parts (`said`), which each service shapes the same way.
 
+mod digest;
 mod discord;
 mod message;
 mod post;
+mod said;
 mod slack;
+mod stale;
 mod teams;
 
 use serde_json::{json, Value};
@@ -15,11 +19,16 @@ use serde_json::{json, Value};
 use crate::guards::scrub;
 use crate::guards::stop::Stop;
 use crate::jobs::board::{Channel, ChannelKind, Notify, People};
+use crate::jobs::digest::Digest;
+use crate::jobs::run::Run;
+use crate::jobs::stale::Stale;
 use crate::jobs::summary::{
     Notification, NotificationStatus, RunErrorKind, Summary, TargetNotification,
 };
 use crate::output::report;
+use crate::output::report::run::Found;
 use post::{post, PostError};
+use said::Said;
 
 /// Posts the summary to every channel when one is due (not for a dry run,
 /// `--no-notify`, a run that stopped before its sweep began (locked out,
@@ -42,7 +51,12 @@ pub(crate) async fn post_summary(summary: &mut Summary, notify: &Notify, stop: &
     summary.notifications = if skip {
         unsent(&notify.channels, NotificationStatus::Skipped)
     } else {
-        deliver(notify, summary, stop).await
+        deliver(
+            &notify.channels,
+            |kind| body(kind, summary, &notify.people),
+            stop,
+        )
+        .await
     };
     summary.notification = Notification::of_targets(&summary.notifications);
 }
@@ -76,15 +90,64 @@ fn report_document(summary: &Summary) -> Value {
     document
 }
 
-/// Posts this run's message to every channel at once, each at most once;
-/// one failing does not stop the others. The outcomes are in channel order.
-async fn deliver(notify: &Notify, summary: &Summary, stop: &Stop) -> Vec<TargetNotification> {
-    let channels = &notify.channels;
+/// Posts a stale run's escalation to every channel when one is due: when
+/// it found stale tasks or stopped early after it began (never for a dry
+/// run, `--no-notify`, or a run Notion refused); records how each went.
+pub(crate) async fn post_stale(run: &mut Run<Stale>, notify: &Notify, stop: &Stop) {
+    let anything = run.found.matched > 0 || run.error.is_some();
+    let said = stale::said(run);
+    post_run(run, said, anything, notify, stop).await;
+}
+
+/// Posts a digest to every channel (never for a dry run, `--no-notify`,
+/// or a digest Notion refused): a digest always has counts to say.
+pub(crate) async fn post_digest(run: &mut Run<Digest>, notify: &Notify, stop: &Stop) {
+    let said = digest::said(run);
+    post_run(run, said, true, notify, stop).await;
+}
+
+/// Posts what a run says, when `anything` is worth saying and the run
+/// may post; records how each channel went.
+async fn post_run<T: Found>(
+    run: &mut Run<T>,
+    said: Said,
+    anything: bool,
+    notify: &Notify,
+    stop: &Stop,
+) {
+    let skip = !run.started || run.refused() || notify.disabled || run.dry_run || !anything;
+    run.notifications = if skip {
+        unsent(&notify.channels, NotificationStatus::Skipped)
+    } else {
+        let document =
+            serde_json::to_string(&report::run::posted(run)).unwrap_or_else(|_| "{}".into());
+        let payload = |kind| {
+            let message = match kind {
+                ChannelKind::Slack => slack::said(&said),
+                ChannelKind::Discord => discord::said(&said),
+                ChannelKind::Teams => teams::said(&said),
+                ChannelKind::Json => return scrub::redacted(&document),
+            };
+            scrub::redacted(&message.to_string())
+        };
+        deliver(&notify.channels, payload, stop).await
+    };
+    run.notification = Notification::of_targets(&run.notifications);
+}
+
+/// Posts this run's message (`payload` gives the body for each kind of
+/// channel) to every channel at once, each at most once; one failing does
+/// not stop the others. The outcomes are in channel order.
+async fn deliver(
+    channels: &[Channel],
+    payload: impl Fn(ChannelKind) -> String,
+    stop: &Stop,
+) -> Vec<TargetNotification> {
     let posts: Vec<_> = channels
         .iter()
         .map(|channel| {
             let (channel, stop) = (channel.clone(), stop.clone());
-            let payload = body(channel.kind, summary, &notify.people);
+            let payload = payload(channel.kind);
             tokio::spawn(async move { post(&channel, payload, &stop).await })
         })
         .collect();

@@ -1,8 +1,10 @@
-//! Slack's message: mrkdwn text, and the same text as one section block.
+//! Slack's message: mrkdwn text, and the same text as one section block,
+//! for a sweep (`message`) and for what `stale` and `digest` say (`said`).
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, name, notes, parts, to, Owner};
+use super::message::{fit, header, listed, name, notes, parts, to, Note, Owner};
+use super::said::{Line, Said};
 use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
@@ -30,12 +32,6 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
                 .into_iter()
                 .map(|task| {
                     let task = listed(summary, task, people);
-                    let label = escape(&task.title);
-                    let link = if task.url.is_empty() {
-                        label
-                    } else {
-                        format!("<{}|{label}>", escape(task.url))
-                    };
                     // A mapped owner is mentioned; anyone else is a name, escaped.
                     let owners = Owner::list(&task.owners, |owner| {
                         match owner.ids.and_then(|ids| ids.slack.as_ref()) {
@@ -43,21 +39,66 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
                             None => escape(&owner.name),
                         }
                     });
-                    format!("\n• {link}, {}{owners}", task.due)
+                    format!("\n• {}, {}{owners}", link(&task.title, task.url), task.due)
                 })
                 .collect();
             (heading, lines)
         })
         .collect();
-    let tail: String = notes(summary)
-        .into_iter()
-        .map(|n| format!("\n{}{}", if n.warning { ":warning: " } else { "" }, n.text))
+    let tail: String = notes(summary).iter().map(note).collect();
+    body(fit(head, &parts, &tail, MAX_SECTION))
+}
+
+/// Slack's message for what `stale` or `digest` says: the same shape as
+/// a sweep's, the facts as a line under the first.
+pub(super) fn said(said: &Said) -> Value {
+    let line = |line: &Line| line.show(escape, "*");
+    let head = format!("{}{}", line(&said.head), said.facts_line(escape));
+    let parts: Vec<(Option<String>, Vec<String>)> = said
+        .parts
+        .iter()
+        .map(|part| {
+            let heading = part.heading.as_ref().map(|h| format!("\n{}", line(h)));
+            let lines = part
+                .items
+                .iter()
+                .map(|item| {
+                    format!(
+                        "\n• {}, {}",
+                        link(&item.title, &item.url),
+                        line(&item.detail)
+                    )
+                })
+                .collect();
+            (heading, lines)
+        })
         .collect();
-    let text = fit(head, &parts, &tail, MAX_SECTION);
+    let tail: String = said.notes.iter().map(note).collect();
+    body(fit(head, &parts, &tail, MAX_SECTION))
+}
+
+/// The message: the text, and the same text as one section block.
+fn body(text: String) -> Value {
     json!({
         "text": text,
         "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
     })
+}
+
+/// A task's title (not yet escaped), linked when it has a link.
+fn link(title: &str, url: &str) -> String {
+    let label = escape(title);
+    if url.is_empty() {
+        label
+    } else {
+        format!("<{}|{label}>", escape(url))
+    }
+}
+
+/// A note under the list, on a line of its own.
+fn note(note: &Note) -> String {
+    let sign = if note.warning { ":warning: " } else { "" };
+    format!("\n{sign}{}", note.text)
 }
 
 #[cfg(test)]

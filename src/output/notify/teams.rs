@@ -1,9 +1,11 @@
 //! Teams' message: an Adaptive Card, the only body a Workflows webhook
-//! takes, with the same content as Slack's.
+//! takes, with the same content as Slack's; for a sweep (`message`) and
+//! for what `stale` and `digest` say (`said`).
 
 use serde_json::{json, Value};
 
-use super::message::{header, listed, moved, name, notes, parts, to, Owner, LISTED};
+use super::message::{header, listed, moved, name, notes, parts, to, Note, Owner, LISTED};
+use super::said::{Line, Said};
 use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
@@ -28,67 +30,32 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
         json!({ "weight": "bolder", "size": "medium" }),
     )];
     let moved = moved(summary);
-    // Each part gets its share of the list's room.
-    let parts = parts(summary, "**");
-    let share = MAX_LIST / parts.len().max(1);
-    for (heading, tasks) in &parts {
-        if let Some(heading) = heading {
-            body.push(text_block(
-                heading.trim_start(),
-                json!({ "weight": "bolder" }),
-            ));
-        }
-        let mut length = 0;
-        let items: Vec<(String, Vec<Value>)> = tasks
-            .iter()
-            .take(LISTED)
-            .map(|task| {
-                let task = listed(summary, task, people);
-                let label = escape(&task.title);
-                let link = if task.url.is_empty() {
-                    label
-                } else {
-                    format!(
-                        "[{label}]({})",
-                        task.url.replace(' ', "%20").replace(')', "%29")
-                    )
-                };
-                let mut mentions = Vec::new();
-                let owners = Owner::list(&task.owners, |owner| {
-                    match owner.ids.and_then(|ids| ids.teams.as_ref()) {
-                        Some(id) => {
-                            let (text, entity) = mention(&owner.name, id);
-                            mentions.push(entity);
-                            text
+    let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "**")
+        .into_iter()
+        .map(|(heading, tasks)| {
+            let lines = tasks
+                .into_iter()
+                .map(|task| {
+                    let task = listed(summary, task, people);
+                    let owners = Owner::list(&task.owners, |owner| {
+                        match owner.ids.and_then(|ids| ids.teams.as_ref()) {
+                            Some(id) => {
+                                let (text, entity) = mention(&owner.name, id);
+                                if !entities.contains(&entity) {
+                                    entities.push(entity);
+                                }
+                                text
+                            }
+                            None => escape(&owner.name),
                         }
-                        None => escape(&owner.name),
-                    }
-                });
-                (format!("- {link}, {}{owners}", task.due), mentions)
-            })
-            .take_while(|(item, _)| {
-                length += item.chars().count() + 1;
-                length <= share
-            })
-            .collect();
-        for (_, mentions) in &items {
-            for entity in mentions {
-                if !entities.contains(entity) {
-                    entities.push(entity.clone());
-                }
-            }
-        }
-        let items: Vec<String> = items.into_iter().map(|(item, _)| item).collect();
-        if !items.is_empty() {
-            body.push(text_block(&items.join("\r"), json!({})));
-        }
-        if tasks.len() > items.len() {
-            body.push(text_block(
-                &format!("…and {} more", tasks.len() - items.len()),
-                json!({ "isSubtle": true }),
-            ));
-        }
-    }
+                    });
+                    format!("- {}, {}{owners}", link(&task.title, task.url), task.due)
+                })
+                .collect();
+            (heading.map(|h| h.trim_start().to_string()), lines)
+        })
+        .collect();
+    body.extend(list(&parts));
     let mut facts = vec![
         json!({ "title": "Overdue", "value": summary.matched.to_string() }),
         json!({ "title": "Moved", "value": moved.len().to_string() }),
@@ -102,15 +69,124 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
     facts.push(json!({ "title": "Not updated", "value": summary.failed.to_string() }));
     facts.push(json!({ "title": "As of", "value": summary.as_of.to_string() }));
     body.push(json!({ "type": "FactSet", "facts": facts }));
-    for note in notes(summary) {
-        let style = if note.warning {
-            json!({ "color": "attention" })
-        } else {
-            json!({})
-        };
-        let sign = if note.warning { "⚠️ " } else { "" };
-        body.push(text_block(&format!("{sign}{}", note.text), style));
+    body.extend(notes(summary).iter().map(note));
+    card(body, entities)
+}
+
+/// Teams' card for what `stale` or `digest` says: the first line, the
+/// facts, each part's tasks, the notes.
+pub(super) fn said(said: &Said) -> Value {
+    let line = |line: &Line| line.show(escape, "**");
+    let mut body = vec![text_block(
+        &line(&said.head),
+        json!({ "weight": "bolder", "size": "medium" }),
+    )];
+    if !said.facts.is_empty() {
+        let mut length = 0;
+        let facts: Vec<Value> = said
+            .facts
+            .iter()
+            .map(|(name, n)| json!({ "title": escape(name), "value": n.to_string() }))
+            .take_while(|fact| {
+                length += fact.to_string().len();
+                length <= MAX_LIST
+            })
+            .collect();
+        let more = said.facts.len() - facts.len();
+        body.push(json!({ "type": "FactSet", "facts": facts }));
+        if more > 0 {
+            body.push(text_block(
+                &format!("…and {more} more"),
+                json!({ "isSubtle": true }),
+            ));
+        }
     }
+    let parts: Vec<(Option<String>, Vec<String>)> = said
+        .parts
+        .iter()
+        .map(|part| {
+            let lines = part
+                .items
+                .iter()
+                .map(|item| format!("- {}, {}", link(&item.title, &item.url), line(&item.detail)))
+                .collect();
+            (part.heading.as_ref().map(line), lines)
+        })
+        .collect();
+    body.extend(list(&parts));
+    body.extend(said.notes.iter().map(note));
+    card(body, Vec::new())
+}
+
+/// The TextBlocks of the parts of a message (each a heading line, not yet
+/// wrapped in bold, and its lines): each part gets its share of
+/// [`MAX_LIST`], at most ten lines, then a count of the rest.
+fn list(parts: &[(Option<String>, Vec<String>)]) -> Vec<Value> {
+    let share = MAX_LIST / parts.len().max(1);
+    let mut body = Vec::new();
+    for (heading, lines) in parts {
+        if let Some(heading) = heading {
+            body.push(text_block(heading, json!({ "weight": "bolder" })));
+        }
+        let mut length = 0;
+        let items: Vec<&str> = lines
+            .iter()
+            .take(LISTED)
+            .map(String::as_str)
+            .take_while(|item| {
+                length += item.chars().count() + 1;
+                length <= share
+            })
+            .collect();
+        if !items.is_empty() {
+            body.push(text_block(&items.join("\r"), json!({})));
+        }
+        if lines.len() > items.len() {
+            body.push(text_block(
+                &format!("…and {} more", lines.len() - items.len()),
+                json!({ "isSubtle": true }),
+            ));
+        }
+    }
+    body
+}
+
+/// A task's title (not yet escaped), linked when it has a link.
+fn link(title: &str, url: &str) -> String {
+    let label = escape(title);
+    if url.is_empty() {
+        label
+    } else {
+        format!("[{label}]({})", url.replace(' ', "%20").replace(')', "%29"))
+    }
+}
+
+/// A note under the list: a warning in the attention colour.
+fn note(note: &Note) -> Value {
+    if note.warning {
+        text_block(
+            &format!("⚠️ {}", note.text),
+            json!({ "color": "attention" }),
+        )
+    } else {
+        text_block(&note.text, json!({}))
+    }
+}
+
+/// The message a Workflows webhook takes: an Adaptive Card of `body`,
+/// with the mention entities whose `<at>` text the card shows (a line cut
+/// for room takes its mentions with it).
+fn card(body: Vec<Value>, entities: Vec<Value>) -> Value {
+    let shown = serde_json::to_string(&body).unwrap_or_default();
+    let entities: Vec<Value> = entities
+        .into_iter()
+        .filter(|entity| {
+            entity["text"]
+                .as_str()
+                .and_then(|text| serde_json::to_string(text).ok())
+                .is_some_and(|text| shown.contains(text.trim_matches('"')))
+        })
+        .collect();
     let mut content = json!({
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",

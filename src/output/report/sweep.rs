@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::{escape_markdown, json, plural, Format};
-use crate::jobs::summary::{NotificationStatus, Outcome, Person, RunError, Summary, TaskResult};
+use super::{escape_markdown, json, plural, truncate, where_posted, Format};
+use crate::jobs::summary::{Outcome, Person, RunError, Summary, TaskResult};
 use crate::output::exit::{exit_of, Ending};
 
 /// The JSON document: the summary, its exit code and its error.
@@ -123,61 +123,8 @@ fn headline_with(summary: &Summary, with_error: bool) -> String {
         }
         None => {}
     }
-    line.push_str(&where_posted(summary));
+    line.push_str(&where_posted(&summary.notifications, &summary.notification));
     line
-}
-
-/// " Summary posted to Slack and Discord." and, for each target that failed,
-/// " The summary could not be posted to Teams: …."
-fn where_posted(summary: &Summary) -> String {
-    let targets = &summary.notifications;
-    if targets.is_empty() {
-        // A summary from before targets were recorded one by one.
-        return match (&summary.notification.status, &summary.notification.error) {
-            (NotificationStatus::Failed, Some(error)) => {
-                format!(" The summary could not be posted: {error}.")
-            }
-            (NotificationStatus::Sent, _) => " Summary posted.".into(),
-            _ => String::new(),
-        };
-    }
-    let mut services: Vec<(&str, usize)> = Vec::new();
-    for t in targets
-        .iter()
-        .filter(|t| t.status == NotificationStatus::Sent)
-    {
-        match services.iter_mut().find(|(s, _)| *s == t.kind.service()) {
-            Some((_, n)) => *n += 1,
-            None => services.push((t.kind.service(), 1)),
-        }
-    }
-    let names: Vec<String> = services
-        .into_iter()
-        .map(|(s, n)| {
-            if n == 1 {
-                s.to_string()
-            } else {
-                format!("{s} ({n} webhooks)")
-            }
-        })
-        .collect();
-    let mut out = match names.split_last() {
-        None => String::new(),
-        Some((last, [])) => format!(" Summary posted to {last}."),
-        Some((last, rest)) => format!(" Summary posted to {} and {last}.", rest.join(", ")),
-    };
-    for t in targets
-        .iter()
-        .filter(|t| t.status == NotificationStatus::Failed)
-    {
-        let error = t.error.as_deref().unwrap_or("failed");
-        out.push_str(&format!(
-            " The summary could not be posted to {}: {}.",
-            t.kind.service(),
-            error.trim_end_matches('.')
-        ));
-    }
-    out
 }
 
 pub(super) fn text(summary: &Summary) -> String {
@@ -304,17 +251,6 @@ fn late(summary: &Summary, task: &TaskResult) -> String {
     }
 }
 
-/// At most `width` characters, the last an ellipsis when cut.
-fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,7 +294,7 @@ mod tests {
     #[test]
     fn the_headline_names_where_the_summary_went() {
         use crate::jobs::board::ChannelKind;
-        use crate::jobs::summary::TargetNotification;
+        use crate::jobs::summary::{NotificationStatus, TargetNotification};
         let target = |kind, status, error: Option<&str>| TargetNotification {
             kind,
             status,
@@ -421,8 +357,8 @@ mod tests {
         }
         dry.updated = 0;
         dry.failed = 0;
-        dry.notification.status = NotificationStatus::Skipped;
-        dry.notifications[0].status = NotificationStatus::Skipped;
+        dry.notification.status = crate::jobs::summary::NotificationStatus::Skipped;
+        dry.notifications[0].status = crate::jobs::summary::NotificationStatus::Skipped;
         let mut empty = example::summary();
         empty.tasks.clear();
         empty.matched = 0;
