@@ -15,6 +15,7 @@ mod notify;
 mod openapi;
 mod posting;
 mod proxy;
+mod rails;
 mod recipes;
 mod secrets;
 mod setup;
