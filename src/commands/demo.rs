@@ -11,12 +11,12 @@ use super::line::format;
 use super::sweep::sweep_boards;
 use crate::guards::scrub::escape_control;
 use crate::guards::urls::http_url;
-use crate::input::cli::{DemoArgs, OutputFormat};
+use crate::input::cli::{BothWaysArgs, DemoArgs, OutputFormat};
 use crate::input::{defaults, UsageError};
 use crate::jobs::board::{
     Board, Channel, ChannelKind, DigestRule, Notify, People, Source, StaleRule, Writes,
 };
-use crate::jobs::rule::{GivenBy, Rule};
+use crate::jobs::rule::{Exempt, GivenBy, Rule};
 use crate::notion::ids::NotionId;
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
@@ -69,6 +69,7 @@ fn demo_board(
     args: &DemoArgs,
     today: chrono::NaiveDate,
 ) -> Result<Board, UsageError> {
+    let both_ways = both_ways(&args.both_ways)?;
     Ok(Board {
         name: None,
         source: Source {
@@ -82,10 +83,14 @@ fn demo_board(
             to: defaults::TO.into(),
             as_of: today,
             tz: chrono_tz::Tz::UTC,
-            restore_to: None,
-            due_soon: None,
-            exempt: Vec::new(),
-            snooze_property: None,
+            restore_to: both_ways.restore.then(|| {
+                (both_ways.restore_to.as_deref().map(str::trim))
+                    .unwrap_or(defaults::FROM)
+                    .to_string()
+            }),
+            due_soon: both_ways.due_soon,
+            exempt: both_ways.exempt,
+            snooze_property: both_ways.snooze_property,
             assignee_property: None,
             given_by: GivenBy::default(),
         },
@@ -134,3 +139,42 @@ fn demo_board(
         },
     })
 }
+
+/// The rule both ways on the demo board: the flags given, or, when none
+/// is, every case the board has (restores, tasks due within three days,
+/// pinned and on-hold tasks exempt, a snooze date).
+fn both_ways(given: &BothWaysArgs) -> Result<BothWaysArgs, UsageError> {
+    let any = given.restore
+        || given.restore_to.is_some()
+        || given.due_soon.is_some()
+        || !given.exempt.is_empty()
+        || given.snooze_property.is_some();
+    if any {
+        if given.restore_to.as_deref().map(str::trim) == Some(defaults::TO) {
+            return Err(UsageError::value(format!(
+                "--restore-to '{}' is the late state itself: restored tasks would stay where \
+                 they are; choose an open state such as --restore-to '{}'",
+                defaults::TO,
+                defaults::FROM
+            )));
+        }
+        return Ok(BothWaysArgs {
+            restore: given.restore || given.restore_to.is_some(),
+            ..given.clone()
+        });
+    }
+    let exempt = |property: &str, value: &str| Exempt {
+        property: property.into(),
+        value: value.into(),
+    };
+    Ok(BothWaysArgs {
+        restore: true,
+        restore_to: None,
+        due_soon: Some(DEMO_DUE_SOON),
+        exempt: vec![exempt("Tags", "pinned"), exempt("On hold", "true")],
+        snooze_property: Some("Snoozed until".into()),
+    })
+}
+
+/// The days ahead the demo lists tasks due soon.
+const DEMO_DUE_SOON: u32 = 3;

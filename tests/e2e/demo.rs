@@ -19,7 +19,12 @@ fn demo_needs_no_token_and_honours_output() {
     json.expect_code(0);
     let doc = json.json();
     assert!(doc["updated"].as_u64().unwrap() > 0);
-    assert_eq!(doc["updated"], doc["matched"]);
+    // Every task found to write was written: the overdue ones and the restored.
+    assert_eq!(
+        doc["updated"].as_u64().unwrap() + doc["restored"].as_u64().unwrap(),
+        doc["matched"].as_u64().unwrap()
+    );
+    assert!(doc["restored"].as_u64().unwrap() > 0);
     assert_eq!(doc["notification"]["status"], "sent");
 }
 
@@ -31,4 +36,56 @@ fn demo_never_talks_to_the_configured_notion_or_slack() {
     run.expect_code(0);
     assert!(elsewhere.requests().is_empty());
     assert!(elsewhere.sink_messages(SinkKind::Slack).is_empty());
+}
+
+/// The titles of the demo's tasks with this outcome.
+fn titled(doc: &serde_json::Value, outcome: &str) -> Vec<String> {
+    let mut titles: Vec<String> = doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["outcome"] == outcome)
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    titles
+}
+
+#[test]
+fn demo_shows_the_rule_both_ways_unless_told_otherwise() {
+    let run = notion_sweep(&["demo", "--dry-run", "--output", "json"], &[]);
+    run.expect_code(0);
+    let doc = run.json();
+    assert_eq!(titled(&doc, "would_restore"), ["Publish the API changelog"]);
+    let soon = titled(&doc, "due_soon");
+    assert!(
+        soon.contains(&"Design review: settings page".to_string())
+            && soon.contains(&"Prepare sprint demo".to_string()),
+        "{soon:?}"
+    );
+    let touched: Vec<String> = doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect();
+    for left_alone in [
+        "Keep the on-call rota current",
+        "Migrate billing to the new provider",
+        "Renew design tool licences",
+    ] {
+        assert!(!touched.contains(&left_alone.to_string()), "{left_alone}");
+    }
+    // A snooze that is over leaves the task overdue.
+    assert!(titled(&doc, "would_update").contains(&"Send contract draft to Initech".to_string()));
+
+    // Any of the flags given: only those.
+    let run = notion_sweep(
+        &["demo", "--dry-run", "--due-soon", "1", "--output", "json"],
+        &[],
+    );
+    run.expect_code(0);
+    let doc = run.json();
+    assert!(titled(&doc, "would_restore").is_empty());
+    assert!(titled(&doc, "would_update").contains(&"Keep the on-call rota current".to_string()));
 }
