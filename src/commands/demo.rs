@@ -7,11 +7,13 @@ use std::time::Duration;
 use notion_sandbox::{Board as DemoBoard, Sandbox, SandboxConfig, SinkKind, DEMO_DATABASE_ID};
 use secrecy::SecretString;
 
+use super::digest::digest_boards;
 use super::line::format;
+use super::stale::stale_boards;
 use super::sweep::sweep_boards;
 use crate::guards::scrub::escape_control;
 use crate::guards::urls::http_url;
-use crate::input::cli::{BothWaysArgs, DemoArgs, OutputFormat};
+use crate::input::cli::{BothWaysArgs, DemoArgs, DemoJob, OutputFormat};
 use crate::input::{defaults, UsageError};
 use crate::jobs::board::{
     Board, Channel, ChannelKind, DigestRule, Notify, People, Source, StaleRule, Writes,
@@ -41,7 +43,11 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
         several: false,
         step_summary: None,
     };
-    let exit = sweep_boards(vec![board], shown).await;
+    let exit = match args.job {
+        DemoJob::Sweep => sweep_boards(vec![board], shown).await,
+        DemoJob::Stale => stale_boards(vec![board], shown).await,
+        DemoJob::Digest => digest_boards(vec![board], shown).await,
+    };
     let posted = sandbox.sink_messages(SinkKind::Slack);
     let text = posted
         .last()

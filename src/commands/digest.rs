@@ -8,6 +8,7 @@ use super::line::{command_line, format, step_summary, Given};
 use crate::input::cli::DigestArgs;
 use crate::input::settings;
 use crate::input::{Env, UsageError};
+use crate::jobs::board::Board;
 use crate::jobs::digest::digest;
 use crate::output::exit::Exit;
 use crate::output::notify::post_digest;
@@ -21,6 +22,19 @@ pub(super) async fn run(
 ) -> Result<Exit, UsageError> {
     let line = command_line(&args.board, given);
     let boards = settings::boards(&line, env)?;
+    let step_summary = step_summary(env);
+    let shown = Shown {
+        format: format(args.report.output),
+        quiet: args.board.connection.log.quiet,
+        several: line.config.is_some(),
+        step_summary: step_summary.as_deref(),
+    };
+    Ok(digest_boards(boards, shown).await)
+}
+
+/// Runs `digest` on every board at once, posts, shows; the exit code says how
+/// it went.
+pub(super) async fn digest_boards(boards: Vec<Board>, shown: Shown<'_>) -> Exit {
     let runs: Vec<_> = for_each_board(boards, |board, stop| async move {
         let started = Instant::now();
         let mut run = digest(&board, &stop).await;
@@ -32,12 +46,5 @@ pub(super) async fn run(
     .into_iter()
     .map(|(_, run)| run)
     .collect();
-    let step_summary = step_summary(env);
-    let shown = Shown {
-        format: format(args.report.output),
-        quiet: args.board.connection.log.quiet,
-        several: line.config.is_some(),
-        step_summary: step_summary.as_deref(),
-    };
-    Ok(show::runs(&runs, shown))
+    show::runs(&runs, shown)
 }

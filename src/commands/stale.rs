@@ -9,6 +9,7 @@ use super::line::{command_line, format, step_summary, Given};
 use crate::input::cli::StaleArgs;
 use crate::input::settings;
 use crate::input::{Env, UsageError};
+use crate::jobs::board::Board;
 use crate::jobs::stale::stale;
 use crate::output::exit::Exit;
 use crate::output::notify::post_stale;
@@ -18,6 +19,19 @@ use crate::output::show::{self, Shown};
 pub(super) async fn run(args: &StaleArgs, given: &Given, env: Env<'_>) -> Result<Exit, UsageError> {
     let line = command_line(&args.board, given);
     let boards = settings::boards(&line, env)?;
+    let step_summary = step_summary(env);
+    let shown = Shown {
+        format: format(args.report.output),
+        quiet: args.board.connection.log.quiet,
+        several: line.config.is_some(),
+        step_summary: step_summary.as_deref(),
+    };
+    Ok(stale_boards(boards, shown).await)
+}
+
+/// Runs `stale` on every board at once, posts, shows; the exit code says how
+/// it went.
+pub(super) async fn stale_boards(boards: Vec<Board>, shown: Shown<'_>) -> Exit {
     let runs: Vec<_> = for_each_board(boards, |board, stop| async move {
         let started = Instant::now();
         let mut run = stale(&board, &stop).await;
@@ -29,12 +43,5 @@ pub(super) async fn run(args: &StaleArgs, given: &Given, env: Env<'_>) -> Result
     .into_iter()
     .map(|(_, run)| run)
     .collect();
-    let step_summary = step_summary(env);
-    let shown = Shown {
-        format: format(args.report.output),
-        quiet: args.board.connection.log.quiet,
-        several: line.config.is_some(),
-        step_summary: step_summary.as_deref(),
-    };
-    Ok(show::runs(&runs, shown))
+    show::runs(&runs, shown)
 }

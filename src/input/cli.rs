@@ -49,7 +49,7 @@ pub(crate) enum Command {
     /// The standup summary: tasks per status, and the tasks edited lately; posted every run.
     #[command(after_help = DIGEST_EXAMPLES)]
     Digest(DigestArgs),
-    /// Run a real sweep over HTTP against a built-in sandbox board (no token, no network).
+    /// Run a real sweep, stale check or digest over HTTP against a built-in sandbox board (no token, no network).
     #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
     /// Serve the sandbox Notion (and Slack, Discord, Teams and JSON webhook sinks) on loopback until interrupted.
@@ -410,6 +410,10 @@ pub(crate) struct DigestArgs {
 #[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
+    /// What to run on the demo board: a sweep, the stale check or the digest.
+    #[arg(value_enum, default_value_t = DemoJob::Sweep)]
+    pub(crate) job: DemoJob,
+
     /// Find and report, change nothing in the sandbox.
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -431,6 +435,18 @@ pub(crate) struct DemoArgs {
 
     #[command(flatten)]
     pub(crate) log: LogArgs,
+}
+
+/// The jobs `demo` runs.
+#[cfg(feature = "sandbox")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DemoJob {
+    /// Move overdue tasks (the default).
+    Sweep,
+    /// List the tasks untouched for 7+ days in 'In Progress'.
+    Stale,
+    /// Count the tasks per status and list those edited in the last 24 hours.
+    Digest,
 }
 
 /// Arguments of `sandbox`: a local Notion to try automations against.

@@ -89,3 +89,53 @@ fn demo_shows_the_rule_both_ways_unless_told_otherwise() {
     assert!(titled(&doc, "would_restore").is_empty());
     assert!(titled(&doc, "would_update").contains(&"Keep the on-call rota current".to_string()));
 }
+
+#[test]
+fn demo_runs_the_stale_check_and_the_digest_on_its_board() {
+    let run = notion_sweep(&["demo", "stale", "--output", "json"], &[]);
+    run.expect_code(0);
+    let doc = run.json();
+    let mut stale: Vec<&str> = doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    stale.sort();
+    assert_eq!(
+        stale,
+        [
+            "Improve error messages",
+            "Refactor billing service",
+            "Security audit follow-up"
+        ]
+    );
+    assert_eq!(doc["notification"]["status"], "sent");
+
+    let run = notion_sweep(&["demo", "digest", "--output", "json"], &[]);
+    run.expect_code(0);
+    let doc = run.json();
+    let counts = doc["counts"].as_object().unwrap();
+    let total: u64 = counts.values().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(
+        doc["total"].as_u64().unwrap(),
+        total + doc["no_status"].as_u64().unwrap()
+    );
+    assert!(counts["In Progress"].as_u64().unwrap() >= 3);
+    let edited: Vec<&str> = doc["edited"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert!(edited.contains(&"Ship v2.3 release notes"), "{edited:?}");
+    assert_eq!(doc["notification"]["status"], "sent");
+
+    let run = notion_sweep(&["demo", "digest"], &[]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("Slack message posted to the sandbox"),
+        "{}",
+        run.stdout
+    );
+}
