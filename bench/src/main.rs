@@ -12,6 +12,7 @@
 mod board;
 mod boards;
 mod cli;
+mod digest;
 mod measure;
 mod presets;
 mod report;

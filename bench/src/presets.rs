@@ -4,7 +4,7 @@
 //! (`fn(&Setup, &Builds) -> Result<(), String>`) in a module of its own.
 
 use crate::setup::{Builds, Setup, Strategy};
-use crate::{boards, rescheduled, startup, sweeps};
+use crate::{boards, digest, rescheduled, startup, sweeps};
 
 /// What a preset runs once its options are resolved.
 pub type Job = fn(&Setup, &Builds) -> Result<(), String>;
@@ -130,6 +130,31 @@ pub const PRESETS: &[Preset] = &[
             ..NO_PRESET.defaults
         },
         job: rescheduled::run,
+    },
+    Preset {
+        name: "digest",
+        about: "digest of 10,000 tasks, 600 ms answers, 3 req/s",
+        defaults: Defaults {
+            tasks: 10_000,
+            overdue: "0",
+            strategies: PIPELINED,
+            ..NO_PRESET.defaults
+        },
+        job: digest::run,
+    },
+    Preset {
+        name: "digest-scale",
+        about: "digest of 100,000 tasks, 2 ms answers, 500 req/s",
+        defaults: Defaults {
+            latency_ms: 2,
+            jitter_ms: 1,
+            rate: 500.0,
+            tasks: 100_000,
+            overdue: "0",
+            server_burst: 10,
+            strategies: PIPELINED,
+        },
+        job: digest::run,
     },
 ];
 
