@@ -20,6 +20,7 @@ mod script;
 mod setup;
 mod startup;
 mod sweeps;
+mod undo;
 
 use clap::Parser;
 
