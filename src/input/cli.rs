@@ -106,7 +106,7 @@ const DIGEST_EXAMPLES: &str = "Examples:
 const UNDO_EXAMPLES: &str = "Examples:
   notion-sweep sweep --output json > sweep.json && notion-sweep undo sweep.json
   notion-sweep undo sweep.json --dry-run                         the tasks it would move back
-  notion-sweep undo - < boards.json                              a several-board document from standard input
+  notion-sweep undo - < boards.json                              from standard input
 
 REPORT is data: only its IDs, names and statuses are used; Notion is reached at --api-url.
 Exit codes as for sweep; a task changed since the sweep (a conflict) alone is exit 0.";

@@ -175,12 +175,13 @@ fn one(value: &Value) -> Result<Swept, String> {
         ));
     }
     if !has("status_property") {
-        return Err(format!(
+        return Err(
             "was written by an older notion-sweep: it does not name the status property the sweep \
              wrote ('status_property'), so undo cannot tell what to move back; move those tasks \
              back in Notion, and keep the --output json document of sweeps from this version, \
              which undo can read; nothing was sent to Notion"
-        ));
+                .into(),
+        );
     }
     let doc: Document = serde_json::from_value(value.clone())
         .map_err(|e| format!("is not a sweep's document as undo reads it ({e}); {EXPECTED}"))?;

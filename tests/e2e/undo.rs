@@ -388,3 +388,37 @@ fn no_url_of_the_document_is_contacted() {
     assert!(server.seen().is_empty(), "the document's URLs are data");
     assert!(s.moved().is_empty(), "undone through --api-url");
 }
+
+#[test]
+fn the_lock_of_the_data_source_keeps_two_runs_apart_and_the_deadline_holds() {
+    let s = served(32, 40, 0.3);
+    let (_, path) = swept(&s);
+    let n = s.expected.len();
+    // Two requests a second: the first undo holds the lock for seconds.
+    let slow = with(s.env(), "NOTION_RATE", "2");
+    let first = start(&["undo", &path, "--output", "json"], &slow);
+    let seen = s.sandbox.requests().len();
+    wait_until(
+        std::time::Duration::from_secs(20),
+        "the first undo to begin",
+        || s.sandbox.requests().len() > seen + 1,
+    );
+    let second = notion_sweep(&["undo", &path, "--lock-wait", "0"], &s.env());
+    second.expect_code(6);
+    let first = finish(first);
+    first.expect_code(0);
+    assert_eq!(first.json()["undone"], n);
+    assert!(s.moved().is_empty());
+
+    // Swept again, then undone under a deadline too short for it: exit 4.
+    let (_, path) = swept(&s);
+    let run = notion_sweep(
+        &["undo", &path, "--deadline", "1", "--output", "json"],
+        &slow,
+    );
+    run.expect_code(4);
+    let doc = run.json();
+    assert_eq!(doc["error"]["kind"], "deadline_reached");
+    assert!(doc["undone"].as_u64().unwrap() < n as u64);
+    assert!(!ids_with(&doc, "skipped").is_empty());
+}

@@ -3,9 +3,10 @@
 //! status the sweep set, edited since the sweep began (the filter is
 //! Notion's), read to its end before the first write (a write moves a row
 //! out of the results under the cursor); a task the query did not give is
-//! read by its page only when the query could not be read to its end
-//! within its budget. Few tasks: each task's page (`GET /v1/pages/{id}`),
-//! and its write as soon as it is read.
+//! a conflict, and is read by its page only when the query could not be
+//! read to its end within its budget or found none of them (a clock far
+//! off). Few tasks: each task's page (`GET /v1/pages/{id}`), and its write
+//! as soon as it is read.
 
 use std::collections::HashMap;
 use std::sync::Arc;
