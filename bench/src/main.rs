@@ -22,6 +22,7 @@ mod script;
 mod setup;
 mod startup;
 mod sweeps;
+mod undo;
 
 use clap::Parser;
 

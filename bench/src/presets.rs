@@ -4,7 +4,7 @@
 //! (`fn(&Setup, &Builds) -> Result<(), String>`) in a module of its own.
 
 use crate::setup::{Builds, Setup, Strategy};
-use crate::{boards, digest, rescheduled, startup, sweeps};
+use crate::{boards, digest, rescheduled, startup, sweeps, undo};
 
 /// What a preset runs once its options are resolved.
 pub type Job = fn(&Setup, &Builds) -> Result<(), String>;
@@ -156,6 +156,17 @@ pub const PRESETS: &[Preset] = &[
         },
         job: digest::run,
     },
+    Preset {
+        name: "undo",
+        about: "undo of a 150-task sweep, 600 ms answers, 3 req/s: wall/ideal and requests",
+        defaults: Defaults {
+            tasks: 600,
+            overdue: "150",
+            strategies: PIPELINED,
+            ..NO_PRESET.defaults
+        },
+        job: undo::run,
+    },
 ];
 
 /// The preset of that name.
@@ -180,7 +191,7 @@ mod tests {
 
     #[test]
     fn the_published_presets_are_all_there() {
-        for name in ["slow", "fast", "scale", "startup", "boards"] {
+        for name in ["slow", "fast", "scale", "startup", "boards", "undo"] {
             assert!(named(name).is_some(), "{name}");
         }
         assert!(named("").is_none(), "no preset is not a preset");

@@ -25,4 +25,5 @@ mod support;
 mod surrogates;
 mod sweep;
 mod texts;
+mod undo;
 mod usage;
