@@ -13,7 +13,7 @@ mod lock;
 mod newcomer;
 mod notify;
 mod openapi;
-mod people;
+pub(crate) mod people;
 mod posting;
 mod proxy;
 mod recipes;

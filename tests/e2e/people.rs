@@ -11,6 +11,9 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 mod comments;
+mod demo;
+
+pub(crate) use demo::{owners_by_title, Demo};
 
 /// Who the first two people of a board are in the channels: the first is
 /// mapped by email, the second by Notion user ID; the third is not mapped.
