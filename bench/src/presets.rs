@@ -167,6 +167,18 @@ pub const PRESETS: &[Preset] = &[
         },
         job: undo::run,
     },
+    Preset {
+        name: "comment",
+        about: "slow, with --comment: a PATCH and a comment per task, the binary alone",
+        // `slow`'s board and sandbox; the script does not comment.
+        defaults: Defaults {
+            tasks: 600,
+            overdue: "150",
+            strategies: PIPELINED,
+            ..NO_PRESET.defaults
+        },
+        job: sweeps::run_commented,
+    },
 ];
 
 /// The preset of that name.
@@ -203,6 +215,15 @@ mod tests {
             let n: usize = p.defaults.overdue.parse().expect(p.name);
             assert!(n <= p.defaults.tasks, "{}", p.name);
         }
+    }
+
+    #[test]
+    fn the_comment_preset_is_the_slow_board_for_the_binary_alone() {
+        let (comment, slow) = (named("comment").unwrap(), named("slow").unwrap());
+        assert_eq!(comment.defaults.overdue, slow.defaults.overdue);
+        assert_eq!(comment.defaults.latency_ms, slow.defaults.latency_ms);
+        assert_eq!(comment.defaults.rate, slow.defaults.rate);
+        assert_eq!(comment.defaults.strategies, PIPELINED);
     }
 
     #[test]

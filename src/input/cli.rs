@@ -358,13 +358,17 @@ pub(crate) struct SchemaArgs {
     pub(crate) output: OutputFormat,
 }
 
-/// What `stale` and `digest` share besides the board: the status
-/// property, a dry run, the output and where the message goes.
+/// What `stale` and `digest` share besides the board: the status and
+/// owners' properties, a dry run, the output and where the message goes.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     /// The property that holds the task state (type status or select).
     #[arg(long, env = "SWEEP_STATUS_PROPERTY", default_value = defaults::STATUS_PROPERTY, value_name = "NAME")]
     pub(crate) status_property: String,
+
+    /// The people property of a task's owners [default: a people property named Assignee, if any].
+    #[arg(long, env = "SWEEP_ASSIGNEE_PROPERTY", value_name = "NAME")]
+    pub(crate) assignee_property: Option<String>,
 
     /// Print the result, change nothing, post nothing.
     #[arg(long, env = "SWEEP_DRY_RUN")]

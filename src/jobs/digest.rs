@@ -239,7 +239,7 @@ async fn edited(opened: &Opened, digest: &mut Digest, stop: &Stop) -> Result<(),
         vec![Stamp::Edited.condition("on_or_after", &since)],
         Stamp::Edited,
         Order::Newest,
-        vec![columns.title.id.clone(), columns.status.id.clone()],
+        columns.listed(),
     );
     let mut edited = Vec::new();
     let result = loop {
@@ -359,6 +359,7 @@ pub(crate) mod example {
             url: format!("https://www.notion.so/Task-{n:032}"),
             status: Some(status.into()),
             last_edited: Some(now() - Duration::minutes(minutes_ago)),
+            assignees: Some(crate::jobs::summary::example::owners_of(n)),
         }
     }
 

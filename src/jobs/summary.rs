@@ -480,6 +480,16 @@ pub(crate) mod example {
         }
     }
 
+    /// The owners of the `n`th task of an example listing: Ada (mapped),
+    /// Grace (not mapped) or nobody, in turn.
+    pub(crate) fn owners_of(n: u32) -> Vec<Person> {
+        match n % 3 {
+            0 => vec![person("Ada Lovelace")],
+            1 => vec![person("Grace Hopper")],
+            _ => Vec::new(),
+        }
+    }
+
     /// The people map of the examples: Ada in every channel.
     pub(crate) fn people() -> crate::jobs::board::People {
         use crate::jobs::board::{ChatIds, People, PersonKey};

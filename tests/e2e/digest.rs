@@ -364,3 +364,47 @@ fn a_since_of_zero_is_a_usage_error_and_a_missing_property_a_setup_error() {
     assert!(run.stderr.contains("no property 'state'"), "{}", run.stderr);
     assert!(board.sandbox.sink_messages(SinkKind::Slack).is_empty());
 }
+
+#[test]
+fn tasks_edited_lately_are_listed_with_their_owners_mentioned_as_people_maps_them() {
+    let demo = crate::people::Demo::new();
+    let run = demo.run("digest", &["--output", "json"]);
+    run.expect_code(0);
+    let doc = run.json();
+    let owners = crate::people::owners_by_title(&doc["boards"][0]["edited"]);
+    let person = |name: &str, email: &str| vec![(name.to_string(), email.to_string())];
+    let expected = [
+        (
+            "Ship v2.3 release notes",
+            person("Grace Hopper", "grace@acme.com"),
+        ),
+        ("Fix login bug", person("Ada Lovelace", "ada@acme.com")),
+        (
+            "Investigate flaky e2e test",
+            person("Grace Hopper", "grace@acme.com"),
+        ),
+        (
+            "Triage new bug reports",
+            person("Linus Torvalds", "linus@acme.com"),
+        ),
+    ];
+    assert_eq!(owners.len(), expected.len(), "{owners:?}");
+    for (title, people) in &expected {
+        assert_eq!(&owners[*title], people, "{title}");
+    }
+    demo.assert_owners_in_messages(&[
+        ("Ship v2.3 release notes", "Grace Hopper"),
+        ("Fix login bug", "Ada Lovelace"),
+        ("Investigate flaky e2e test", "Grace Hopper"),
+        ("Triage new bug reports", "Linus Torvalds"),
+    ]);
+    let markdown = demo.run("digest", &["--dry-run", "--output", "markdown"]);
+    markdown.expect_code(0);
+    assert!(
+        markdown
+            .stdout
+            .contains("| Task | Status | Last edited (UTC) | Owner |"),
+        "{}",
+        markdown.stdout
+    );
+}

@@ -13,6 +13,7 @@ mod lock;
 mod newcomer;
 mod notify;
 mod openapi;
+pub(crate) mod people;
 mod posting;
 mod proxy;
 mod rails;

@@ -98,14 +98,14 @@ fn report_document(summary: &Summary) -> Value {
 /// run, `--no-notify`, or a run Notion refused); records how each went.
 pub(crate) async fn post_stale(run: &mut Run<Stale>, notify: &Notify, stop: &Stop) {
     let anything = run.found.matched > 0 || run.error.is_some();
-    let said = stale::said(run);
+    let said = stale::said(run, &notify.people);
     post_run(run, said, anything, notify, stop).await;
 }
 
 /// Posts a digest to every channel (never for a dry run, `--no-notify`,
 /// or a digest Notion refused): a digest always has counts to say.
 pub(crate) async fn post_digest(run: &mut Run<Digest>, notify: &Notify, stop: &Stop) {
-    let said = digest::said(run);
+    let said = digest::said(run, &notify.people);
     post_run(run, said, true, notify, stop).await;
 }
 

@@ -47,6 +47,9 @@ fn item(task: &UndoTask) -> Item {
             .name(&task.swept_to)
             .ours(" → ")
             .name(&task.back_to),
+        // An undo names no owners: the document is trusted for ids, names
+        // and statuses only.
+        owners: Vec::new(),
     }
 }
 
