@@ -1,9 +1,7 @@
 //! `notion-sweep digest`: the standup summary, on one board or every
 //! board of `--config`; posted to every channel each time it runs.
 
-use std::time::Instant;
-
-use super::boards::for_each_board;
+use super::boards::runs_on_boards;
 use super::line::{command_line, format, step_summary, Given};
 use crate::input::cli::DigestArgs;
 use crate::input::settings;
@@ -35,16 +33,11 @@ pub(super) async fn run(
 /// Runs `digest` on every board at once, posts, shows; the exit code says how
 /// it went.
 pub(super) async fn digest_boards(boards: Vec<Board>, shown: Shown<'_>) -> Exit {
-    let runs: Vec<_> = for_each_board(boards, |board, stop| async move {
-        let started = Instant::now();
+    let runs = runs_on_boards(boards, |board, stop| async move {
         let mut run = digest(&board, &stop).await;
         post_digest(&mut run, &board.notify, &stop).await;
-        run.elapsed_ms = started.elapsed().as_millis() as u64;
         run
     })
-    .await
-    .into_iter()
-    .map(|(_, run)| run)
-    .collect();
+    .await;
     show::runs(&runs, shown)
 }

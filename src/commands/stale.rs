@@ -2,9 +2,7 @@
 //! board or every board of `--config`; escalated to every channel, and
 //! moved with `--move-to`.
 
-use std::time::Instant;
-
-use super::boards::for_each_board;
+use super::boards::runs_on_boards;
 use super::line::{command_line, format, step_summary, Given};
 use crate::input::cli::StaleArgs;
 use crate::input::settings;
@@ -32,16 +30,11 @@ pub(super) async fn run(args: &StaleArgs, given: &Given, env: Env<'_>) -> Result
 /// Runs `stale` on every board at once, posts, shows; the exit code says how
 /// it went.
 pub(super) async fn stale_boards(boards: Vec<Board>, shown: Shown<'_>) -> Exit {
-    let runs: Vec<_> = for_each_board(boards, |board, stop| async move {
-        let started = Instant::now();
+    let runs = runs_on_boards(boards, |board, stop| async move {
         let mut run = stale(&board, &stop).await;
         post_stale(&mut run, &board.notify, &stop).await;
-        run.elapsed_ms = started.elapsed().as_millis() as u64;
         run
     })
-    .await
-    .into_iter()
-    .map(|(_, run)| run)
-    .collect();
+    .await;
     show::runs(&runs, shown)
 }
