@@ -13,8 +13,7 @@ use super::board::Board;
 use super::resolve::notion_setup_message;
 use super::run::{self, Run};
 use super::summary::{RunError, RunErrorKind};
-use super::sweep::{locked_kind, stopped};
-use crate::guards::lock;
+use super::sweep::stopped;
 use crate::guards::stop::Stop;
 use crate::notion::NotionError;
 #[cfg(test)]
@@ -42,16 +41,9 @@ pub(crate) async fn undo(board: &Board, plan: &Plan, stop: &Stop) -> Run<Undo> {
     };
     let client = opened.client.clone();
     let writes = &board.writes;
-    let _lock = match writes.lock_wait.filter(|_| !writes.dry_run) {
-        None => None,
-        Some(wait) => match lock::acquire(&opened.data_source_id, wait, stop).await {
-            Ok(lock) => Some(lock),
-            Err(error) => {
-                run.error = Some(RunError::new(locked_kind(&error), error.to_string(), None));
-                run.requests = client.counts();
-                return run;
-            }
-        },
+    let wait = writes.lock_wait.filter(|_| !writes.dry_run);
+    let Ok(_lock) = run::lock(&mut run, &opened, wait, stop).await else {
+        return run;
     };
     run.started = true;
     let find = Find {
