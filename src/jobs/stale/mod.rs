@@ -13,7 +13,7 @@ use super::board::Board;
 use super::resolve::notion_setup_message;
 use super::run::{self, Run};
 use super::summary::{RunError, RunErrorKind};
-use super::sweep::stopped;
+use super::sweep::{setup_if, stopped};
 use crate::guards::stop::Stop;
 use crate::notion::NotionError;
 #[cfg(test)]
@@ -87,13 +87,7 @@ fn finish(found: &mut Stale, tasks: Vec<StaleTask>) {
 /// The run's error: a refusal before any task moved is a setup error
 /// (nothing was written, exit 3).
 fn halted(halt: Halt, moved: usize, token: &str) -> RunError {
-    let setup_if = |kind: RunErrorKind, refusal: bool| {
-        if refusal && moved == 0 {
-            RunErrorKind::Setup
-        } else {
-            kind
-        }
-    };
+    let setup_if = setup_if(moved == 0);
     match halt {
         Halt::Stopped(reason) => stopped(reason, token, setup_if),
         Halt::Query(error) => RunError::new(

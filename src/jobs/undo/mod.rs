@@ -13,7 +13,7 @@ use super::board::Board;
 use super::resolve::notion_setup_message;
 use super::run::{self, Run};
 use super::summary::{RunError, RunErrorKind};
-use super::sweep::stopped;
+use super::sweep::{setup_if, stopped};
 use crate::guards::stop::Stop;
 use crate::notion::NotionError;
 #[cfg(test)]
@@ -67,13 +67,7 @@ pub(crate) async fn undo(board: &Board, plan: &Plan, stop: &Stop) -> Run<Undo> {
 /// The run's error: a refusal before any task moved back is a setup error
 /// (nothing was written, exit 3).
 fn halted(halt: Halt, undone: usize, token: &str) -> RunError {
-    let setup_if = |kind: RunErrorKind, refusal: bool| {
-        if refusal && undone == 0 {
-            RunErrorKind::Setup
-        } else {
-            kind
-        }
-    };
+    let setup_if = setup_if(undone == 0);
     match halt {
         Halt::Stopped(reason) => stopped(reason, token, setup_if),
         Halt::Query(error) => RunError::new(
