@@ -47,7 +47,7 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
 /// a sweep's, the facts as a line under the first.
 pub(super) fn said(said: &Said) -> Value {
     let head = said.chat_head(escape, "*");
-    let parts = said.chat_parts(escape, "*", link, |o| owners(o));
+    let parts = said.chat_parts(escape, "*", link, owners);
     let tail: String = said.notes.iter().map(note).collect();
     body(fit(head, &parts, &tail, MAX_SECTION))
 }
