@@ -2,9 +2,8 @@
 //! board of `--config`; posted to every channel each time it runs.
 
 use super::boards::runs_on_boards;
-use super::line::{command_line, format, step_summary, Given};
+use super::line::{on_boards, Given};
 use crate::input::cli::DigestArgs;
-use crate::input::settings;
 use crate::input::{Env, UsageError};
 use crate::jobs::board::Board;
 use crate::jobs::digest::digest;
@@ -18,16 +17,7 @@ pub(super) async fn run(
     given: &Given,
     env: Env<'_>,
 ) -> Result<Exit, UsageError> {
-    let line = command_line(&args.board, given);
-    let boards = settings::boards(&line, env)?;
-    let step_summary = step_summary(env);
-    let shown = Shown {
-        format: format(args.report.output),
-        quiet: args.board.connection.log.quiet,
-        several: line.config.is_some(),
-        step_summary: step_summary.as_deref(),
-    };
-    Ok(digest_boards(boards, shown).await)
+    on_boards(&args.board, args.report.output, given, env, digest_boards).await
 }
 
 /// Runs `digest` on every board at once, posts, shows; the exit code says how

@@ -3,9 +3,8 @@
 //! moved with `--move-to`.
 
 use super::boards::runs_on_boards;
-use super::line::{command_line, format, step_summary, Given};
+use super::line::{on_boards, Given};
 use crate::input::cli::StaleArgs;
-use crate::input::settings;
 use crate::input::{Env, UsageError};
 use crate::jobs::board::Board;
 use crate::jobs::stale::stale;
@@ -15,16 +14,7 @@ use crate::output::show::{self, Shown};
 
 /// Finds, posts, shows; the exit code says how it went.
 pub(super) async fn run(args: &StaleArgs, given: &Given, env: Env<'_>) -> Result<Exit, UsageError> {
-    let line = command_line(&args.board, given);
-    let boards = settings::boards(&line, env)?;
-    let step_summary = step_summary(env);
-    let shown = Shown {
-        format: format(args.report.output),
-        quiet: args.board.connection.log.quiet,
-        several: line.config.is_some(),
-        step_summary: step_summary.as_deref(),
-    };
-    Ok(stale_boards(boards, shown).await)
+    on_boards(&args.board, args.report.output, given, env, stale_boards).await
 }
 
 /// Runs `stale` on every board at once, posts, shows; the exit code says how
