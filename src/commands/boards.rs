@@ -7,12 +7,14 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 
 use secrecy::ExposeSecret;
 
 use crate::guards::scrub::{self, Scrubber};
 use crate::guards::stop::Stop;
 use crate::jobs::board::Board;
+use crate::jobs::run::Run;
 use crate::notion::limiter::Limiter;
 use crate::output::exit::{exit_of, Ending};
 
@@ -51,6 +53,29 @@ where
         .zip(results)
         .filter_map(|(board, result)| Some((board, result?)))
         .collect()
+}
+
+/// Runs `job` on every board at once, each run timed whole (its posts
+/// included), and gives the runs in the order of `boards`.
+pub(super) async fn runs_on_boards<T, F, Fut>(boards: Vec<Board>, job: F) -> Vec<Run<T>>
+where
+    F: Fn(Board, Stop) -> Fut,
+    Fut: Future<Output = Run<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    for_each_board(boards, |board, stop| {
+        let work = job(board, stop);
+        async move {
+            let started = Instant::now();
+            let mut run = work.await;
+            run.elapsed_ms = started.elapsed().as_millis() as u64;
+            run
+        }
+    })
+    .await
+    .into_iter()
+    .map(|(_, run)| run)
+    .collect()
 }
 
 /// Every token and webhook of every board is scrubbed from all output.

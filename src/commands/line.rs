@@ -10,9 +10,12 @@ use clap::CommandFactory;
 
 use crate::input::cli::{BoardArgs, Cli, ConnectionArgs, OutputFormat};
 use crate::input::layer::Layer;
-use crate::input::settings::CommandLine;
-use crate::input::{variables, Env};
+use crate::input::settings::{self, CommandLine};
+use crate::input::{variables, Env, UsageError};
+use crate::jobs::board::Board;
+use crate::output::exit::Exit;
 use crate::output::report::Format;
+use crate::output::show::Shown;
 
 /// What the user gave on the command line and in variables, read once
 /// from clap's matches: the layer of settings, and whether `<DATABASE>`
@@ -101,4 +104,26 @@ pub(super) fn format(output: OutputFormat) -> Format {
         OutputFormat::Json => Format::Json,
         OutputFormat::Markdown => Format::Markdown,
     }
+}
+
+/// A job on the boards the flags and `--config` give (`stale`, `digest`):
+/// `job` runs on them all and shows them as `output` says; the exit code
+/// says how it went.
+pub(super) async fn on_boards(
+    board: &BoardArgs,
+    output: OutputFormat,
+    given: &Given,
+    env: Env<'_>,
+    job: impl for<'a> AsyncFnOnce(Vec<Board>, Shown<'a>) -> Exit,
+) -> Result<Exit, UsageError> {
+    let line = command_line(board, given);
+    let boards = settings::boards(&line, env)?;
+    let step_summary = step_summary(env);
+    let shown = Shown {
+        format: format(output),
+        quiet: board.connection.log.quiet,
+        several: line.config.is_some(),
+        step_summary: step_summary.as_deref(),
+    };
+    Ok(job(boards, shown).await)
 }

@@ -3,9 +3,8 @@
 //! sweep put it; a message to every channel saying what was undone.
 
 use std::sync::Arc;
-use std::time::Instant;
 
-use super::boards::for_each_board;
+use super::boards::runs_on_boards;
 use super::line::{format, step_summary, undo_line, Given};
 use crate::input::cli::UndoArgs;
 use crate::input::undo;
@@ -36,10 +35,9 @@ pub(super) async fn run(args: &UndoArgs, given: &Given, env: Env<'_>) -> Result<
             .collect(),
     );
     let boards = boards.into_iter().map(|(board, _)| board).collect();
-    let runs: Vec<_> = for_each_board(boards, |board, stop| {
+    let runs = runs_on_boards(boards, |board, stop| {
         let plans = plans.clone();
         async move {
-            let started = Instant::now();
             let key = (board.name.clone(), board.source.clone());
             let plan = plans
                 .iter()
@@ -48,14 +46,10 @@ pub(super) async fn run(args: &UndoArgs, given: &Given, env: Env<'_>) -> Result<
                 .unwrap_or_default();
             let mut run = undo_board(&board, &plan, &stop).await;
             post_undo(&mut run, &board.notify, &stop).await;
-            run.elapsed_ms = started.elapsed().as_millis() as u64;
             run
         }
     })
-    .await
-    .into_iter()
-    .map(|(_, run)| run)
-    .collect();
+    .await;
     let step_summary = step_summary(env);
     let shown = Shown {
         format: format(args.output),

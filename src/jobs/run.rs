@@ -4,6 +4,7 @@
 //! client, the data source, the columns it reads).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -13,7 +14,8 @@ use super::rule::{self, Columns};
 use super::summary::{
     Notification, NotificationStatus, RunError, RunErrorKind, TargetNotification,
 };
-use super::sweep::setup_failed;
+use super::sweep::{locked_kind, setup_failed};
+use crate::guards::lock::{self, SweepLock};
 use crate::guards::stop::Stop;
 use crate::notion::{NotionClient, RequestCounts};
 
@@ -150,6 +152,28 @@ pub(crate) async fn open<T>(
         Err(error) => {
             run.error = Some(setup_failed(&error, &token));
             None
+        }
+    }
+}
+
+/// Takes the lock a sweep takes on the opened data source, when `wait` is
+/// given (a run that writes). `Err` when it cannot be taken: the run's
+/// error says why, and nothing was written.
+pub(crate) async fn lock<T>(
+    run: &mut Run<T>,
+    opened: &Opened,
+    wait: Option<Duration>,
+    stop: &Stop,
+) -> Result<Option<SweepLock>, ()> {
+    let Some(wait) = wait else {
+        return Ok(None);
+    };
+    match lock::acquire(&opened.data_source_id, wait, stop).await {
+        Ok(lock) => Ok(Some(lock)),
+        Err(error) => {
+            run.error = Some(RunError::new(locked_kind(&error), error.to_string(), None));
+            run.requests = opened.client.counts();
+            Err(())
         }
     }
 }

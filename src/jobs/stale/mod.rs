@@ -13,8 +13,7 @@ use super::board::Board;
 use super::resolve::notion_setup_message;
 use super::run::{self, Run};
 use super::summary::{RunError, RunErrorKind};
-use super::sweep::{locked_kind, stopped};
-use crate::guards::lock;
+use super::sweep::{setup_if, stopped};
 use crate::guards::stop::Stop;
 use crate::notion::NotionError;
 #[cfg(test)]
@@ -55,16 +54,9 @@ pub(crate) async fn stale(board: &Board, stop: &Stop) -> Run<Stale> {
     // Only a run that moves tasks writes, and takes the lock a sweep takes.
     let writes = &board.writes;
     let moves = rule.move_to.is_some() && !writes.dry_run;
-    let _lock = match writes.lock_wait.filter(|_| moves) {
-        None => None,
-        Some(wait) => match lock::acquire(&opened.data_source_id, wait, stop).await {
-            Ok(lock) => Some(lock),
-            Err(error) => {
-                run.error = Some(RunError::new(locked_kind(&error), error.to_string(), None));
-                run.requests = client.counts();
-                return run;
-            }
-        },
+    let wait = writes.lock_wait.filter(|_| moves);
+    let Ok(_lock) = run::lock(&mut run, &opened, wait, stop).await else {
+        return run;
     };
     run.started = true;
     let find = Find {
@@ -95,13 +87,7 @@ fn finish(found: &mut Stale, tasks: Vec<StaleTask>) {
 /// The run's error: a refusal before any task moved is a setup error
 /// (nothing was written, exit 3).
 fn halted(halt: Halt, moved: usize, token: &str) -> RunError {
-    let setup_if = |kind: RunErrorKind, refusal: bool| {
-        if refusal && moved == 0 {
-            RunErrorKind::Setup
-        } else {
-            kind
-        }
-    };
+    let setup_if = setup_if(moved == 0);
     match halt {
         Halt::Stopped(reason) => stopped(reason, token, setup_if),
         Halt::Query(error) => RunError::new(

@@ -191,14 +191,7 @@ fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str, writes: &Wr
     summary.failed = summary.count(Outcome::Failed);
     summary.limit_reached = outcome.limit_reached;
     // A refusal before the first successful write is a setup error (exit 3).
-    let nothing_written = summary.updated + summary.restored == 0;
-    let setup_if = |kind: RunErrorKind, refusal: bool| {
-        if refusal && nothing_written {
-            RunErrorKind::Setup
-        } else {
-            kind
-        }
-    };
+    let setup_if = setup_if(summary.updated + summary.restored == 0);
     summary.error = outcome.halt.map(|halt| match halt {
         Halt::Stopped(reason) => stopped(reason, token, setup_if),
         Halt::QueryFailed(error) => RunError::new(
@@ -232,6 +225,20 @@ fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str, writes: &Wr
             None,
         ),
     });
+}
+
+/// What turns a refusal into a setup error (exit 3) when `nothing_written`:
+/// the `setup_if` of [`stopped`].
+pub(crate) fn setup_if(
+    nothing_written: bool,
+) -> impl Fn(RunErrorKind, bool) -> RunErrorKind + Copy {
+    move |kind, refusal| {
+        if refusal && nothing_written {
+            RunErrorKind::Setup
+        } else {
+            kind
+        }
+    }
 }
 
 /// Why a run stopped early, as its error says it; `setup_if` turns a

@@ -13,8 +13,7 @@ use super::board::Board;
 use super::resolve::notion_setup_message;
 use super::run::{self, Run};
 use super::summary::{RunError, RunErrorKind};
-use super::sweep::{locked_kind, stopped};
-use crate::guards::lock;
+use super::sweep::{setup_if, stopped};
 use crate::guards::stop::Stop;
 use crate::notion::NotionError;
 #[cfg(test)]
@@ -42,16 +41,9 @@ pub(crate) async fn undo(board: &Board, plan: &Plan, stop: &Stop) -> Run<Undo> {
     };
     let client = opened.client.clone();
     let writes = &board.writes;
-    let _lock = match writes.lock_wait.filter(|_| !writes.dry_run) {
-        None => None,
-        Some(wait) => match lock::acquire(&opened.data_source_id, wait, stop).await {
-            Ok(lock) => Some(lock),
-            Err(error) => {
-                run.error = Some(RunError::new(locked_kind(&error), error.to_string(), None));
-                run.requests = client.counts();
-                return run;
-            }
-        },
+    let wait = writes.lock_wait.filter(|_| !writes.dry_run);
+    let Ok(_lock) = run::lock(&mut run, &opened, wait, stop).await else {
+        return run;
     };
     run.started = true;
     let find = Find {
@@ -75,13 +67,7 @@ pub(crate) async fn undo(board: &Board, plan: &Plan, stop: &Stop) -> Run<Undo> {
 /// The run's error: a refusal before any task moved back is a setup error
 /// (nothing was written, exit 3).
 fn halted(halt: Halt, undone: usize, token: &str) -> RunError {
-    let setup_if = |kind: RunErrorKind, refusal: bool| {
-        if refusal && undone == 0 {
-            RunErrorKind::Setup
-        } else {
-            kind
-        }
-    };
+    let setup_if = setup_if(undone == 0);
     match halt {
         Halt::Stopped(reason) => stopped(reason, token, setup_if),
         Halt::Query(error) => RunError::new(

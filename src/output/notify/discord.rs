@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use serde_json::{json, Value};
 
 use super::message::{fit, header, listed, name, notes, parts, to, Note, Owner};
-use super::said::{Line, Said};
+use super::said::Said;
 use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
@@ -23,29 +23,9 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
 /// Discord's message for what `stale` or `digest` says: the same shape as
 /// a sweep's, the facts as a line under the first.
 pub(super) fn said(said: &Said) -> Value {
-    let line = |line: &Line| line.show(escape, "**");
-    let head = format!("{}{}", line(&said.head), said.facts_line(escape));
+    let head = said.chat_head(escape, "**");
     let mentions = RefCell::new(Vec::<String>::new());
-    let parts: Vec<(Option<String>, Vec<String>)> = said
-        .parts
-        .iter()
-        .map(|part| {
-            let heading = part.heading.as_ref().map(|h| format!("\n{}", line(h)));
-            let lines = part
-                .items
-                .iter()
-                .map(|item| {
-                    format!(
-                        "\n• {}, {}{}",
-                        link(&item.title, &item.url),
-                        line(&item.detail),
-                        owners(&item.owners, &mentions)
-                    )
-                })
-                .collect();
-            (heading, lines)
-        })
-        .collect();
+    let parts = said.chat_parts(escape, "**", link, |o| owners(o, &mentions));
     let tail: String = said.notes.iter().map(note).collect();
     body(fit(head, &parts, &tail, MAX_CONTENT))
 }

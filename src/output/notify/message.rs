@@ -3,7 +3,7 @@
 //! under them. Plain text, not yet escaped for any service.
 
 use crate::jobs::board::{ChatIds, People};
-use crate::jobs::summary::{Outcome, Person, RunErrorKind, Summary, TaskResult};
+use crate::jobs::summary::{Outcome, Person, RunError, RunErrorKind, Summary, TaskResult};
 use crate::output::report::plural;
 
 /// Tasks listed by name at most; the rest are counted.
@@ -206,21 +206,58 @@ pub(super) struct Note {
     pub(super) text: String,
 }
 
+impl Note {
+    /// A note with the service's warning sign.
+    pub(super) fn warn(text: String) -> Note {
+        Note {
+            warning: true,
+            text,
+        }
+    }
+}
+
+/// The note of the tasks in doubt, when there are any.
+fn unknown_note(unknown: usize) -> Option<Note> {
+    (unknown > 0).then(|| {
+        Note::warn(format!(
+            "{unknown} unknown: the run stopped before Notion answered, so they may or may not have moved; check Notion."
+        ))
+    })
+}
+
+/// What a run that moves tasks (`stale`, `undo`) notes: the tasks in
+/// doubt, then a run that stopped early (`Incomplete run (why): {stopped}`)
+/// or the tasks that failed (`N tasks {failed}`).
+pub(super) fn moves_notes(
+    unknown: usize,
+    error: Option<&RunError>,
+    failed: usize,
+    stopped: &str,
+    not_moved: &str,
+) -> Vec<Note> {
+    let mut notes: Vec<Note> = unknown_note(unknown).into_iter().collect();
+    if let Some(error) = error {
+        notes.push(Note::warn(format!(
+            "Incomplete run ({}): {stopped}",
+            why_stopped(error.kind)
+        )));
+    } else if failed > 0 {
+        notes.push(Note::warn(format!(
+            "{failed} {} {not_moved}",
+            plural(failed, "task")
+        )));
+    }
+    notes
+}
+
 /// What a channel must know besides the list: tasks in doubt, an
 /// incomplete run, a limit reached. Counts only, nothing to escape.
 pub(super) fn notes(summary: &Summary) -> Vec<Note> {
-    let warn = |text: String| Note {
-        warning: true,
-        text,
-    };
-    let mut notes = Vec::new();
+    let warn = Note::warn;
     let not_done = summary.matched - summary.updated - summary.restored;
-    let unknown = summary.count(Outcome::Unknown);
-    if unknown > 0 {
-        notes.push(warn(format!(
-            "{unknown} unknown: the run stopped before Notion answered, so they may or may not have moved; check Notion."
-        )));
-    }
+    let mut notes: Vec<Note> = unknown_note(summary.count(Outcome::Unknown))
+        .into_iter()
+        .collect();
     if let Some(error) = &summary.error {
         notes.push(warn(format!(
             "Incomplete run ({}): {not_done} overdue {} not updated; the next run will finish the job.",

@@ -117,6 +117,49 @@ impl Said {
             .collect();
         format!("\n{}", facts.join(" · "))
     }
+
+    /// The first line and the facts under it, as Slack and Discord show
+    /// them: names escaped by `escape`, the bold ones between two `bold`.
+    pub(super) fn chat_head(&self, escape: fn(&str) -> String, bold: &str) -> String {
+        format!(
+            "{}{}",
+            self.head.show(escape, bold),
+            self.facts_line(escape)
+        )
+    }
+
+    /// Each part as Slack and Discord list it: its heading on a line of its
+    /// own, then a line a task, `• title, detail owners`; names escaped by
+    /// `escape`, the bold ones between two `bold`, each title linked by
+    /// `link`, the owners said by `owners`.
+    pub(super) fn chat_parts(
+        &self,
+        escape: fn(&str) -> String,
+        bold: &str,
+        link: fn(&str, &str) -> String,
+        owners: impl Fn(&[Owner]) -> String,
+    ) -> Vec<(Option<String>, Vec<String>)> {
+        let line = |line: &Line| line.show(escape, bold);
+        self.parts
+            .iter()
+            .map(|part| {
+                let heading = part.heading.as_ref().map(|h| format!("\n{}", line(h)));
+                let lines = part
+                    .items
+                    .iter()
+                    .map(|item| {
+                        format!(
+                            "\n• {}, {}{}",
+                            link(&item.title, &item.url),
+                            line(&item.detail),
+                            owners(&item.owners)
+                        )
+                    })
+                    .collect();
+                (heading, lines)
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::message::{fit, header, listed, name, notes, parts, to, Note, Owner};
-use super::said::{Line, Said};
+use super::said::Said;
 use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
@@ -46,28 +46,8 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
 /// Slack's message for what `stale` or `digest` says: the same shape as
 /// a sweep's, the facts as a line under the first.
 pub(super) fn said(said: &Said) -> Value {
-    let line = |line: &Line| line.show(escape, "*");
-    let head = format!("{}{}", line(&said.head), said.facts_line(escape));
-    let parts: Vec<(Option<String>, Vec<String>)> = said
-        .parts
-        .iter()
-        .map(|part| {
-            let heading = part.heading.as_ref().map(|h| format!("\n{}", line(h)));
-            let lines = part
-                .items
-                .iter()
-                .map(|item| {
-                    format!(
-                        "\n• {}, {}{}",
-                        link(&item.title, &item.url),
-                        line(&item.detail),
-                        owners(&item.owners)
-                    )
-                })
-                .collect();
-            (heading, lines)
-        })
-        .collect();
+    let head = said.chat_head(escape, "*");
+    let parts = said.chat_parts(escape, "*", link, owners);
     let tail: String = said.notes.iter().map(note).collect();
     body(fit(head, &parts, &tail, MAX_SECTION))
 }

@@ -3,7 +3,7 @@
 //! channel must know besides (tasks that could not be moved, a run that
 //! stopped early).
 
-use super::message::{why_stopped, Note};
+use super::message::{moves_notes, Note};
 use super::said::{Item, Line, Part, Said};
 use crate::jobs::board::People;
 use crate::jobs::run::Run;
@@ -81,30 +81,13 @@ fn item(stale: &StaleTask, people: &People) -> Item {
 /// Tasks in doubt, tasks not moved, a run that stopped early.
 fn notes(run: &Run<Stale>) -> Vec<Note> {
     let found = &run.found;
-    let warn = |text: String| Note {
-        warning: true,
-        text,
-    };
-    let mut notes = Vec::new();
-    let unknown = found.count(StaleOutcome::Unknown);
-    if unknown > 0 {
-        notes.push(warn(format!(
-            "{unknown} unknown: the run stopped before Notion answered, so they may or may not have moved; check Notion."
-        )));
-    }
-    if let Some(error) = &run.error {
-        notes.push(warn(format!(
-            "Incomplete run ({}): there may be more stale tasks; the next run will finish the job.",
-            why_stopped(error.kind)
-        )));
-    } else if found.failed > 0 {
-        notes.push(warn(format!(
-            "{} {} could not be moved; the next run will retry.",
-            found.failed,
-            plural(found.failed, "task")
-        )));
-    }
-    notes
+    moves_notes(
+        found.count(StaleOutcome::Unknown),
+        run.error.as_ref(),
+        found.failed,
+        "there may be more stale tasks; the next run will finish the job.",
+        "could not be moved; the next run will retry.",
+    )
 }
 
 #[cfg(test)]

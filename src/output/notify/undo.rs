@@ -3,7 +3,7 @@
 //! with the status it left and the one it went back to), and what a
 //! channel must know besides (conflicts, failures, a run that stopped).
 
-use super::message::{link, short, why_stopped, Note};
+use super::message::{link, moves_notes, short, Note};
 use super::said::{Item, Line, Part, Said};
 use crate::jobs::run::Run;
 use crate::jobs::undo::{Undo, UndoOutcome, UndoTask};
@@ -56,10 +56,6 @@ fn item(task: &UndoTask) -> Item {
 /// Conflicts, tasks in doubt, tasks not moved back, a run that stopped early.
 fn notes(run: &Run<Undo>) -> Vec<Note> {
     let found = &run.found;
-    let warn = |text: String| Note {
-        warning: true,
-        text,
-    };
     let mut notes = Vec::new();
     if found.conflicts > 0 {
         notes.push(Note {
@@ -71,24 +67,13 @@ fn notes(run: &Run<Undo>) -> Vec<Note> {
             ),
         });
     }
-    let unknown = found.count(UndoOutcome::Unknown);
-    if unknown > 0 {
-        notes.push(warn(format!(
-            "{unknown} unknown: the run stopped before Notion answered, so they may or may not have moved; check Notion."
-        )));
-    }
-    if let Some(error) = &run.error {
-        notes.push(warn(format!(
-            "Incomplete run ({}): some tasks were not moved back; run the undo again to finish.",
-            why_stopped(error.kind)
-        )));
-    } else if found.failed > 0 {
-        notes.push(warn(format!(
-            "{} {} could not be moved back; run the undo again to retry.",
-            found.failed,
-            plural(found.failed, "task")
-        )));
-    }
+    notes.extend(moves_notes(
+        found.count(UndoOutcome::Unknown),
+        run.error.as_ref(),
+        found.failed,
+        "some tasks were not moved back; run the undo again to finish.",
+        "could not be moved back; run the undo again to retry.",
+    ));
     notes
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{escape_markdown, json, plural, truncate, where_posted, Format};
 use crate::jobs::run::Run;
-use crate::jobs::summary::RunError;
+use crate::jobs::summary::{RunError, TaskError};
 use crate::jobs::task::Task;
 use crate::notion::RequestCounts;
 use crate::output::exit::{exit_of, Ending, Exit};
@@ -199,12 +199,26 @@ pub(super) fn edited(task: &Task) -> String {
 
 /// A task's title in a markdown table, linked to the task when it has a link.
 pub(super) fn linked_title(task: &Task) -> String {
-    let title = escape_markdown(&task.display_title());
-    if task.url.is_empty() {
+    linked(&task.display_title(), &task.url)
+}
+
+/// A title in a markdown table, linked to `url` when there is one.
+pub(super) fn linked(title: &str, url: &str) -> String {
+    let title = escape_markdown(title);
+    if url.is_empty() {
         title
     } else {
-        format!("[{title}]({})", task.url)
+        format!("[{title}]({url})")
     }
+}
+
+/// An outcome in a markdown table: its word, then the task's error.
+pub(super) fn outcome_cell(word: &str, error: Option<&TaskError>) -> String {
+    let mut outcome = word.to_string();
+    if let Some(error) = error {
+        outcome.push_str(&format!(": {}", escape_markdown(&error.message)));
+    }
+    outcome
 }
 
 /// The most characters of an owner cell in a text table.

@@ -2,7 +2,9 @@
 //! last edit, days idle and outcome; one headline) and for machines (its
 //! run's document).
 
-use super::run::{edited, linked_title, owners, status, text_table, with_owners, Found};
+use super::run::{
+    edited, linked_title, outcome_cell, owners, status, text_table, with_owners, Found,
+};
 use super::{escape_markdown, plural};
 use crate::jobs::run::Run;
 use crate::jobs::stale::{Stale, StaleOutcome, StaleTask};
@@ -98,10 +100,7 @@ impl Found for Stale {
             "| Task | Status | Last edited (UTC) | Days idle | Outcome |\n|---|---|---|--:|---|\n"
         });
         for t in &run.found.tasks {
-            let mut outcome = t.outcome.word().to_string();
-            if let Some(error) = &t.error {
-                outcome.push_str(&format!(": {}", escape_markdown(&error.message)));
-            }
+            let outcome = outcome_cell(t.outcome.word(), t.error.as_ref());
             let owner = if owned {
                 format!(" {} |", owners(&t.task, true))
             } else {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::run::{linked, outcome_cell};
 use super::{escape_markdown, json, plural, truncate, where_posted, Format};
 use crate::jobs::summary::{Outcome, Person, RunError, Summary, TaskResult};
 use crate::output::exit::{exit_of, Ending};
@@ -193,16 +194,8 @@ pub(super) fn markdown(summary: &Summary) -> String {
             out.push_str("| Task | Due | Days overdue | Outcome |\n|---|---|--:|---|\n");
         }
         for t in &summary.tasks {
-            let title = escape_markdown(&t.display_title());
-            let task = if t.url.is_empty() {
-                title
-            } else {
-                format!("[{title}]({})", t.url)
-            };
-            let mut outcome = t.outcome.word().to_string();
-            if let Some(error) = &t.error {
-                outcome.push_str(&format!(": {}", escape_markdown(&error.message)));
-            }
+            let task = linked(&t.display_title(), &t.url);
+            let outcome = outcome_cell(t.outcome.word(), t.error.as_ref());
             let owner = if with_owners {
                 let names = t.assignees.as_deref().map(owners).unwrap_or_default();
                 format!(" {} |", escape_markdown(&names))

@@ -2,7 +2,7 @@
 //! sweep set, the status they go back to, their status now and the
 //! outcome; one headline) and for machines (its run's document).
 
-use super::run::{text_table, Found};
+use super::run::{linked, outcome_cell, text_table, Found};
 use super::{escape_markdown, plural};
 use crate::jobs::run::Run;
 use crate::jobs::undo::{Undo, UndoOutcome, UndoTask};
@@ -89,16 +89,8 @@ impl Found for Undo {
         let mut out =
             String::from("| Task | Swept to | Back to | Now | Outcome |\n|---|---|---|---|---|\n");
         for t in &run.found.tasks {
-            let title = escape_markdown(&t.display_title());
-            let task = if t.url.is_empty() {
-                title
-            } else {
-                format!("[{title}]({})", t.url)
-            };
-            let mut outcome = t.outcome.word().to_string();
-            if let Some(error) = &t.error {
-                outcome.push_str(&format!(": {}", escape_markdown(&error.message)));
-            }
+            let task = linked(&t.display_title(), &t.url);
+            let outcome = outcome_cell(t.outcome.word(), t.error.as_ref());
             out.push_str(&format!(
                 "| {task} | {} | {} | {} | {outcome} |\n",
                 escape_markdown(&t.swept_to),
