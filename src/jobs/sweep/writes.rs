@@ -1,6 +1,10 @@
-//! The writes of a sweep: up to [`IN_FLIGHT`] status updates on their way at
-//! once (the limiter sets the pace; this only keeps the pipeline full when
-//! Notion answers slowly), and what each answer means for its task.
+//! The writes of a sweep: up to [`STARTED`] status updates started at once,
+//! each on its way or queued for the limiter (which sets the pace and keeps
+//! at most [`UNANSWERED`] requests on their way: the rest wait in line, so
+//! that the limiter never waits for the sweep to read the next row), and
+//! what each answer means for its task.
+//!
+//! [`UNANSWERED`]: crate::notion::limiter::UNANSWERED
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,8 +18,8 @@ use crate::guards::stop::{Stop, StopReason};
 use crate::jobs::summary::{OurCode, Outcome, TaskError, TaskErrorCode, TaskResult};
 use crate::notion::{NotionClient, NotionError};
 
-/// Writes in flight at once.
-const IN_FLIGHT: usize = 16;
+/// Writes started at once: on their way or queued for the limiter.
+const STARTED: usize = 16;
 
 /// What a write task gives back: the index of its task and Notion's answer.
 type WriteResult = (usize, Result<(), NotionError>);
@@ -33,7 +37,7 @@ pub(super) struct Writes {
     running: JoinSet<WriteResult>,
     /// The task of each running write, to name it should it panic.
     tasks: HashMap<Id, usize>,
-    in_flight: Arc<Semaphore>,
+    started: Arc<Semaphore>,
     /// Writes that Notion applied.
     pub(super) succeeded: usize,
 }
@@ -45,7 +49,7 @@ impl Writes {
             stop,
             running: JoinSet::new(),
             tasks: HashMap::new(),
-            in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
+            started: Arc::new(Semaphore::new(STARTED)),
             succeeded: 0,
         }
     }
@@ -59,7 +63,7 @@ impl Writes {
     /// when the run stopped before one was.
     pub(super) async fn start(&mut self, index: usize, page_id: String, body: Value) -> bool {
         let permit = tokio::select! {
-            permit = self.in_flight.clone().acquire_owned() => permit.ok(),
+            permit = self.started.clone().acquire_owned() => permit.ok(),
             _ = self.stop.stopped() => None,
         };
         let Some(permit) = permit else {
