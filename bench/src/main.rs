@@ -4,7 +4,7 @@
 //! bench/README.md.
 //!
 //! Modules, each using only those listed after it:
-//! [`cli`] (flags) → [`presets`] (one entry each) → the jobs [`sweeps`],
+//! [`cli`] (flags) → [`presets`] (one entry each) → the jobs [`sweeps`], [`rescheduled`],
 //! [`startup`], [`boards`] → [`script`] (the sequential script), [`run`]
 //! (running the binary), [`report`] (printing), [`measure`] (the request log
 //! read back), [`board`] (the board and its sandbox) → [`setup`].
@@ -15,6 +15,7 @@ mod cli;
 mod measure;
 mod presets;
 mod report;
+mod rescheduled;
 mod run;
 mod script;
 mod setup;

@@ -4,7 +4,7 @@
 //! (`fn(&Setup, &Builds) -> Result<(), String>`) in a module of its own.
 
 use crate::setup::{Builds, Setup, Strategy};
-use crate::{boards, startup, sweeps};
+use crate::{boards, rescheduled, startup, sweeps};
 
 /// What a preset runs once its options are resolved.
 pub type Job = fn(&Setup, &Builds) -> Result<(), String>;
@@ -119,6 +119,17 @@ pub const PRESETS: &[Preset] = &[
             strategies: PIPELINED,
         },
         job: boards::run,
+    },
+    Preset {
+        name: "both-ways",
+        about: "--restore: 150 overdue and 150 rescheduled of 600, 600 ms answers, 3 req/s, beside slow",
+        defaults: Defaults {
+            tasks: 600,
+            overdue: "150",
+            strategies: PIPELINED,
+            ..NO_PRESET.defaults
+        },
+        job: rescheduled::run,
     },
 ];
 

@@ -4,17 +4,21 @@
 
 use std::time::Duration;
 
-use notion_sandbox::{Board as DemoBoard, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
+use notion_sandbox::{Board as DemoBoard, Sandbox, SandboxConfig, SinkKind, DEMO_DATABASE_ID};
 use secrecy::SecretString;
 
+use super::digest::digest_boards;
 use super::line::format;
+use super::stale::stale_boards;
 use super::sweep::sweep_boards;
 use crate::guards::scrub::escape_control;
 use crate::guards::urls::http_url;
-use crate::input::cli::{DemoArgs, OutputFormat};
+use crate::input::cli::{BothWaysArgs, DemoArgs, DemoJob, OutputFormat};
 use crate::input::{defaults, UsageError};
-use crate::jobs::board::{Board, Channel, ChannelKind, Notify, Source, Writes};
-use crate::jobs::rule::{GivenBy, Rule};
+use crate::jobs::board::{
+    Board, Channel, ChannelKind, DigestRule, Notify, People, Source, StaleRule, Writes,
+};
+use crate::jobs::rule::{Exempt, GivenBy, Rule};
 use crate::notion::ids::NotionId;
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
@@ -39,8 +43,12 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
         several: false,
         step_summary: None,
     };
-    let exit = sweep_boards(vec![board], shown).await;
-    let posted = sandbox.slack_messages();
+    let exit = match args.job {
+        DemoJob::Sweep => sweep_boards(vec![board], shown).await,
+        DemoJob::Stale => stale_boards(vec![board], shown).await,
+        DemoJob::Digest => digest_boards(vec![board], shown).await,
+    };
+    let posted = sandbox.sink_messages(SinkKind::Slack);
     let text = posted
         .last()
         .and_then(|m| m.get("text"))
@@ -67,6 +75,7 @@ fn demo_board(
     args: &DemoArgs,
     today: chrono::NaiveDate,
 ) -> Result<Board, UsageError> {
+    let both_ways = both_ways(&args.both_ways)?;
     Ok(Board {
         name: None,
         source: Source {
@@ -80,22 +89,43 @@ fn demo_board(
             to: defaults::TO.into(),
             as_of: today,
             tz: chrono_tz::Tz::UTC,
+            restore_to: both_ways.restore.then(|| {
+                (both_ways.restore_to.as_deref().map(str::trim))
+                    .unwrap_or(defaults::FROM)
+                    .to_string()
+            }),
+            due_soon: both_ways.due_soon,
+            exempt: both_ways.exempt,
+            snooze_property: both_ways.snooze_property,
+            assignee_property: None,
             given_by: GivenBy::default(),
+        },
+        stale: StaleRule {
+            statuses: vec![defaults::STALE_STATUS.into()],
+            idle_days: defaults::STALE_IDLE,
+            move_to: None,
+        },
+        digest: DigestRule {
+            since_hours: defaults::DIGEST_SINCE,
         },
         writes: Writes {
             dry_run: args.dry_run,
             limit: args.limit,
             // The sandbox is the demo's own: no other sweep can share it.
             lock_wait: None,
+            comment: false,
+            max_changes: None,
+            max_changes_given_by: "--max-changes".into(),
         },
         notify: Notify {
             // The sandbox's Slack sink only: the demo sends nothing anywhere else.
             channels: vec![Channel {
                 kind: ChannelKind::Slack,
-                url: SecretString::from(sandbox.slack_url()),
+                url: SecretString::from(sandbox.sink_url(SinkKind::Slack)),
             }],
             disabled: false,
             when_empty: false,
+            people: People::default(),
         },
         client: ClientConfig {
             base_url: http_url(&sandbox.url(), false).map_err(UsageError::value)?,
@@ -115,3 +145,42 @@ fn demo_board(
         },
     })
 }
+
+/// The rule both ways on the demo board: the flags given, or, when none
+/// is, every case the board has (restores, tasks due within three days,
+/// pinned and on-hold tasks exempt, a snooze date).
+fn both_ways(given: &BothWaysArgs) -> Result<BothWaysArgs, UsageError> {
+    let any = given.restore
+        || given.restore_to.is_some()
+        || given.due_soon.is_some()
+        || !given.exempt.is_empty()
+        || given.snooze_property.is_some();
+    if any {
+        if given.restore_to.as_deref().map(str::trim) == Some(defaults::TO) {
+            return Err(UsageError::value(format!(
+                "--restore-to '{}' is the late state itself: restored tasks would stay where \
+                 they are; choose an open state such as --restore-to '{}'",
+                defaults::TO,
+                defaults::FROM
+            )));
+        }
+        return Ok(BothWaysArgs {
+            restore: given.restore || given.restore_to.is_some(),
+            ..given.clone()
+        });
+    }
+    let exempt = |property: &str, value: &str| Exempt {
+        property: property.into(),
+        value: value.into(),
+    };
+    Ok(BothWaysArgs {
+        restore: true,
+        restore_to: None,
+        due_soon: Some(DEMO_DUE_SOON),
+        exempt: vec![exempt("Tags", "pinned"), exempt("On hold", "true")],
+        snooze_property: Some("Snoozed until".into()),
+    })
+}
+
+/// The days ahead the demo lists tasks due soon.
+const DEMO_DUE_SOON: u32 = 3;

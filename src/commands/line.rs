@@ -4,12 +4,14 @@
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Command};
 
+use std::path::PathBuf;
+
 use clap::CommandFactory;
 
 use crate::input::cli::{BoardArgs, Cli, OutputFormat};
 use crate::input::layer::Layer;
 use crate::input::settings::CommandLine;
-use crate::input::variables;
+use crate::input::{variables, Env};
 use crate::output::report::Format;
 
 /// What the user gave on the command line and in variables, read once
@@ -66,6 +68,13 @@ pub(super) fn command_line(board: &BoardArgs, given: &Given) -> CommandLine {
             .collect(),
         known: variables::known(&Cli::command()),
     }
+}
+
+/// `GITHUB_STEP_SUMMARY`, when it is set.
+pub(super) fn step_summary(env: Env) -> Option<PathBuf> {
+    env("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.trim().is_empty())
+        .map(PathBuf::from)
 }
 
 /// The output format for people or machines.

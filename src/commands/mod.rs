@@ -7,12 +7,14 @@ mod boards;
 mod check;
 #[cfg(feature = "sandbox")]
 mod demo;
+mod digest;
 mod line;
 mod read;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod schema;
 mod shell;
+mod stale;
 mod sweep;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -87,6 +89,8 @@ async fn dispatch(command: Command, given: &Given, env: Env<'_>) -> Result<Exit,
         Command::Sweep(args) => sweep::run(&args, given, env).await,
         Command::Check(args) => check::run(&args, given, env).await,
         Command::Schema(args) => schema::run(&args, given, env).await,
+        Command::Stale(args) => stale::run(&args, given, env).await,
+        Command::Digest(args) => digest::run(&args, given, env).await,
         #[cfg(feature = "sandbox")]
         Command::Demo(args) => demo::run(&args).await,
         #[cfg(feature = "sandbox")]
@@ -102,6 +106,8 @@ fn verbosity(command: &Command) -> Verbosity {
         Command::Sweep(a) => a.board.connection.log,
         Command::Check(a) => a.board.connection.log,
         Command::Schema(a) => a.board.connection.log,
+        Command::Stale(a) => a.board.connection.log,
+        Command::Digest(a) => a.board.connection.log,
         #[cfg(feature = "sandbox")]
         Command::Demo(a) => a.log,
         #[cfg(feature = "sandbox")]

@@ -1,16 +1,20 @@
 //! The command line as typed: commands, flags, their environment variables
-//! and defaults, and the parsers that turn each value into its type, so that
-//! nothing after clap re-parses a string.
+//! and defaults, each value turned into its type by its parser (`values`),
+//! so that nothing after clap re-parses a string.
 
 use std::path::PathBuf;
-use std::str::FromStr;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::defaults::{self, Seconds};
+#[cfg(feature = "sandbox")]
+use super::values::fraction;
+use super::values::{
+    date, due_soon, exempt, idle, limit, max_changes, rate, retries, seconds, since, wait, zone,
+};
+use crate::jobs::rule::Exempt;
 
 /// Moves overdue Notion tasks to "Overdue" and posts one summary to Slack, Discord, Teams or any webhook.
 #[derive(Debug, Parser)]
@@ -39,7 +43,13 @@ pub(crate) enum Command {
     /// Print the database's data sources, their properties and options.
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaArgs),
-    /// Run a real sweep over HTTP against a built-in sandbox board (no token, no network).
+    /// List tasks untouched for days, post an escalation, optionally move them.
+    #[command(after_help = STALE_EXAMPLES)]
+    Stale(StaleArgs),
+    /// The standup summary: tasks per status, and the tasks edited lately; posted every run.
+    #[command(after_help = DIGEST_EXAMPLES)]
+    Digest(DigestArgs),
+    /// Run a real sweep, stale check or digest over HTTP against a built-in sandbox board (no token, no network).
     #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
     /// Serve the sandbox Notion (and Slack, Discord, Teams and JSON webhook sinks) on loopback until interrupted.
@@ -76,6 +86,18 @@ const CHECK_EXAMPLES: &str = "Examples:
 const SCHEMA_EXAMPLES: &str = "Examples:
   notion-sweep schema https://www.notion.so/acme/Tasks-2f26ee68df304251aad48ddc420cba3d
   notion-sweep schema --output markdown >> \"$GITHUB_STEP_SUMMARY\"";
+
+const STALE_EXAMPLES: &str = "Examples:
+  notion-sweep stale 2f26ee68df304251aad48ddc420cba3d --dry-run        the tasks it would escalate
+  notion-sweep stale --status 'In Progress' --status Review --idle 14
+  notion-sweep stale --idle 30 --move-to Stalled --notify https://discord.com/api/webhooks/ID/TOKEN
+
+Exit codes as for sweep; a stale task alone is exit 0.";
+
+const DIGEST_EXAMPLES: &str = "Examples:
+  notion-sweep digest 2f26ee68df304251aad48ddc420cba3d --dry-run       print it, post nothing
+  notion-sweep digest --since 72 --output markdown >> \"$GITHUB_STEP_SUMMARY\"
+  notion-sweep digest --config boards.toml --board Eng";
 
 /// Arguments of `completions`.
 #[derive(Debug, Args)]
@@ -162,6 +184,37 @@ pub(crate) struct RuleArgs {
     /// IANA zone used to compute "today" and to read due datetimes [default: the system's zone].
     #[arg(long, env = "SWEEP_TZ", value_name = "ZONE", value_parser = zone)]
     pub(crate) tz: Option<Tz>,
+
+    /// The people property of a task's owners [default: a people property named Assignee, if any].
+    #[arg(long, env = "SWEEP_ASSIGNEE_PROPERTY", value_name = "NAME")]
+    pub(crate) assignee_property: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) both_ways: BothWaysArgs,
+}
+
+/// The rule both ways: tasks moved back, tasks due soon, tasks left alone.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct BothWaysArgs {
+    /// Also move tasks back out of --to whose due date was moved on (to --restore-to).
+    #[arg(long, env = "SWEEP_RESTORE")]
+    pub(crate) restore: bool,
+
+    /// Where --restore moves tasks back to [default: the first --from].
+    #[arg(long, env = "SWEEP_RESTORE_TO", value_name = "STATUS")]
+    pub(crate) restore_to: Option<String>,
+
+    /// Also list open tasks due within DAYS (1 to 365); they are never written.
+    #[arg(long, env = "SWEEP_DUE_SOON", value_name = "DAYS", value_parser = due_soon)]
+    pub(crate) due_soon: Option<u32>,
+
+    /// Never touch nor list a task whose PROPERTY is VALUE (select, status), contains VALUE (multi-select) or is checked (checkbox, VALUE true); repeatable, the variable comma-separated.
+    #[arg(long, env = "SWEEP_EXEMPT", value_name = "PROPERTY=VALUE", value_delimiter = ',', value_parser = exempt)]
+    pub(crate) exempt: Vec<Exempt>,
+
+    /// A date property: a task snoozed until today or later is left alone.
+    #[arg(long, env = "SWEEP_SNOOZE_PROPERTY", value_name = "NAME")]
+    pub(crate) snooze_property: Option<String>,
 }
 
 /// Where the summary goes.
@@ -241,6 +294,14 @@ pub(crate) struct SweepArgs {
     #[arg(long, env = "SWEEP_DRY_RUN")]
     pub(crate) dry_run: bool,
 
+    /// After each task written, add a comment on its page saying what changed.
+    #[arg(long, env = "SWEEP_COMMENT")]
+    pub(crate) comment: bool,
+
+    /// Before the first write, count the writes this run would make; more than N: write and post nothing, exit 3.
+    #[arg(long, env = "SWEEP_MAX_CHANGES", value_name = "N", value_parser = max_changes)]
+    pub(crate) max_changes: Option<usize>,
+
     /// Update at most N tasks in this run.
     #[arg(long, env = "SWEEP_LIMIT", value_name = "N", value_parser = limit)]
     pub(crate) limit: Option<usize>,
@@ -285,10 +346,74 @@ pub(crate) struct SchemaArgs {
     pub(crate) output: OutputFormat,
 }
 
+/// What `stale` and `digest` share besides the board: the status
+/// property, a dry run, the output and where the message goes.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The property that holds the task state (type status or select).
+    #[arg(long, env = "SWEEP_STATUS_PROPERTY", default_value = defaults::STATUS_PROPERTY, value_name = "NAME")]
+    pub(crate) status_property: String,
+
+    /// Print the result, change nothing, post nothing.
+    #[arg(long, env = "SWEEP_DRY_RUN")]
+    pub(crate) dry_run: bool,
+
+    /// Result format on standard output.
+    #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) output: OutputFormat,
+
+    #[command(flatten)]
+    pub(crate) channels: ChannelArgs,
+}
+
+/// Arguments of `stale`.
+#[derive(Debug, Args)]
+pub(crate) struct StaleArgs {
+    #[command(flatten)]
+    pub(crate) board: BoardArgs,
+
+    /// A status tasks may sit in too long (repeatable; the variable is comma-separated).
+    #[arg(long, env = "STALE_STATUS", default_value = defaults::STALE_STATUS, value_delimiter = ',', value_name = "STATUS")]
+    pub(crate) status: Vec<String>,
+
+    /// Untouched for this many days (1 to 3650) is stale.
+    #[arg(long, env = "STALE_IDLE", default_value_t = defaults::STALE_IDLE, value_name = "DAYS", value_parser = idle)]
+    pub(crate) idle: u32,
+
+    /// Also move stale tasks to this status (not one of --status).
+    #[arg(long, env = "STALE_MOVE_TO", value_name = "STATUS")]
+    pub(crate) move_to: Option<String>,
+
+    /// With --move-to, when another run writes the same data source, wait this many seconds for it, then exit 6.
+    #[arg(long, env = "SWEEP_LOCK_WAIT", default_value_t = defaults::LOCK_WAIT, value_name = "SECS", value_parser = wait)]
+    pub(crate) lock_wait: Seconds,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+}
+
+/// Arguments of `digest`.
+#[derive(Debug, Args)]
+pub(crate) struct DigestArgs {
+    #[command(flatten)]
+    pub(crate) board: BoardArgs,
+
+    /// List the tasks edited in the last HOURS (1 to 8784).
+    #[arg(long, env = "DIGEST_SINCE", default_value_t = defaults::DIGEST_SINCE, value_name = "HOURS", value_parser = since)]
+    pub(crate) since: u32,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+}
+
 /// Arguments of `demo`: only what cannot send anything outside the sandbox.
 #[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
+    /// What to run on the demo board: a sweep, the stale check or the digest.
+    #[arg(value_enum, default_value_t = DemoJob::Sweep)]
+    pub(crate) job: DemoJob,
+
     /// Find and report, change nothing in the sandbox.
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -301,12 +426,27 @@ pub(crate) struct DemoArgs {
     #[arg(long, default_value_t = defaults::DEMO_RATE, value_name = "R", value_parser = rate)]
     pub(crate) rate: f64,
 
+    #[command(flatten)]
+    pub(crate) both_ways: BothWaysArgs,
+
     /// Result format on standard output.
     #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub(crate) output: OutputFormat,
 
     #[command(flatten)]
     pub(crate) log: LogArgs,
+}
+
+/// The jobs `demo` runs.
+#[cfg(feature = "sandbox")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DemoJob {
+    /// Move overdue tasks (the default).
+    Sweep,
+    /// List the tasks untouched for 7+ days in 'In Progress'.
+    Stale,
+    /// Count the tasks per status and list those edited in the last 24 hours.
+    Digest,
 }
 
 /// Arguments of `sandbox`: a local Notion to try automations against.
@@ -360,118 +500,9 @@ pub(crate) enum OutputFormat {
     Markdown,
 }
 
-/// `--rate R`: requests per second, from 0.01 (one every 100 s) to 100,000.
-pub(crate) fn rate(raw: &str) -> Result<f64, String> {
-    match raw.trim().parse::<f64>() {
-        Ok(r) if r.is_finite() && (0.01..=100_000.0).contains(&r) => Ok(r),
-        _ => Err(
-            "expected requests per second greater than 0 (from 0.01 to 100000), \
-             e.g. 3 (most Notion plans) or 10 (Business and Enterprise)"
-                .into(),
-        ),
-    }
-}
-
-/// A number of seconds greater than 0, at most a day.
-pub(crate) fn seconds(raw: &str) -> Result<Seconds, String> {
-    match raw.trim().parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
-            Ok(Seconds(Duration::from_secs_f64(s)))
-        }
-        _ => Err("expected a number of seconds greater than 0 (at most 86400), e.g. 30".into()),
-    }
-}
-
-/// A wait in seconds, 0 included, at most a day.
-pub(crate) fn wait(raw: &str) -> Result<Seconds, String> {
-    match raw.trim().parse::<f64>() {
-        Ok(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => {
-            Ok(Seconds(Duration::from_secs_f64(s)))
-        }
-        _ => Err("expected a number of seconds from 0 to 86400, e.g. 60".into()),
-    }
-}
-
-/// `--max-retries N`: 0 to 100.
-pub(crate) fn retries(raw: &str) -> Result<u32, String> {
-    match raw.trim().parse::<u32>() {
-        Ok(n) if n <= 100 => Ok(n),
-        _ => Err("expected a whole number from 0 to 100, e.g. 5".into()),
-    }
-}
-
-/// `--limit N`: a whole number of at least 1.
-pub(crate) fn limit(raw: &str) -> Result<usize, String> {
-    match raw.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err("expected a whole number of at least 1, e.g. --limit 50 (use --dry-run to change nothing)".into()),
-    }
-}
-
-/// A fraction from 0 to 1.
-#[cfg(feature = "sandbox")]
-fn fraction(raw: &str) -> Result<f64, String> {
-    match raw.trim().parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err("expected a fraction from 0 to 1, e.g. 0.1".into()),
-    }
-}
-
-/// An IANA zone name.
-pub(crate) fn zone(raw: &str) -> Result<Tz, String> {
-    Tz::from_str(raw.trim()).map_err(|_| {
-        "unknown time zone: expected an IANA zone name such as Europe/Berlin, America/New_York or UTC".into()
-    })
-}
-
-/// A strict `YYYY-MM-DD`.
-pub(crate) fn date(raw: &str) -> Result<NaiveDate, String> {
-    let raw = raw.trim();
-    let shape_ok = raw.len() == 10
-        && raw.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    shape_ok
-        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| "expected a date as YYYY-MM-DD, e.g. 2026-11-22".into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_strict() {
-        assert_eq!(
-            date("2026-11-22").ok(),
-            NaiveDate::from_ymd_opt(2026, 11, 22)
-        );
-        for bad in [
-            "2026-11-31",
-            "2026-1-22",
-            "22-11-2026",
-            "2026/11/22",
-            "20261122",
-            "tomorrow",
-            "2026-11-22T00:00",
-        ] {
-            assert!(date(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn rates_must_be_positive_and_sane() {
-        assert_eq!(rate("3").unwrap(), 3.0);
-        assert_eq!(rate("2.5").unwrap(), 2.5);
-        for bad in ["0", "-1", "nan", "inf", "fast", "", "1e-30", "1e9"] {
-            assert!(rate(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn the_command_line_is_well_formed() {

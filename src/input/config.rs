@@ -15,10 +15,12 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
-use super::cli;
-use super::layer::{Layer, Origins};
+use super::layer::Layer;
+use super::values;
 use super::{Env, UsageError};
 use crate::guards::limits;
+use crate::jobs::board::People;
+use crate::jobs::rule::GivenBy;
 
 /// The most a settings file may hold.
 const FILE_LIMIT: u64 = 1024 * 1024;
@@ -32,6 +34,8 @@ pub(crate) struct ConfigFile {
     pub(crate) boards: Vec<BoardEntry>,
     /// The variables the file names (`token_env`, `${VAR}`).
     pub(crate) variables: BTreeSet<String>,
+    /// `[people]`: Notion users and their chat identities.
+    pub(crate) people: People,
 }
 
 /// One `[[board]]` of the file.
@@ -61,6 +65,7 @@ impl ConfigFile {
                 )))
             }
         };
+        let people = people::read(table.remove("people"), &file)?;
         let mut keys = Keys::new(&table, &file, "at the top level".into(), env);
         let top = keys.layer()?;
         keys.finish()?;
@@ -91,6 +96,7 @@ impl ConfigFile {
             top,
             boards: entries,
             variables,
+            people,
         })
     }
 
@@ -200,7 +206,7 @@ struct Keys<'a> {
     env: Env<'a>,
     known: BTreeSet<&'static str>,
     /// Where each key read came from, as a message names it.
-    origins: Origins,
+    origins: GivenBy,
     /// The variables its secrets name.
     variables: RefCell<BTreeSet<String>>,
 }
@@ -213,7 +219,7 @@ impl<'a> Keys<'a> {
             place,
             env,
             known: BTreeSet::new(),
-            origins: Origins::default(),
+            origins: GivenBy::default(),
             variables: RefCell::default(),
         }
     }
@@ -230,15 +236,27 @@ impl<'a> Keys<'a> {
             date_property: self.text("date_property")?,
             from: self.list("from")?,
             to: self.text("to")?,
-            as_of: self.parsed("as_of", cli::date)?,
-            tz: self.parsed("tz", cli::zone)?,
+            as_of: self.parsed("as_of", values::date)?,
+            tz: self.parsed("tz", values::zone)?,
+            restore: self.switch("restore")?,
+            restore_to: self.text("restore_to")?,
+            due_soon: self.parsed("due_soon", values::due_soon)?,
+            exempt: self.parsed_list("exempt", values::exempt)?,
+            snooze_property: self.text("snooze_property")?,
+            assignee_property: self.text("assignee_property")?,
+            comment: self.switch("comment")?,
+            max_changes: self.parsed("max_changes", values::max_changes)?,
+            status: self.list("status")?,
+            idle: self.parsed("idle", values::idle)?,
+            move_to: self.text("move_to")?,
+            since: self.parsed("since", values::since)?,
             dry_run: self.switch("dry_run")?,
-            limit: self.parsed("limit", cli::limit)?,
-            lock_wait: self.parsed("lock_wait", cli::wait)?.map(|s| s.0),
-            rate: self.parsed("rate", cli::rate)?,
-            max_retries: self.parsed("max_retries", cli::retries)?,
-            timeout: self.parsed("timeout", cli::seconds)?.map(|s| s.0),
-            deadline: self.parsed("deadline", cli::seconds)?.map(|s| s.0),
+            limit: self.parsed("limit", values::limit)?,
+            lock_wait: self.parsed("lock_wait", values::wait)?.map(|s| s.0),
+            rate: self.parsed("rate", values::rate)?,
+            max_retries: self.parsed("max_retries", values::retries)?,
+            timeout: self.parsed("timeout", values::seconds)?.map(|s| s.0),
+            deadline: self.parsed("deadline", values::seconds)?.map(|s| s.0),
             api_url: self.text("api_url")?,
             notion_version: self.text("notion_version")?,
             notify_empty: self.switch("notify_empty")?,
@@ -292,6 +310,24 @@ impl<'a> Keys<'a> {
         parse(&raw)
             .map(Some)
             .map_err(|why| self.error(key, format_args!("is not valid: {why}")))
+    }
+
+    /// One value or a list of them, each by the same parser as its flag.
+    fn parsed_list<T>(
+        &mut self,
+        key: &'static str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Result<Option<Vec<T>>, UsageError> {
+        let Some(items) = self.list(key)? else {
+            return Ok(None);
+        };
+        items
+            .iter()
+            .map(|raw| {
+                parse(raw).map_err(|why| self.error(key, format_args!("is not valid: {why}")))
+            })
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     /// One text or a list of texts.
@@ -400,6 +436,8 @@ impl<'a> Keys<'a> {
         }
     }
 }
+
+mod people;
 
 #[cfg(test)]
 mod tests;

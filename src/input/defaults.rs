@@ -16,6 +16,12 @@ pub(crate) const DATE_PROPERTY: &str = "Due Date";
 pub(crate) const FROM: &str = "To Do";
 /// The state overdue tasks move to.
 pub(crate) const TO: &str = "Overdue";
+/// The status `stale` looks in.
+pub(crate) const STALE_STATUS: &str = "In Progress";
+/// Days untouched before a task is stale.
+pub(crate) const STALE_IDLE: u32 = 7;
+/// Hours back the digest lists edited tasks.
+pub(crate) const DIGEST_SINCE: u32 = 24;
 /// Notion requests per second (most plans).
 pub(crate) const RATE: f64 = 3.0;
 /// Retries of one request.

@@ -4,7 +4,6 @@
 //! the contract's precedence: flag or variable, board key, top-level key,
 //! default.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -13,6 +12,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Command};
 
 use super::defaults::Seconds;
+use crate::jobs::rule::{Exempt, GivenBy};
 
 /// The settings of one layer. Each field is named as its flag with `_` for
 /// `-` (its clap id), and as its key in the settings file.
@@ -25,7 +25,21 @@ pub(crate) struct Layer {
     pub(crate) to: Option<String>,
     pub(crate) as_of: Option<NaiveDate>,
     pub(crate) tz: Option<Tz>,
+    pub(crate) restore: Option<bool>,
+    pub(crate) restore_to: Option<String>,
+    pub(crate) due_soon: Option<u32>,
+    pub(crate) exempt: Option<Vec<Exempt>>,
+    pub(crate) snooze_property: Option<String>,
+    pub(crate) assignee_property: Option<String>,
+    /// `stale`: the statuses, the days untouched, where to move.
+    pub(crate) status: Option<Vec<String>>,
+    pub(crate) idle: Option<u32>,
+    pub(crate) move_to: Option<String>,
+    /// `digest`: the hours back edited tasks are listed.
+    pub(crate) since: Option<u32>,
     pub(crate) dry_run: Option<bool>,
+    pub(crate) comment: Option<bool>,
+    pub(crate) max_changes: Option<usize>,
     pub(crate) limit: Option<usize>,
     pub(crate) lock_wait: Option<Duration>,
     pub(crate) rate: Option<f64>,
@@ -43,33 +57,7 @@ pub(crate) struct Layer {
     /// Where each value of this layer came from, by key, as a message
     /// names it (`--to`, `SWEEP_TO in ./.env`, `'to' of board 'Eng' in
     /// boards.toml`).
-    pub(crate) origins: Origins,
-}
-
-/// Where the values of a layer came from, by key.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Origins(BTreeMap<String, String>);
-
-impl Origins {
-    /// Records where `key`'s value came from.
-    pub(crate) fn set(&mut self, key: &str, origin: String) {
-        self.0.insert(key.to_string(), origin);
-    }
-
-    /// Where `key`'s value came from; its flag when the default was used.
-    pub(crate) fn of(&self, key: &str) -> String {
-        self.0
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| format!("--{}", key.replace('_', "-")))
-    }
-
-    fn or(mut self, lower: Origins) -> Origins {
-        for (key, origin) in lower.0 {
-            self.0.entry(key).or_insert(origin);
-        }
-        self
-    }
+    pub(crate) origins: GivenBy,
 }
 
 impl Layer {
@@ -92,6 +80,18 @@ impl Layer {
             to: self.to.or(lower.to),
             as_of: self.as_of.or(lower.as_of),
             tz: self.tz.or(lower.tz),
+            restore: self.restore.or(lower.restore),
+            restore_to: self.restore_to.or(lower.restore_to),
+            due_soon: self.due_soon.or(lower.due_soon),
+            exempt: self.exempt.or(lower.exempt),
+            snooze_property: self.snooze_property.or(lower.snooze_property),
+            assignee_property: self.assignee_property.or(lower.assignee_property),
+            comment: self.comment.or(lower.comment),
+            max_changes: self.max_changes.or(lower.max_changes),
+            status: self.status.or(lower.status),
+            idle: self.idle.or(lower.idle),
+            move_to: self.move_to.or(lower.move_to),
+            since: self.since.or(lower.since),
             dry_run: self.dry_run.or(lower.dry_run),
             limit: self.limit.or(lower.limit),
             lock_wait: self.lock_wait.or(lower.lock_wait),
@@ -125,7 +125,7 @@ impl Layer {
         dotenv: &[String],
     ) -> Layer {
         let m = Given(matches);
-        let mut origins = Origins::default();
+        let mut origins = GivenBy::default();
         for arg in command.get_arguments() {
             let key = arg.get_id().as_str();
             match (m.source(key), arg.get_env(), arg.get_long()) {
@@ -153,6 +153,18 @@ impl Layer {
             to: m.one("to"),
             as_of: m.one("as_of"),
             tz: m.one("tz"),
+            restore: m.flag("restore"),
+            restore_to: m.one("restore_to"),
+            due_soon: m.one("due_soon"),
+            exempt: m.many("exempt"),
+            snooze_property: m.one("snooze_property"),
+            assignee_property: m.one("assignee_property"),
+            comment: m.flag("comment"),
+            max_changes: m.one("max_changes"),
+            status: m.many("status"),
+            idle: m.one("idle"),
+            move_to: m.one("move_to"),
+            since: m.one("since"),
             dry_run: m.flag("dry_run"),
             limit: m.one("limit"),
             lock_wait: m.one::<Seconds>("lock_wait").map(|s| s.0),
@@ -229,7 +241,7 @@ mod tests {
     #[test]
     fn only_what_the_user_gave_is_a_layer() {
         let nothing = Layer {
-            origins: Origins::default(),
+            origins: GivenBy::default(),
             ..layer(&["sweep", "db"])
         };
         assert_eq!(nothing, Layer::default());
@@ -275,7 +287,19 @@ mod tests {
             to,
             as_of,
             tz,
+            restore,
+            restore_to,
+            due_soon,
+            exempt,
+            snooze_property,
+            assignee_property,
+            status,
+            idle,
+            move_to,
+            since,
             dry_run,
+            comment,
+            max_changes,
             limit,
             lock_wait,
             rate,
@@ -299,6 +323,14 @@ mod tests {
             "--to=Late",
             "--as-of=2026-11-22",
             "--tz=UTC",
+            "--restore",
+            "--restore-to=Open",
+            "--due-soon=3",
+            "--exempt=Tags=pinned",
+            "--snooze-property=Snoozed",
+            "--assignee-property=Owner",
+            "--comment",
+            "--max-changes=9",
             "--dry-run",
             "--limit=5",
             "--lock-wait=1",
@@ -315,11 +347,41 @@ mod tests {
         ]);
         assert!(data_source.is_some() && status_property.is_some() && date_property.is_some());
         assert!(from.is_some() && to.is_some() && as_of.is_some() && tz.is_some());
+        assert!(restore.is_some() && restore_to.is_some() && due_soon.is_some());
+        assert!(exempt.is_some() && snooze_property.is_some());
+        assert!(assignee_property.is_some() && comment.is_some() && max_changes.is_some());
+        assert!(status.is_none() && idle.is_none() && move_to.is_none() && since.is_none());
         assert!(dry_run.is_some() && limit.is_some() && lock_wait.is_some());
         assert!(rate.is_some() && max_retries.is_some() && timeout.is_some());
         assert!(deadline.is_some() && api_url.is_some() && notion_version.is_some());
         assert!(notify_empty.is_some() && no_notify.is_some());
         assert!(slack_webhook.is_some() && notify.is_some());
         assert_eq!(origins.of("to"), "--to");
+    }
+
+    #[test]
+    fn the_settings_of_stale_and_digest_come_from_their_flags() {
+        let stale = layer(&[
+            "stale",
+            "db",
+            "--status=Doing",
+            "--status=Review",
+            "--idle=14",
+            "--move-to=Stalled",
+            "--status-property=State",
+            "--dry-run",
+        ]);
+        assert_eq!(
+            stale.status,
+            Some(vec!["Doing".to_string(), "Review".to_string()])
+        );
+        assert_eq!(stale.idle, Some(14));
+        assert_eq!(stale.move_to.as_deref(), Some("Stalled"));
+        assert_eq!(stale.status_property.as_deref(), Some("State"));
+        assert_eq!(stale.dry_run, Some(true));
+        assert_eq!(stale.origins.of("move_to"), "--move-to");
+        let digest = layer(&["digest", "db", "--since=72"]);
+        assert_eq!(digest.since, Some(72));
+        assert_eq!(digest.status, None, "digest has no --status");
     }
 }

@@ -1,6 +1,6 @@
 //! What the user gives, read once into trusted boards: the command line
-//! (`cli`, with every default in `defaults`), `./.env` (`dotenv`), the
-//! settings file (`config`), each a typed [`layer::Layer`], merged by the
+//! (`cli`, with every default in `defaults` and each value's parser in
+//! `values`), `./.env` (`dotenv`), the settings file (`config`), each a typed [`layer::Layer`], merged by the
 //! contract's precedence into the boards the jobs run (`settings`), with
 //! notification URLs told apart by `targets`. Every check happens here,
 //! before any request is sent.
@@ -12,6 +12,7 @@ pub(crate) mod dotenv;
 pub(crate) mod layer;
 pub(crate) mod settings;
 pub(crate) mod targets;
+pub(crate) mod values;
 pub(crate) mod variables;
 
 /// Reads the environment; a function so that tests can give their own.

@@ -20,8 +20,11 @@ use super::variables;
 use super::{Env, UsageError};
 use crate::guards::limits;
 use crate::guards::urls::http_url;
-use crate::jobs::board::{Board, Channel, ChannelKind, DataSourceChoice, Notify, Source, Writes};
-use crate::jobs::rule::{GivenBy, Rule};
+use crate::jobs::board::{
+    Board, Channel, ChannelKind, DataSourceChoice, DigestRule, Notify, People, Source, StaleRule,
+    Writes,
+};
+use crate::jobs::rule::Rule;
 use crate::notion::ids::{NotionId, DATABASE_HINT};
 use crate::notion::retry::RetryPolicy;
 use crate::notion::ClientConfig;
@@ -85,6 +88,7 @@ pub(crate) fn boards(line: &CommandLine, env: Env) -> Result<Vec<Board>, UsageEr
         )
         .and_then(|mut board| {
             board.notify.channels = add_up(channels(&own)?, board.notify.channels);
+            board.notify.people = file.people.clone();
             Ok(board)
         })
         .map_err(|e| e.of_board(&entry.name))?;
@@ -114,15 +118,23 @@ fn board(
         name: name.map(str::to_string),
         source: source(database, layer.data_source.as_deref(), env)?,
         rule: rule(layer, env)?,
+        stale: stale(layer)?,
+        digest: DigestRule {
+            since_hours: layer.since.unwrap_or(defaults::DIGEST_SINCE),
+        },
         writes: Writes {
             dry_run: layer.dry_run.unwrap_or(false),
             limit: layer.limit,
             lock_wait: Some(layer.lock_wait.unwrap_or(defaults::LOCK_WAIT.0)),
+            comment: layer.comment.unwrap_or(false),
+            max_changes: layer.max_changes,
+            max_changes_given_by: layer.origins.of("max_changes"),
         },
         notify: Notify {
             channels: channels(layer)?,
             disabled: layer.no_notify.unwrap_or(false),
             when_empty: layer.notify_empty.unwrap_or(false),
+            people: People::default(),
         },
         client: client(layer, token)?,
     })
@@ -257,25 +269,13 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
         defaults::DATE_PROPERTY,
         "--date-property",
     )?;
-    let mut from: Vec<String> = Vec::new();
-    let given_from = layer
-        .from
-        .clone()
-        .unwrap_or_else(|| vec![defaults::FROM.to_string()]);
-    for name in &given_from {
-        let name = name.trim();
-        if quoted(name) {
-            return Err(UsageError::value(format!(
-                "--from / SWEEP_FROM holds {name}, which {QUOTED}, e.g. SWEEP_FROM=To Do,Blocked"
-            )));
-        }
-        if name.is_empty() {
-            return Err(UsageError::value("--from / SWEEP_FROM holds an empty status name: expected names such as --from 'To Do' --from Backlog, or SWEEP_FROM='To Do,Backlog'"));
-        }
-        if !from.iter().any(|f| f == name) {
-            from.push(name.to_string());
-        }
-    }
+    let from = status_names(
+        layer.from.as_deref(),
+        defaults::FROM,
+        "--from / SWEEP_FROM",
+        "SWEEP_FROM=To Do,Blocked",
+        "--from 'To Do' --from Backlog, or SWEEP_FROM='To Do,Backlog'",
+    )?;
     let to = non_empty(layer.to.as_deref(), defaults::TO, "--to")?;
     if from.contains(&to) {
         let (to_by, from_by) = (layer.origins.of("to"), layer.origins.of("from"));
@@ -293,7 +293,24 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
     let as_of = layer
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive());
-    let origin = |key| layer.origins.of(key);
+    let restore_to = match (layer.restore.unwrap_or(false), layer.restore_to.as_deref()) {
+        (false, _) => None,
+        (true, Some(given)) => Some(non_empty(Some(given), defaults::FROM, "--restore-to")?),
+        (true, None) => from.first().cloned(),
+    };
+    if restore_to.as_ref() == Some(&to) {
+        return Err(UsageError::value(format!(
+            "--restore-to '{to}' (given by {}) is the late state itself (given by {}): restored \
+             tasks would stay where they are; choose an open state such as --restore-to '{}'",
+            layer.origins.of("restore_to"),
+            layer.origins.of("to"),
+            from.first().map(String::as_str).unwrap_or(defaults::FROM)
+        )));
+    }
+    let snooze_property = match layer.snooze_property.as_deref() {
+        Some(name) => Some(non_empty(Some(name), "Snoozed until", "--snooze-property")?),
+        None => None,
+    };
     Ok(Rule {
         status_property,
         date_property,
@@ -301,12 +318,73 @@ fn rule(layer: &Layer, env: Env) -> Result<Rule, UsageError> {
         to,
         as_of,
         tz,
-        given_by: GivenBy {
-            status_property: origin("status_property"),
-            date_property: origin("date_property"),
-            from: origin("from"),
-            to: origin("to"),
-        },
+        restore_to,
+        due_soon: layer.due_soon,
+        exempt: layer.exempt.clone().unwrap_or_default(),
+        snooze_property,
+        assignee_property: layer.assignee_property.clone(),
+        given_by: layer.origins.clone(),
+    })
+}
+
+/// Status names as given (`default` when none is), each named once; a
+/// quoted or empty name is a mistake, told with `quoted_example` or
+/// `empty_example`.
+fn status_names(
+    given: Option<&[String]>,
+    default: &str,
+    named: &str,
+    quoted_example: &str,
+    empty_example: &str,
+) -> Result<Vec<String>, UsageError> {
+    let mut names: Vec<String> = Vec::new();
+    let default = [default.to_string()];
+    for name in given.unwrap_or(&default) {
+        let name = name.trim();
+        if quoted(name) {
+            return Err(UsageError::value(format!(
+                "{named} holds {name}, which {QUOTED}, e.g. {quoted_example}"
+            )));
+        }
+        if name.is_empty() {
+            return Err(UsageError::value(format!(
+                "{named} holds an empty status name: expected names such as {empty_example}"
+            )));
+        }
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    Ok(names)
+}
+
+/// Which tasks `stale` finds: in one of `--status`, untouched `--idle`
+/// days; `--move-to`, if given, is none of those statuses.
+fn stale(layer: &Layer) -> Result<StaleRule, UsageError> {
+    let statuses = status_names(
+        layer.status.as_deref(),
+        defaults::STALE_STATUS,
+        "--status / STALE_STATUS",
+        "STALE_STATUS=In Progress,Review",
+        "--status 'In Progress' --status Review, or STALE_STATUS='In Progress,Review'",
+    )?;
+    let move_to = match layer.move_to.as_deref() {
+        Some(name) => Some(non_empty(Some(name), "Stalled", "--move-to")?),
+        None => None,
+    };
+    if let Some(to) = move_to.as_ref().filter(|to| statuses.contains(to)) {
+        return Err(UsageError::value(format!(
+            "--move-to '{to}' (given by {}) is one of the statuses stale tasks are looked for in \
+             (given by {}): they would be moved to where they already are; choose another status, \
+             e.g. --move-to Stalled",
+            layer.origins.of("move_to"),
+            layer.origins.of("status")
+        )));
+    }
+    Ok(StaleRule {
+        statuses,
+        idle_days: layer.idle.unwrap_or(defaults::STALE_IDLE),
+        move_to,
     })
 }
 

@@ -1,5 +1,6 @@
-//! A board, ready for any job, as plain data: which data source, the rule,
-//! how the run may write, where its summary goes and how to reach Notion.
+//! A board, ready for any job, as plain data: which data source, the rule
+//! (and what `stale` and `digest` look for), how the run may write, where
+//! its summary goes and how to reach Notion.
 //! The input builds it once from flags, variables and the settings file;
 //! the jobs and the output read it and nothing else.
 
@@ -19,6 +20,10 @@ pub(crate) struct Board {
     pub(crate) name: Option<String>,
     pub(crate) source: Source,
     pub(crate) rule: Rule,
+    /// What `stale` looks for (the status property is the rule's).
+    pub(crate) stale: StaleRule,
+    /// What `digest` tells.
+    pub(crate) digest: DigestRule,
     pub(crate) writes: Writes,
     pub(crate) notify: Notify,
     pub(crate) client: ClientConfig,
@@ -56,6 +61,24 @@ pub(crate) enum DataSourceChoice {
     Name(String),
 }
 
+/// Which tasks `stale` finds, and where `--move-to` moves them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StaleRule {
+    /// `--status`: the statuses a task may sit in too long.
+    pub(crate) statuses: Vec<String>,
+    /// `--idle DAYS`: untouched this many days is stale (at least 1).
+    pub(crate) idle_days: u32,
+    /// `--move-to STATUS`: also move stale tasks here (not one of `statuses`).
+    pub(crate) move_to: Option<String>,
+}
+
+/// What `digest` tells besides the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DigestRule {
+    /// `--since HOURS`: tasks edited this recently are listed (at least 1).
+    pub(crate) since_hours: u32,
+}
+
 /// How a sweep may write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Writes {
@@ -66,6 +89,12 @@ pub(crate) struct Writes {
     /// How long to wait for another sweep of the same data source; `None`
     /// takes no lock (the demo's sandbox is its own).
     pub(crate) lock_wait: Option<Duration>,
+    /// `--comment`: one comment on each task written, saying what changed.
+    pub(crate) comment: bool,
+    /// `--max-changes`: the most writes a run may make; counted before the first.
+    pub(crate) max_changes: Option<usize>,
+    /// How the user gave `--max-changes`, as a message names it.
+    pub(crate) max_changes_given_by: String,
 }
 
 /// Where and when the summary goes.
@@ -77,6 +106,47 @@ pub(crate) struct Notify {
     pub(crate) disabled: bool,
     /// `--notify-empty`: also post when there is nothing to say.
     pub(crate) when_empty: bool,
+    /// Who is who in the channels (`[people]` of the settings file).
+    pub(crate) people: People,
+}
+
+/// Notion users mapped to chat identities, so that messages mention them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct People(pub(crate) Vec<(PersonKey, ChatIds)>);
+
+/// How the settings file names a Notion user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PersonKey {
+    /// A user ID, dashed lower case.
+    Id(String),
+    /// An email, lower case.
+    Email(String),
+}
+
+/// A person's identities in each service; each checked for its shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ChatIds {
+    /// A Slack member ID (`U012AB3CD`).
+    pub(crate) slack: Option<String>,
+    /// A Discord user ID (a snowflake: digits).
+    pub(crate) discord: Option<String>,
+    /// A Microsoft Entra user principal name or object ID.
+    pub(crate) teams: Option<String>,
+}
+
+impl People {
+    /// The chat identities of a user, by ID or by email.
+    pub(crate) fn of(&self, id: &str, email: Option<&str>) -> Option<&ChatIds> {
+        let id = NotionId::parse(id).map(|i| i.to_string());
+        let email = email.map(str::to_lowercase);
+        self.0
+            .iter()
+            .find(|(key, _)| match key {
+                PersonKey::Id(k) => id.as_deref() == Some(k.as_str()),
+                PersonKey::Email(k) => email.as_deref() == Some(k.as_str()),
+            })
+            .map(|(_, ids)| ids)
+    }
 }
 
 /// One place a summary goes. The URL is a secret: anyone with it can post.

@@ -43,6 +43,14 @@ pub(crate) enum SetupError {
     NoDataSource(String),
     #[error("the schema of '{name}' does not fit the sweep:\n  - {}", .problems.join("\n  - "))]
     Schema { name: String, problems: Vec<String> },
+    /// The schema does not fit another job than the sweep (`stale`, `digest`).
+    #[error("the schema of '{name}' does not fit {job}:\n  - {}", .problems.join("\n  - "))]
+    Unfit {
+        name: String,
+        /// The job, as a message names it: `the stale check`, `the digest`.
+        job: &'static str,
+        problems: Vec<String>,
+    },
     #[error("{0} is a page, not a database: open the database itself in Notion and copy its link (••• menu → Copy link), or its ID")]
     IsAPage(String),
     /// Not Notion's doing nor the user's: the client could not be built.

@@ -14,6 +14,11 @@ use crate::notion::{NotionError, RequestCounts};
 pub(crate) enum Outcome {
     Updated,
     WouldUpdate,
+    /// `--restore`: moved back out of the late state.
+    Restored,
+    WouldRestore,
+    /// `--due-soon`: listed, never written.
+    DueSoon,
     Failed,
     Skipped,
     /// Sent, but the run stopped before Notion answered: check Notion.
@@ -26,6 +31,9 @@ impl Outcome {
         match self {
             Outcome::Updated => "updated",
             Outcome::WouldUpdate => "would update",
+            Outcome::Restored => "restored",
+            Outcome::WouldRestore => "would restore",
+            Outcome::DueSoon => "due soon",
             Outcome::Failed => "FAILED",
             Outcome::Skipped => "skipped",
             Outcome::Unknown => "unknown",
@@ -86,6 +94,29 @@ pub(crate) struct TaskResult {
     pub(crate) status: Option<String>,
     pub(crate) outcome: Outcome,
     pub(crate) error: Option<TaskError>,
+    /// Its owners (`--assignee-property`); absent when the board has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) assignees: Option<Vec<Person>>,
+    /// Found by `--restore` (in the late state, due again), not as overdue.
+    #[serde(skip)]
+    pub(crate) restore: bool,
+}
+
+/// A Notion user, as a task's owner.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct Person {
+    pub(crate) id: String,
+    /// Their name; their ID when Notion gave none.
+    pub(crate) name: String,
+    /// `null` when Notion does not give it (the integration may not read emails).
+    pub(crate) email: Option<String>,
+}
+
+/// The comments `--comment` left on the tasks written.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub(crate) struct CommentCounts {
+    pub(crate) added: usize,
+    pub(crate) failed: usize,
 }
 
 impl TaskResult {
@@ -98,6 +129,8 @@ impl TaskResult {
             due: None,
             status: None,
             outcome: Outcome::Failed,
+            assignees: None,
+            restore: false,
             error: Some(TaskError {
                 status: None,
                 code: TaskErrorCode::Ours(OurCode::UnreadableTask),
@@ -261,10 +294,22 @@ pub(crate) struct Summary {
     pub(crate) dry_run: bool,
     pub(crate) from: Vec<String>,
     pub(crate) to: String,
+    /// The status property's name (what `undo` writes back).
+    pub(crate) status_property: String,
+    /// `--restore`: where restored tasks were moved to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) restore_to: Option<String>,
     pub(crate) matched: usize,
     pub(crate) updated: usize,
+    /// Moved back out of the late state (`--restore`).
+    pub(crate) restored: usize,
+    /// Listed as due soon (`--due-soon`).
+    pub(crate) due_soon: usize,
     pub(crate) failed: usize,
     pub(crate) tasks: Vec<TaskResult>,
+    /// `--comment`: the comments added on the tasks written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) comments: Option<CommentCounts>,
     pub(crate) notification: Notification,
     /// One entry per target, in the order given.
     pub(crate) notifications: Vec<TargetNotification>,
@@ -289,6 +334,11 @@ impl Summary {
     /// Tasks with the given outcome.
     pub(crate) fn count(&self, outcome: Outcome) -> usize {
         self.tasks.iter().filter(|t| t.outcome == outcome).count()
+    }
+
+    /// Overdue tasks found (the tasks to move, whatever became of them).
+    pub(crate) fn overdue(&self) -> usize {
+        self.matched - self.tasks.iter().filter(|t| t.restore).count()
     }
 
     /// The name people know the board by: its name in the settings file,
@@ -326,6 +376,8 @@ pub(crate) mod example {
             status: Some("To Do".into()),
             outcome,
             error: None,
+            assignees: None,
+            restore: false,
         }
     }
 
@@ -362,10 +414,15 @@ pub(crate) mod example {
             dry_run: false,
             from: vec!["To Do".into()],
             to: "Overdue".into(),
+            status_property: "Status".into(),
+            restore_to: None,
             matched: 5,
             updated: 2,
+            restored: 0,
+            due_soon: 0,
             failed: 2,
             tasks,
+            comments: None,
             notification: Notification::of(NotificationStatus::Sent),
             notifications: vec![TargetNotification {
                 kind: ChannelKind::Slack,
@@ -384,5 +441,66 @@ pub(crate) mod example {
             limit: None,
             limit_reached: false,
         }
+    }
+
+    /// A run both ways: moved, restored and due-soon tasks.
+    pub(crate) fn both_ways() -> Summary {
+        let mut restored = task(6, "Rescheduled demo", "2026-11-29", Outcome::Restored);
+        restored.status = Some("Overdue".into());
+        restored.restore = true;
+        let tasks = vec![
+            task(1, "Fix login bug", "2026-11-20", Outcome::Updated),
+            restored,
+            task(7, "Prepare the <Q4> review", "2026-11-24", Outcome::DueSoon),
+            task(8, "Renew the certificate", "2026-11-22", Outcome::DueSoon),
+        ];
+        Summary {
+            restore_to: Some("To Do".into()),
+            matched: 2,
+            updated: 1,
+            restored: 1,
+            due_soon: 2,
+            failed: 0,
+            tasks,
+            ..summary()
+        }
+    }
+
+    /// A person of the examples: Ada is mapped in [`people`], Grace is not.
+    pub(crate) fn person(name: &str) -> Person {
+        let first = name.split(' ').next().unwrap_or(name).to_lowercase();
+        Person {
+            id: format!("{:0>32}", first.len()),
+            name: name.into(),
+            email: Some(format!("{first}@acme.com")),
+        }
+    }
+
+    /// The people map of the examples: Ada in every channel.
+    pub(crate) fn people() -> crate::jobs::board::People {
+        use crate::jobs::board::{ChatIds, People, PersonKey};
+        People(vec![(
+            PersonKey::Email("ada@acme.com".into()),
+            ChatIds {
+                slack: Some("U012AB3CD".into()),
+                discord: Some("80351110224678912".into()),
+                teams: Some("ada@acme.com".into()),
+            },
+        )])
+    }
+
+    /// A run both ways whose tasks have owners, mapped and not.
+    pub(crate) fn with_owners() -> Summary {
+        let mut summary = both_ways();
+        let owners = [
+            vec![person("Ada Lovelace")],
+            vec![person("Grace Hopper")],
+            vec![person("Ada Lovelace"), person("Grace Hopper")],
+            vec![],
+        ];
+        for (task, owners) in summary.tasks.iter_mut().zip(owners) {
+            task.assignees = Some(owners);
+        }
+        summary
     }
 }

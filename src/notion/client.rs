@@ -212,6 +212,22 @@ impl NotionClient {
         Ok(())
     }
 
+    /// `POST /v1/comments`: a comment of plain `text` on the page.
+    pub(crate) async fn create_comment(
+        &self,
+        page_id: &str,
+        text: &str,
+    ) -> Result<(), NotionError> {
+        let body = serde_json::json!({
+            "parent": { "page_id": page_id },
+            "rich_text": [{ "type": "text", "text": { "content": text } }],
+        });
+        let _: serde::de::IgnoredAny = self
+            .call(Method::POST, &["v1", "comments"], &[], Some(&body))
+            .await?;
+        Ok(())
+    }
+
     /// `PATCH /v1/pages/{id}` with `body`; the answer (the whole page) is not needed.
     pub(crate) async fn update_page(&self, page_id: &str, body: &Value) -> Result<(), NotionError> {
         let _: serde::de::IgnoredAny = self

@@ -74,6 +74,8 @@ pub(crate) struct PropertyConfig {
     pub(crate) status: Option<Options>,
     #[serde(default)]
     pub(crate) select: Option<Options>,
+    #[serde(default)]
+    pub(crate) multi_select: Option<Options>,
 }
 
 /// The options of a status or select property.
@@ -92,6 +94,8 @@ pub(crate) struct NamedOption {
 /// `POST /v1/data_sources/{id}/query` body.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct QueryBody {
+    /// `Value::Null` asks for every row (no filter is sent).
+    #[serde(skip_serializing_if = "Value::is_null")]
     pub(crate) filter: Value,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) sorts: Vec<Value>,
@@ -139,6 +143,9 @@ pub(crate) struct Page {
     pub(crate) id: String,
     #[serde(default)]
     pub(crate) url: Option<String>,
+    /// When it was last edited, as Notion gives it (to the minute).
+    #[serde(default)]
+    pub(crate) last_edited_time: Option<String>,
     /// Raw values by name, read one at a time with [`PropertyValue`], so an
     /// odd property the sweep does not use cannot make the page unreadable.
     #[serde(default)]
@@ -156,6 +163,30 @@ pub(crate) struct PropertyValue {
     pub(crate) select: Option<NamedOption>,
     #[serde(default)]
     pub(crate) date: Option<DateValue>,
+    #[serde(default)]
+    pub(crate) multi_select: Option<Vec<NamedOption>>,
+    #[serde(default)]
+    pub(crate) checkbox: Option<bool>,
+    #[serde(default)]
+    pub(crate) people: Option<Vec<User>>,
+}
+
+/// A user as a people property holds it: its id always, its name and email
+/// when Notion gives them (the email only with the capability to read it).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct User {
+    pub(crate) id: String,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) person: Option<PersonDetails>,
+}
+
+/// A person user's details.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct PersonDetails {
+    #[serde(default)]
+    pub(crate) email: Option<String>,
 }
 
 /// A date property value: a date (`2026-11-20`) or a datetime with offset.

@@ -2,7 +2,7 @@
 //! one a command ends with.
 
 use crate::jobs::resolve::SetupError;
-use crate::jobs::summary::{NotificationStatus, RunErrorKind, Summary};
+use crate::jobs::summary::{NotificationStatus, RunError, RunErrorKind, Summary};
 
 /// The process exit codes of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,13 @@ impl Exit {
 pub(crate) enum Ending<'a> {
     /// A sweep ran, whatever became of it.
     Swept(&'a Summary),
+    /// `stale` or `digest` ran, whatever became of it: why it stopped,
+    /// how many tasks could not be written, how its message went.
+    Ran {
+        error: Option<&'a RunError>,
+        failed: usize,
+        notification: NotificationStatus,
+    },
     /// A board could not be read (`check`, `schema`): nothing was written,
     /// whether Notion refused or could not be reached.
     NotRead(&'a SetupError),
@@ -76,15 +83,24 @@ pub(crate) fn exit_of(ending: Ending) -> Exit {
         Ending::NotRead(SetupError::Internal(_)) => Exit::Internal,
         // Whatever stopped it, a check or a schema read wrote nothing.
         Ending::NotRead(_) => Exit::Setup,
-        Ending::Swept(summary) => match &summary.error {
+        Ending::Swept(summary) => exit_of(Ending::Ran {
+            error: summary.error.as_ref(),
+            failed: summary.failed,
+            notification: summary.notification.status,
+        }),
+        Ending::Ran {
+            error,
+            failed,
+            notification,
+        } => match error {
             Some(error) => match error.kind {
                 RunErrorKind::Setup => Exit::Setup,
                 RunErrorKind::Locked => Exit::Locked,
                 RunErrorKind::Internal => Exit::Internal,
                 _ => Exit::Incomplete,
             },
-            None if summary.failed > 0 => Exit::Incomplete,
-            None if summary.notification.status == NotificationStatus::Failed => Exit::NotNotified,
+            None if failed > 0 => Exit::Incomplete,
+            None if notification == NotificationStatus::Failed => Exit::NotNotified,
             None => Exit::Done,
         },
     }
@@ -93,7 +109,7 @@ pub(crate) fn exit_of(ending: Ending) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::summary::{example, Notification, RunError};
+    use crate::jobs::summary::{example, Notification};
 
     #[test]
     fn the_worst_exit_of_several_boards() {
@@ -127,6 +143,21 @@ mod tests {
             summary.error = Some(RunError::new(kind, String::new(), None));
             assert_eq!(exit_of(Ending::Swept(&summary)), exit, "{kind:?}");
         }
+        let ran = |error: Option<&RunError>, failed, notification| {
+            exit_of(Ending::Ran {
+                error,
+                failed,
+                notification,
+            })
+        };
+        let locked = RunError::new(RunErrorKind::Locked, String::new(), None);
+        assert_eq!(
+            ran(Some(&locked), 0, NotificationStatus::Failed),
+            Exit::Locked
+        );
+        assert_eq!(ran(None, 1, NotificationStatus::Failed), Exit::Incomplete);
+        assert_eq!(ran(None, 0, NotificationStatus::Failed), Exit::NotNotified);
+        assert_eq!(ran(None, 0, NotificationStatus::Skipped), Exit::Done);
         let https = SetupError::Internal("could not set up HTTPS".into());
         assert_eq!(exit_of(Ending::NotRead(&https)), Exit::Internal);
         let schema = SetupError::Schema {

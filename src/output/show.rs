@@ -1,4 +1,5 @@
-//! What a command shows when its work is done, and its exit code: the
+//! What a command shows when its work is done (a sweep, a run of `stale`
+//! or `digest`, what `check` or `schema` read), and its exit code: the
 //! result on standard output (for a run that read something, or a document
 //! for machines), every error once on standard error, the markdown summary
 //! in GitHub's step summary file, and a summary line on standard error when
@@ -12,9 +13,11 @@ use serde_json::{json, Value};
 use super::exit::{exit_of, Ending, Exit};
 use super::log::SUMMARY;
 use super::print::{self, print, print_document};
+use super::report::run::{self, Found};
 use super::report::{self, Format};
 use crate::guards::scrub::escape_control;
 use crate::jobs::resolve::SetupError;
+use crate::jobs::run::Run;
 use crate::jobs::summary::Summary;
 
 /// Writes a result in `format`: a document for machines as JSON escapes
@@ -95,6 +98,59 @@ fn several_sweeps(summaries: &[Summary], exit: Exit, shown: Shown) {
             path,
             &report::render_boards(summaries, exit.code(), Format::Markdown),
         );
+    }
+}
+
+/// Shows the runs of `stale` or `digest` on one board or several; the exit code.
+pub(crate) fn runs<T: Found>(runs: &[Run<T>], shown: Shown) -> Exit {
+    let exit = Exit::worst(runs.iter().map(run::exit));
+    match runs {
+        [one] if !shown.several => one_run(one, shown),
+        _ => several_runs(runs, exit, shown),
+    }
+    exit
+}
+
+fn one_run<T: Found>(one: &Run<T>, shown: Shown) {
+    let exit = run::exit(one);
+    let quiet_and_well = shown.quiet && !one.found.anything() && exit == Exit::Done;
+    let read_nothing = run::read_nothing(one);
+    if !(shown.format == Format::Text && (quiet_and_well || read_nothing)) {
+        emit(&run::render(one, shown.format), shown.format);
+    }
+    if read_nothing {
+        print::error(&run::headline(one));
+    } else {
+        if let Some(error) = &one.error {
+            print::error(&error.message);
+        }
+        if shown.format != Format::Text {
+            let line = escape_control(&run::short_headline(one));
+            if exit == Exit::Done {
+                tracing::info!(target: SUMMARY, "{line}");
+            } else {
+                tracing::warn!(target: SUMMARY, "{line}");
+            }
+        }
+    }
+    if let Some(path) = shown.step_summary {
+        print::append_step_summary(path, &run::render(one, Format::Markdown));
+    }
+}
+
+fn several_runs<T: Found>(runs: &[Run<T>], exit: Exit, shown: Shown) {
+    let quiet_and_well =
+        shown.quiet && exit == Exit::Done && runs.iter().all(|r| !r.found.anything());
+    if !(shown.format == Format::Text && quiet_and_well) {
+        emit(&run::render_boards(runs, exit, shown.format), shown.format);
+    }
+    for one in runs {
+        if let Some(error) = &one.error {
+            print::error(&format!("{}: {}", one.name(), error.message));
+        }
+    }
+    if let Some(path) = shown.step_summary {
+        print::append_step_summary(path, &run::render_boards(runs, exit, Format::Markdown));
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use notion_sandbox::{Board, GeneratedBoard, RateLimit, Sandbox, SandboxConfig};
 use serde_json::Value;
 
-use crate::common::*;
+use crate::support::*;
 
 /// Two boards in one workspace (one token), and a second workspace.
 struct Workspaces {

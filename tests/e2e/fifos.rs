@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
 
-use crate::common::*;
+use crate::support::*;
 
 /// A FIFO that nobody writes to or reads from, in a directory of its own.
 fn fifo(name: &str) -> Option<(PathBuf, PathBuf)> {

@@ -1,227 +1,18 @@
-//! Hostile answers (issue 9): small purpose-built servers on loopback that
-//! misbehave in ways the sandbox cannot, each bounded in time. The binary
-//! must not panic, hang or grow, and must say what went wrong.
+//! Hostile answers: small purpose-built servers on loopback
+//! (`support::hostile`) that misbehave in ways the sandbox cannot, each
+//! bounded in time. The binary must not panic, hang or grow, and must say
+//! what went wrong.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::Child;
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::common::*;
-
-const DATABASE: &str = "2f26ee68-df30-4251-aad4-8ddc420cba3d";
-const SOURCE: &str = "248104cd-477e-80af-bc30-000bd28de8f9";
-const TOKEN: &str = "ntn_hostile_test_token_0123456789";
-
-/// One request as a test server saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    body: String,
-    at: Instant,
-}
-
-/// What a handler does with a request: write an answer (or not) on the stream.
-type Handler = dyn Fn(&Seen, usize, &mut TcpStream) + Send + Sync;
-
-/// A test server on 127.0.0.1 that logs every request and lets `handler` answer it.
-struct Server {
-    port: u16,
-    log: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl Server {
-    fn spawn(handler: impl Fn(&Seen, usize, &mut TcpStream) + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let log: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let handler: Arc<Handler> = Arc::new(handler);
-        let count = Arc::new(AtomicUsize::new(0));
-        let shared = log.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (log, handler, count) = (shared.clone(), handler.clone(), count.clone());
-                thread::spawn(move || serve(stream, &log, &*handler, &count));
-            }
-        });
-        Server { port, log }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn count(&self, method: &str, path_part: &str) -> usize {
-        self.seen()
-            .iter()
-            .filter(|r| r.method == method && r.path.contains(path_part))
-            .count()
-    }
-}
-
-/// Reads requests off one connection until it closes; each is logged, then answered.
-fn serve(stream: TcpStream, log: &Mutex<Vec<Seen>>, handler: &Handler, count: &AtomicUsize) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let (method, path) = (
-            parts.next().unwrap_or("").to_string(),
-            parts.next().unwrap_or("").to_string(),
-        );
-        let mut length = 0;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            if header.trim().is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let seen = Seen {
-            method,
-            path,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            at: Instant::now(),
-        };
-        log.lock().unwrap().push(seen.clone());
-        let n = count.fetch_add(1, Ordering::SeqCst);
-        handler(&seen, n, &mut writer);
-    }
-}
-
-/// Writes a whole answer; errors (the client went away) are ignored.
-fn answer(stream: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &str) {
-    let mut text = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        text.push_str(&format!("{name}: {value}\r\n"));
-    }
-    text.push_str("\r\n");
-    text.push_str(body);
-    let _ = stream.write_all(text.as_bytes());
-    let _ = stream.flush();
-}
-
-fn ok(stream: &mut TcpStream, body: &Value) {
-    answer(stream, "200 OK", &[], &body.to_string());
-}
-
-/// A valid database with one data source.
-fn database() -> Value {
-    json!({
-        "object": "database", "id": DATABASE,
-        "title": [{"plain_text": "Hostile"}],
-        "data_sources": [{"id": SOURCE, "name": "Tasks"}],
-    })
-}
-
-/// A valid schema for the default flags.
-fn data_source() -> Value {
-    json!({
-        "object": "data_source", "id": SOURCE,
-        "title": [{"plain_text": "Tasks"}],
-        "parent": {"type": "database_id", "database_id": DATABASE},
-        "properties": {
-            "Name": {"id": "title", "name": "Name", "type": "title", "title": {}},
-            "Status": {"id": "st", "name": "Status", "type": "status",
-                "status": {"options": [{"name": "To Do"}, {"name": "Overdue"}]}},
-            "Due Date": {"id": "dd", "name": "Due Date", "type": "date", "date": {}},
-        },
-    })
-}
-
-/// An overdue task, number `n`.
-fn task(n: usize) -> Value {
-    json!({
-        "object": "page",
-        "id": format!("00000000-0000-4000-8000-{n:012}"),
-        "url": format!("https://www.notion.so/Task-{n}"),
-        "in_trash": false,
-        "properties": {
-            "Name": {"id": "title", "type": "title", "title": [{"plain_text": format!("Task {n}")}]},
-            "Status": {"id": "st", "type": "status", "status": {"name": "To Do"}},
-            "Due Date": {"id": "dd", "type": "date", "date": {"start": "2026-11-20"}},
-        },
-    })
-}
-
-/// A page of query results.
-fn results(rows: Vec<Value>, has_more: bool, cursor: Option<String>) -> Value {
-    json!({"object": "list", "results": rows, "has_more": has_more, "next_cursor": cursor})
-}
-
-/// Answers the database and schema reads validly; anything else goes to `rest`.
-fn notion(
-    rest: impl Fn(&Seen, usize, &mut TcpStream) + Send + Sync + 'static,
-) -> impl Fn(&Seen, usize, &mut TcpStream) + Send + Sync + 'static {
-    move |seen, n, stream| {
-        if seen.method == "GET" && seen.path.starts_with("/v1/databases/") {
-            ok(stream, &database());
-        } else if seen.method == "GET" && seen.path.starts_with("/v1/data_sources/") {
-            ok(stream, &data_source());
-        } else {
-            rest(seen, n, stream);
-        }
-    }
-}
-
-fn env(server: &Server) -> Vec<(String, String)> {
-    vec![
-        ("NOTION_TOKEN".into(), TOKEN.into()),
-        ("NOTION_API_URL".into(), server.url()),
-        ("SWEEP_AS_OF".into(), AS_OF.into()),
-        ("SWEEP_TZ".into(), "UTC".into()),
-        ("NOTION_RATE".into(), "1000".into()),
-        // Every test server serves the same data source id: each its own locks.
-        ("NOTION_SWEEP_LOCK_DIR".into(), server_lock_dir(server)),
-    ]
-}
-
-/// A lock directory of this server's own.
-fn server_lock_dir(server: &Server) -> String {
-    let port = server
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let dir = std::env::temp_dir().join(format!(
-        "notion-sweep-e2e-{}/hostile-locks-{port}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.display().to_string()
-}
+use crate::support::hostile::*;
+use crate::support::*;
 
 /// Runs a sweep of the test database; checks it neither panicked nor leaked the token.
 fn sweep(server: &Server, extra: &[&str], env: &[(String, String)]) -> (Run, Duration) {
@@ -241,24 +32,6 @@ fn sane(run: &Run) {
     assert_ne!(run.code, 1, "an internal error\n{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
-}
-
-/// Sends SIGTERM to a started run.
-fn terminate(child: &Child) {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-/// Waits (at most `limit`) until `done` holds.
-fn wait_until(limit: Duration, what: &str, done: impl Fn() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < limit, "waited in vain for {what}");
-        thread::sleep(Duration::from_millis(10));
-    }
 }
 
 // 5. Redirects are not followed.
@@ -660,33 +433,24 @@ fn a_one_gigabyte_answer_is_refused_quickly_without_growing() {
 /// Sweeps a board of `rows` overdue tasks whose writes all fail (locked
 /// pages, 400); returns the number of queries and the run's time.
 fn queries_with_failing_writes(rows: usize) -> (usize, Duration) {
-    use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+    use notion_sandbox::{GeneratedBoard, SandboxConfig};
     let spec = GeneratedBoard {
         overdue_fraction: 1.0,
         ..GeneratedBoard::new(rows, as_of())
     };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
-    let locked: Vec<String> = overdue(&sandbox, &spec).into_iter().collect();
+    let s = Served::new(spec, SandboxConfig::default());
+    let locked: Vec<String> = s.expected.iter().cloned().collect();
     assert_eq!(locked.len(), rows);
-    sandbox
+    s.sandbox
         .faults()
         .update(move |f| f.locked_pages.extend(locked.iter().cloned()));
     let started = Instant::now();
-    let run = notion_sweep(
-        &[
-            "sweep",
-            &spec.database_id(),
-            "--output",
-            "json",
-            "--no-notify",
-        ],
-        &env_for(&sandbox),
-    );
+    let run = s.sweep(&["--output", "json", "--no-notify"]);
     let took = started.elapsed();
     sane(&run);
     run.expect_code(4);
     assert_eq!(run.json()["failed"], rows);
-    let queries = requests(&sandbox, "POST")
+    let queries = requests(&s.sandbox, "POST")
         .iter()
         .filter(|r| r.path.ends_with("/query"))
         .count();

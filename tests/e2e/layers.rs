@@ -4,7 +4,7 @@
 
 use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 
-use crate::common::*;
+use crate::support::*;
 
 fn write_config(text: &str) -> String {
     let path = std::env::temp_dir().join(format!(

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 
-use crate::common::*;
+use crate::support::*;
 
 fn board(tasks: usize) -> (GeneratedBoard, Sandbox) {
     let spec = GeneratedBoard::new(tasks, as_of());
@@ -36,7 +36,10 @@ fn a_link_at_the_lock_path_is_refused_and_its_target_kept() {
     );
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
     assert!(requests(&sandbox, "PATCH").is_empty(), "nothing written");
-    assert!(sandbox.slack_messages().is_empty(), "nothing posted");
+    assert!(
+        sandbox.sink_messages(SinkKind::Slack).is_empty(),
+        "nothing posted"
+    );
 
     // A second name of another file is refused the same way, and so is a FIFO.
     std::fs::remove_file(&lock).unwrap();
@@ -157,7 +160,7 @@ fn the_deadline_and_a_signal_end_the_wait_for_the_lock() {
     assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
     assert!(requests(&sandbox, "PATCH").is_empty());
     assert!(
-        sandbox.slack_messages().is_empty(),
+        sandbox.sink_messages(SinkKind::Slack).is_empty(),
         "nothing to say, nothing posted"
     );
 }

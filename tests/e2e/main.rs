@@ -1,9 +1,10 @@
 //! End-to-end tests: the `notion-sweep` binary as a subprocess against the
 //! sandbox Notion on loopback.
 
-mod common;
+mod both_ways;
 mod config;
 mod demo;
+mod digest;
 mod faults;
 mod fifos;
 mod hostile;
@@ -14,10 +15,14 @@ mod notify;
 mod openapi;
 mod posting;
 mod proxy;
+mod rails;
 mod recipes;
 mod secrets;
 mod setup;
 mod shells;
+mod stale;
+mod support;
+mod surrogates;
 mod sweep;
 mod texts;
 mod usage;

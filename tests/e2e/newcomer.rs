@@ -2,9 +2,9 @@
 //! such, near misses, quotes kept by Docker, several URLs in one variable,
 //! and errors that look the same and say what to do.
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind, SlackReply};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind, SinkReply};
 
-use crate::common::*;
+use crate::support::*;
 
 fn board() -> (GeneratedBoard, Sandbox) {
     let spec = GeneratedBoard::new(20, as_of());
@@ -172,7 +172,7 @@ fn errors_look_the_same_and_say_what_to_do() {
 #[test]
 fn a_summary_that_could_not_be_posted_is_said_once() {
     let (spec, sandbox) = board();
-    sandbox.push_slack_reply(SlackReply::error(404, "channel_not_found"));
+    sandbox.push_sink_reply(SinkKind::Slack, SinkReply::new(404, "channel_not_found"));
     let run = notion_sweep(&["sweep", &spec.database_id()], &env_for(&sandbox));
     run.expect_code(5);
     let said = format!("{}{}", run.stdout, run.stderr);

@@ -3,16 +3,10 @@
 
 use std::time::Duration;
 
-use notion_sandbox::{
-    Board, GeneratedBoard, PropertyValue, Sandbox, SandboxConfig, SinkKind, SinkReply,
-};
+use notion_sandbox::{GeneratedBoard, PropertyValue, Sandbox, SandboxConfig, SinkKind, SinkReply};
 use serde_json::Value;
 
-use crate::common::*;
-
-fn board(spec: &GeneratedBoard) -> Sandbox {
-    Sandbox::spawn(Board::generated(spec), SandboxConfig::default()).unwrap()
-}
+use crate::support::*;
 
 /// `--notify KIND+URL` of the sandbox's sink of that kind.
 fn prefixed(sandbox: &Sandbox, kind: SinkKind) -> String {
@@ -80,7 +74,7 @@ fn retitle(sandbox: &Sandbox, spec: &GeneratedBoard, title: impl Fn(usize) -> St
 #[test]
 fn every_kind_gets_its_own_message_once() {
     let spec = GeneratedBoard::new(40, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let moved = retitle(&sandbox, &spec, |n| {
         format!("@everyone *ship* <@1> #{n} [x](y)")
     });
@@ -140,7 +134,7 @@ fn every_kind_gets_its_own_message_once() {
 #[test]
 fn long_titles_are_cut_to_discords_2000_characters() {
     let spec = GeneratedBoard::new(40, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let moved = retitle(&sandbox, &spec, |n| format!("{n} {}", "*_".repeat(150)));
     let run = sweep_to(&sandbox, &spec, &[SinkKind::Discord]);
     run.expect_code(0);
@@ -167,7 +161,7 @@ fn long_titles_are_cut_to_discords_2000_characters() {
 #[test]
 fn a_discord_429_waits_for_its_retry_after_and_is_delivered_once() {
     let spec = GeneratedBoard::new(30, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     sandbox.push_sink_reply(SinkKind::Discord, SinkReply::discord_rate_limited(1.5));
     let run = sweep_to(&sandbox, &spec, &[SinkKind::Discord]);
     run.expect_code(0);
@@ -182,7 +176,7 @@ fn a_discord_429_waits_for_its_retry_after_and_is_delivered_once() {
 #[test]
 fn a_teams_400_is_exit_5_and_the_others_still_get_theirs() {
     let spec = GeneratedBoard::new(30, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let expected = overdue(&sandbox, &spec);
     sandbox.push_sink_reply(SinkKind::Teams, SinkReply::teams_bad_request());
     let kinds = [SinkKind::Teams, SinkKind::Slack, SinkKind::Discord];
@@ -225,7 +219,7 @@ fn a_teams_400_is_exit_5_and_the_others_still_get_theirs() {
 #[test]
 fn an_unknown_discord_webhook_is_exit_5_in_discords_words() {
     let spec = GeneratedBoard::new(30, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     sandbox.push_sink_reply(SinkKind::Discord, SinkReply::discord_unknown_webhook());
     let run = sweep_to(&sandbox, &spec, &[SinkKind::Discord]);
     run.expect_code(5);
@@ -247,7 +241,7 @@ fn an_unknown_discord_webhook_is_exit_5_in_discords_words() {
 #[test]
 fn sweep_notify_holds_several_urls() {
     let spec = GeneratedBoard::new(30, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let both = format!(
         " {}\n  {} ",
         prefixed(&sandbox, SinkKind::Discord),
@@ -273,7 +267,7 @@ fn sweep_notify_holds_several_urls() {
 #[test]
 fn a_url_of_no_known_kind_is_a_usage_error_that_does_not_show_it() {
     let spec = GeneratedBoard::new(10, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let url = sandbox.sink_url(SinkKind::Json);
     let run = notion_sweep(
         &["sweep", &spec.database_id(), "--notify", &url],

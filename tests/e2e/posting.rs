@@ -3,16 +3,16 @@
 
 use std::time::{Duration, Instant};
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SlackReply};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind, SinkReply};
 
-use crate::common::*;
+use crate::support::*;
 
 /// A board whose sweep takes well over three seconds at 5 requests a second.
 fn slow_board() -> (GeneratedBoard, Sandbox) {
     let spec = GeneratedBoard::new(80, as_of());
     let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
     for _ in 0..6 {
-        sandbox.push_slack_reply(SlackReply::rate_limited(30));
+        sandbox.push_sink_reply(SinkKind::Slack, SinkReply::slack_rate_limited(30.0));
     }
     (spec, sandbox)
 }
@@ -37,7 +37,7 @@ fn past_the_deadline_each_channel_gets_one_brief_post() {
     assert_eq!(run.json()["error"]["kind"], "deadline_reached");
     assert!(took < Duration::from_secs(12), "bounded: {took:?}");
     assert_eq!(
-        sandbox.slack_messages().len(),
+        sandbox.sink_messages(SinkKind::Slack).len(),
         1,
         "one post, not tried again"
     );
@@ -66,7 +66,7 @@ fn after_a_signal_each_channel_gets_one_brief_post() {
     run.expect_code(4);
     assert!(took < Duration::from_secs(12), "bounded: {took:?}");
     assert_eq!(
-        sandbox.slack_messages().len(),
+        sandbox.sink_messages(SinkKind::Slack).len(),
         1,
         "one post, not tried again"
     );

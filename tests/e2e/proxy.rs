@@ -6,9 +6,9 @@ use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 
-use crate::common::*;
+use crate::support::*;
 
 /// A proxy on loopback that counts the connections it gets and answers 502.
 fn proxy() -> (String, Arc<AtomicUsize>) {
@@ -41,5 +41,5 @@ fn loopback_is_never_proxied() {
     let run = notion_sweep(&["sweep", &spec.database_id()], &env);
     run.expect_code(0);
     assert_eq!(seen.load(Ordering::SeqCst), 0, "the proxy saw a connection");
-    assert_eq!(sandbox.slack_messages().len(), 1);
+    assert_eq!(sandbox.sink_messages(SinkKind::Slack).len(), 1);
 }

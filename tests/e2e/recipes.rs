@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use chrono_tz::Tz;
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 use serde_norway::Value;
 
-use crate::common::*;
+use crate::support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_notion-sweep");
 
@@ -86,7 +86,7 @@ fn settings_file(sandbox: &Sandbox, spec: &GeneratedBoard, lock_dir: Option<&str
          {lock}",
         token = sandbox.token(),
         db = spec.database_id(),
-        slack = sandbox.slack_url(),
+        slack = sandbox.sink_url(SinkKind::Slack),
         api = sandbox.url(),
     )
 }
@@ -295,7 +295,11 @@ fn the_shown_cron_line_runs_under_crons_environment() {
     let overdue = overdue(&sandbox, &spec);
     let first = cron("first run");
     assert_moved(&before, &statuses(&sandbox, &spec), &overdue);
-    assert_eq!(sandbox.slack_messages().len(), 1, "one summary posted");
+    assert_eq!(
+        sandbox.sink_messages(SinkKind::Slack).len(),
+        1,
+        "one summary posted"
+    );
     assert!(
         first.contains(&format!("Moved {} overdue tasks", overdue.len())),
         "the log tells what was done:\n{first}"
@@ -304,7 +308,11 @@ fn the_shown_cron_line_runs_under_crons_environment() {
 
     let second = cron("second run");
     assert_eq!(second, first, "-q: nothing logged when nothing was overdue");
-    assert_eq!(sandbox.slack_messages().len(), 1, "no summary for nothing");
+    assert_eq!(
+        sandbox.sink_messages(SinkKind::Slack).len(),
+        1,
+        "no summary for nothing"
+    );
 
     // The settings hold the token: readable by their owner only.
     use std::os::unix::fs::PermissionsExt;
@@ -442,7 +450,7 @@ fn the_systemd_units_verify_and_their_command_sweeps() {
         std::fs::read_dir(&locks).unwrap().count() > 0,
         "the lock file went to the runtime directory"
     );
-    assert_eq!(sandbox.slack_messages().len(), 1);
+    assert_eq!(sandbox.sink_messages(SinkKind::Slack).len(), 1);
 }
 
 // ---------------------------------------------------------------- GitHub
@@ -512,7 +520,7 @@ fn the_github_workflow_is_scheduled_serialised_and_its_sweep_step_runs() {
     let sweep = step(job_steps, "Sweep");
     let lookup = |expr: &str| match expr {
         "secrets.NOTION_TOKEN" => Some(sandbox.token()),
-        "secrets.SLACK_WEBHOOK_URL" => Some(sandbox.slack_url()),
+        "secrets.SLACK_WEBHOOK_URL" => Some(sandbox.sink_url(SinkKind::Slack)),
         "vars.NOTION_DATABASE_ID" => Some(spec.database_id()),
         _ => None,
     };
@@ -555,7 +563,7 @@ fn the_github_workflow_is_scheduled_serialised_and_its_sweep_step_runs() {
     let run = run_in(&dir, "bash", &["-e", "-c", script], &env);
     run.expect_code(0);
     assert_moved(&before, &statuses(&sandbox, &spec), &overdue);
-    assert_eq!(sandbox.slack_messages().len(), 1);
+    assert_eq!(sandbox.sink_messages(SinkKind::Slack).len(), 1);
 }
 
 /// Runs the composite action's bash steps in order, as the runner would:
@@ -743,14 +751,14 @@ fn the_composite_action_sweeps_and_reports_its_exit_code() {
         &[
             ("database", spec.database_id()),
             ("token", sandbox.token()),
-            ("slack-webhook", sandbox.slack_url()),
+            ("slack-webhook", sandbox.sink_url(SinkKind::Slack)),
         ],
         &action_extra(&sandbox),
     );
     assert!(run.ok, "{:?}", run.last);
     assert_eq!(run.outputs["exit-code"], "0");
     assert_moved(&before, &statuses(&sandbox, &spec), &overdue);
-    assert_eq!(sandbox.slack_messages().len(), 1);
+    assert_eq!(sandbox.sink_messages(SinkKind::Slack).len(), 1);
     assert!(
         run.last
             .stdout
@@ -901,7 +909,7 @@ fn the_kubernetes_cronjob_is_locked_down_and_its_container_sweeps() {
         .map(|e| {
             let name = e["name"].as_str().unwrap().to_string();
             let value = match name.as_str() {
-                "SLACK_WEBHOOK_URL" => sandbox.slack_url(),
+                "SLACK_WEBHOOK_URL" => sandbox.sink_url(SinkKind::Slack),
                 "NOTION_DATABASE_ID" => spec.database_id(),
                 _ => e["value"].as_str().unwrap().to_string(),
             };
@@ -932,7 +940,7 @@ fn the_kubernetes_cronjob_is_locked_down_and_its_container_sweeps() {
     let run = run_in(&dir, BIN, &args, &vars);
     run.expect_code(0);
     assert_moved(&before, &statuses(&sandbox, &spec), &overdue);
-    assert_eq!(sandbox.slack_messages().len(), 1);
+    assert_eq!(sandbox.sink_messages(SinkKind::Slack).len(), 1);
 }
 
 // ---------------------------------------------------------------- Docker

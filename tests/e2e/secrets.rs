@@ -1,8 +1,8 @@
 //! The token and the webhook URL never reach any output, at any verbosity.
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{GeneratedBoard, SandboxConfig, SinkKind, SinkReply};
 
-use crate::common::*;
+use crate::support::*;
 
 const TOKEN: &str = "ntn_S3CR3T_do_not_print_4242";
 
@@ -33,8 +33,8 @@ fn secrets_stay_out_of_every_output() {
         token: TOKEN.into(),
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
-    let webhook = sandbox.slack_url();
+    let sandbox = serve(&spec, config);
+    let webhook = sandbox.sink_url(SinkKind::Slack);
     let env = env_for(&sandbox);
     assert_eq!(env[0].1, TOKEN);
     let db = spec.database_id();
@@ -63,7 +63,7 @@ fn secrets_stay_out_of_every_output() {
     assert!(!run.stderr.contains("ntn_S3CR3T_wrong"));
     assert_clean(&run, &webhook);
 
-    sandbox.push_slack_reply(notion_sandbox::SlackReply::error(404, "channel_not_found"));
+    sandbox.push_sink_reply(SinkKind::Slack, SinkReply::new(404, "channel_not_found"));
     sandbox.set_property(
         &sandbox.pages(&spec.data_source_id())[0].id.clone(),
         "Status",

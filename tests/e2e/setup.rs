@@ -1,12 +1,12 @@
 //! Setup failures: exit 3, a message that says what to do, and no write.
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, DEMO_DATABASE_ID};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind, DEMO_DATABASE_ID};
 
-use crate::common::*;
+use crate::support::*;
 
 fn sandbox() -> (GeneratedBoard, Sandbox) {
     let spec = GeneratedBoard::new(40, as_of());
-    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let sandbox = serve(&spec, SandboxConfig::default());
     (spec, sandbox)
 }
 
@@ -16,7 +16,10 @@ fn setup_failure(sandbox: &Sandbox, args: &[&str], env: &[(String, String)]) -> 
     let run = notion_sweep(args, env);
     run.expect_code(3);
     assert!(requests(sandbox, "PATCH").is_empty(), "nothing written");
-    assert!(sandbox.slack_messages().is_empty(), "nothing posted");
+    assert!(
+        sandbox.sink_messages(SinkKind::Slack).is_empty(),
+        "nothing posted"
+    );
     run.stderr
 }
 
@@ -215,7 +218,7 @@ fn the_notion_version_header_follows_the_setting() {
 #[test]
 fn a_data_source_id_given_as_the_database_is_swept_as_one() {
     let spec = GeneratedBoard::new(30, as_of());
-    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let sandbox = serve(&spec, SandboxConfig::default());
     let env = env_for(&sandbox);
     let check = notion_sweep(&["check", &spec.data_source_id()], &env);
     check.expect_code(0);
@@ -232,7 +235,7 @@ fn a_data_source_id_given_as_the_database_is_swept_as_one() {
 #[test]
 fn notion_data_source_id_is_read_as_the_data_source() {
     let spec = GeneratedBoard::new(20, as_of());
-    let sandbox = Sandbox::spawn(Board::generated(&spec), SandboxConfig::default()).unwrap();
+    let sandbox = serve(&spec, SandboxConfig::default());
     let env = with(
         env_for(&sandbox),
         "NOTION_DATA_SOURCE_ID",
@@ -283,7 +286,6 @@ fn an_unreachable_notion_is_said_once_and_not_as_a_result() {
 /// `check` says where a sweep would post, by kind, never by URL.
 #[test]
 fn check_names_the_notification_targets() {
-    use notion_sandbox::SinkKind;
     let (spec, sandbox) = sandbox();
     let discord = sandbox.sink_url(SinkKind::Discord);
     let env = with(
@@ -298,7 +300,9 @@ fn check_names_the_notification_targets() {
         "{}",
         run.stdout
     );
-    assert!(!run.stdout.contains(&discord) && !run.stdout.contains(&sandbox.slack_url()));
+    assert!(
+        !run.stdout.contains(&discord) && !run.stdout.contains(&sandbox.sink_url(SinkKind::Slack))
+    );
     let json = notion_sweep(&["check", &spec.database_id(), "--output", "json"], &env);
     assert_eq!(
         json.json()["notify"],

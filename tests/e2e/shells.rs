@@ -1,7 +1,7 @@
 //! Made for shells: completions complete every subcommand's flags, and the
 //! man page documents every command and flag.
 
-use crate::common::*;
+use crate::support::*;
 
 fn generated(args: &[&str]) -> String {
     let run = notion_sweep(args, &[]);
@@ -40,8 +40,12 @@ fn bash_completes(script: &str, words: &[&str]) -> Vec<String> {
 #[test]
 fn bash_completes_the_flags_of_every_subcommand() {
     let script = generated(&["completions", "bash"]);
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["notion-sweep", "sw"], "sweep"),
+        (&["notion-sweep", "st"], "stale"),
+        (&["notion-sweep", "di"], "digest"),
+        (&["notion-sweep", "stale", "--move"], "--move-to"),
+        (&["notion-sweep", "digest", "--si"], "--since"),
         (&["notion-sweep", "sweep", "--lock"], "--lock-wait"),
         (&["notion-sweep", "check", "--status"], "--status-property"),
         (&["notion-sweep", "schema", "--data"], "--data-source"),
@@ -62,6 +66,9 @@ fn zsh_and_fish_scripts_know_every_subcommands_flags() {
             "status-property",
             "data-source",
             "notify-empty",
+            "move-to",
+            "idle",
+            "since",
         ] {
             assert!(script.contains(flag), "{shell}: {flag}");
         }
@@ -75,6 +82,8 @@ fn the_man_page_documents_every_command_and_flag() {
         "NOTION\\-SWEEP SWEEP",
         "NOTION\\-SWEEP CHECK",
         "NOTION\\-SWEEP SCHEMA",
+        "NOTION\\-SWEEP STALE",
+        "NOTION\\-SWEEP DIGEST",
     ] {
         assert!(page.contains(section), "{section}");
     }
@@ -84,6 +93,9 @@ fn the_man_page_documents_every_command_and_flag() {
         "notify\\-empty",
         "token\\-file",
         "NOTION_DEADLINE",
+        "move\\-to",
+        "STALE_STATUS",
+        "DIGEST_SINCE",
     ] {
         assert!(page.contains(flag), "{flag}");
     }

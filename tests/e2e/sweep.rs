@@ -3,14 +3,10 @@
 use std::collections::BTreeSet;
 
 use chrono_tz::Tz;
-use notion_sandbox::{Board, GeneratedBoard, PropertyKind, PropertyValue, Sandbox, SandboxConfig};
+use notion_sandbox::{GeneratedBoard, PropertyValue, Sandbox, SandboxConfig, SinkKind};
 use serde_json::{json, Value};
 
-use crate::common::*;
-
-fn board(spec: &GeneratedBoard) -> Sandbox {
-    Sandbox::spawn(Board::generated(spec), SandboxConfig::default()).unwrap()
-}
+use crate::support::*;
 
 #[test]
 fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
@@ -19,9 +15,12 @@ fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
         trashed_fraction: 0.05,
         ..GeneratedBoard::new(300, as_of())
     };
-    let sandbox = board(&spec);
-    let before = sandbox.pages(&spec.data_source_id());
-    let expected = expected_overdue(&before, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC);
+    let Served {
+        spec,
+        sandbox,
+        before,
+        expected,
+    } = Served::new(spec, SandboxConfig::default());
     assert_eq!(
         expected.len(),
         spec.overdue_count(),
@@ -131,7 +130,7 @@ fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
     assert!(doc["elapsed_ms"].is_u64());
 
     // One Slack message: the database, the count, ten links, the rest counted.
-    let messages = sandbox.slack_messages();
+    let messages = sandbox.sink_messages(SinkKind::Slack);
     assert_eq!(messages.len(), 1);
     let text = messages[0]["text"].as_str().unwrap();
     let n = expected.len();
@@ -151,7 +150,7 @@ fn moves_exactly_the_overdue_open_tasks_and_posts_one_summary() {
 #[test]
 fn a_second_run_finds_nothing_and_stays_quiet() {
     let spec = GeneratedBoard::new(60, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     notion_sweep(&["sweep", &spec.database_id()], &env_for(&sandbox)).expect_code(0);
     let patches = requests(&sandbox, "PATCH").len();
     assert_eq!(patches, spec.overdue_count());
@@ -164,7 +163,7 @@ fn a_second_run_finds_nothing_and_stays_quiet() {
         "nothing written again"
     );
     assert_eq!(
-        sandbox.slack_messages().len(),
+        sandbox.sink_messages(SinkKind::Slack).len(),
         1,
         "no message when nothing was overdue"
     );
@@ -190,14 +189,11 @@ fn pages_through_hundreds_of_overdue_tasks_while_moving_them() {
         overdue_fraction: 0.75,
         ..GeneratedBoard::new(600, as_of())
     };
-    let sandbox = board(&spec);
-    let before = sandbox.pages(&spec.data_source_id());
-    let run = notion_sweep(
-        &["sweep", &spec.database_id(), "--output", "json"],
-        &env_for(&sandbox),
-    );
+    let s = Served::new(spec, SandboxConfig::default());
+    let run = s.sweep(&["--output", "json"]);
     run.expect_code(0);
     let doc = run.json();
+    let (spec, sandbox, before) = (&s.spec, &s.sandbox, &s.before);
     assert_eq!(spec.overdue_count(), 450);
     assert_eq!(doc["updated"], 450);
     let moved = before
@@ -207,7 +203,7 @@ fn pages_through_hundreds_of_overdue_tasks_while_moving_them() {
         .count();
     assert_eq!(moved, 450, "every overdue task moved, none skipped");
     assert!(
-        requests(&sandbox, "POST").len() >= 5,
+        requests(sandbox, "POST").len() >= 5,
         "several pages were read"
     );
 }
@@ -224,7 +220,7 @@ fn goes_past_the_query_row_cap() {
         row_cap: 120,
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let sandbox = serve(&spec, config);
     // A dry run writes nothing, so it must page past the cap on one query.
     let dry = notion_sweep(
         &[
@@ -253,17 +249,10 @@ fn goes_past_the_query_row_cap() {
 #[test]
 fn select_status_with_custom_names_and_two_open_states() {
     let spec = GeneratedBoard {
-        seed: 3,
-        status_kind: PropertyKind::Select,
         title_property: "Task".into(),
-        status_property: "Stage".into(),
-        date_property: "Deadline".into(),
-        open_statuses: vec!["Backlog".into(), "Todo".into()],
-        late_status: "Late".into(),
-        other_statuses: vec!["Doing".into(), "Shipped".into()],
-        ..GeneratedBoard::new(200, as_of())
+        ..select_board(3, 200)
     };
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let before = sandbox.pages(&spec.data_source_id());
     let expected = expected_overdue(
         &before,
@@ -322,7 +311,7 @@ fn datetimes_are_read_as_calendar_dates_in_the_zone() {
         no_date_fraction: 0.0,
         ..GeneratedBoard::new(20, as_of())
     };
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let open: Vec<String> = sandbox
         .pages(&spec.data_source_id())
         .iter()
@@ -386,9 +375,12 @@ fn datetimes_are_read_as_calendar_dates_in_the_zone() {
 #[test]
 fn dry_run_writes_nothing_and_posts_nothing() {
     let spec = GeneratedBoard::new(80, as_of());
-    let sandbox = board(&spec);
-    let before = sandbox.pages(&spec.data_source_id());
-    let expected = expected_overdue(&before, "Status", "Due Date", &["To Do"], as_of(), Tz::UTC);
+    let Served {
+        spec,
+        sandbox,
+        before,
+        expected,
+    } = Served::new(spec, SandboxConfig::default());
     let run = notion_sweep(
         &[
             "sweep",
@@ -410,7 +402,7 @@ fn dry_run_writes_nothing_and_posts_nothing() {
     assert_eq!(doc["updated"], 0);
     assert_eq!(doc["notification"]["status"], "skipped");
     assert!(requests(&sandbox, "PATCH").is_empty());
-    assert!(sandbox.slack_messages().is_empty());
+    assert!(sandbox.sink_messages(SinkKind::Slack).is_empty());
     assert_eq!(sandbox.pages(&spec.data_source_id()), before);
 
     let text = notion_sweep(
@@ -425,7 +417,7 @@ fn dry_run_writes_nothing_and_posts_nothing() {
 #[test]
 fn limit_stops_at_n_and_the_next_run_finishes() {
     let spec = GeneratedBoard::new(100, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let total = spec.overdue_count();
     let run = notion_sweep(
         &[
@@ -459,7 +451,7 @@ fn limit_stops_at_n_and_the_next_run_finishes() {
 #[test]
 fn markdown_output_is_a_table() {
     let spec = GeneratedBoard::new(30, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let run = notion_sweep(
         &[
             "sweep",
@@ -483,13 +475,16 @@ fn markdown_output_is_a_table() {
         "{}",
         run.stdout
     );
-    assert!(sandbox.slack_messages().is_empty(), "--no-notify");
+    assert!(
+        sandbox.sink_messages(SinkKind::Slack).is_empty(),
+        "--no-notify"
+    );
 }
 
 #[test]
 fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
     let spec = GeneratedBoard::new(40, as_of());
-    let sandbox = board(&spec);
+    let sandbox = serve(&spec, SandboxConfig::default());
     let expected = overdue(&sandbox, &spec);
     let first = expected.iter().next().unwrap();
     sandbox.set_property(
@@ -521,7 +516,7 @@ fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
             .all(|r| !r.path.starts_with("/v1/databases")),
         "no database lookup"
     );
-    let text = sandbox.slack_messages()[0]["text"]
+    let text = sandbox.sink_messages(SinkKind::Slack)[0]["text"]
         .as_str()
         .unwrap()
         .to_string();
@@ -541,23 +536,16 @@ fn a_data_source_id_skips_the_database_and_titles_are_escaped_for_slack() {
 /// others start, and past its first write.
 fn a_sweep_under_way(tasks: usize) -> (GeneratedBoard, Sandbox, std::process::Child) {
     let spec = GeneratedBoard::new(tasks, as_of());
-    let config = SandboxConfig {
-        latency: std::time::Duration::from_millis(150),
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
-    let first = crate::common::start(
+    let sandbox = serve(&spec, latency(150));
+    let first = start(
         &["sweep", &spec.database_id()],
         &with(env_for(&sandbox), "NOTION_RATE", "5"),
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while requests(&sandbox, "PATCH").is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the first run never wrote"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until(
+        std::time::Duration::from_secs(20),
+        "the first run to write",
+        || !requests(&sandbox, "PATCH").is_empty(),
+    );
     (spec, sandbox, first)
 }
 
@@ -581,13 +569,17 @@ fn an_overlapping_run_is_locked_out_with_exit_6() {
         "{message}"
     );
     assert_eq!(second.json()["exit_code"], 6);
-    crate::common::finish(first).expect_code(0);
+    finish(first).expect_code(0);
     assert_eq!(
         requests(&sandbox, "PATCH").len(),
         spec.overdue_count(),
         "every task written once, by the first run only"
     );
-    assert_eq!(sandbox.slack_messages().len(), 1, "one summary");
+    assert_eq!(
+        sandbox.sink_messages(SinkKind::Slack).len(),
+        1,
+        "one summary"
+    );
     // The lock died with the first run.
     notion_sweep(&["sweep", &spec.database_id()], &env).expect_code(0);
 }
@@ -598,16 +590,12 @@ fn an_overlapping_run_is_locked_out_with_exit_6() {
 fn progress_lines_come_every_ten_seconds_without_a_terminal() {
     // 30 overdue tasks at 2 requests a second: well past ten seconds.
     let spec = GeneratedBoard::new(100, as_of());
-    let slow = || SandboxConfig {
-        latency: std::time::Duration::from_millis(200),
-        ..SandboxConfig::default()
-    };
-    let loud_box = Sandbox::spawn(Board::generated(&spec), slow()).unwrap();
-    let quiet_box = Sandbox::spawn(Board::generated(&spec), slow()).unwrap();
+    let loud_box = serve(&spec, latency(200));
+    let quiet_box = serve(&spec, latency(200));
     let paced = |sandbox: &Sandbox| with(env_for(sandbox), "NOTION_RATE", "2");
-    let quiet = crate::common::start(&["sweep", &spec.database_id(), "-q"], &paced(&quiet_box));
+    let quiet = start(&["sweep", &spec.database_id(), "-q"], &paced(&quiet_box));
     let loud = notion_sweep(&["sweep", &spec.database_id()], &paced(&loud_box));
-    let quiet = crate::common::finish(quiet);
+    let quiet = finish(quiet);
     loud.expect_code(0);
     quiet.expect_code(0);
     let lines: Vec<&str> = loud
@@ -641,18 +629,14 @@ fn progress_moves_with_every_task_on_a_terminal() {
         return;
     }
     let spec = GeneratedBoard::new(30, as_of());
-    let config = SandboxConfig {
-        latency: std::time::Duration::from_millis(100),
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::spawn(Board::generated(&spec), config).unwrap();
+    let sandbox = serve(&spec, latency(100));
     let env = with(env_for(&sandbox), "NOTION_RATE", "20");
     let command = format!(
         "{} sweep {} 2>&1 >/dev/null",
         env!("CARGO_BIN_EXE_notion-sweep"),
         spec.database_id()
     );
-    let run = crate::common::finish(
+    let run = finish(
         std::process::Command::new("script")
             .args(["-qec", &command, "/dev/null"])
             .env_clear()
@@ -691,7 +675,7 @@ fn lock_wait_waits_for_the_other_sweep_then_goes_on() {
         ],
         &env,
     );
-    crate::common::finish(first).expect_code(0);
+    finish(first).expect_code(0);
     second.expect_code(0);
     assert_eq!(second.json()["matched"], 0, "the first run had done it all");
     assert_eq!(requests(&sandbox, "PATCH").len(), spec.overdue_count());

@@ -4,7 +4,7 @@
 
 use notion_sandbox::{Board, GeneratedBoard, PropertyValue, Sandbox, SandboxConfig, SinkKind};
 
-use crate::common::*;
+use crate::support::*;
 
 const ODD: &str = "Ship\u{7f}it\u{2028}now \u{1b}[2J";
 
@@ -109,7 +109,7 @@ fn a_title_that_holds_a_secret_reaches_no_channel() {
     let (spec, sandbox) = board_titled("Tasks", &["placeholder".to_string()]);
     let titles = [
         format!("token {} leaked", sandbox.token()),
-        format!("hook {} leaked", sandbox.slack_url()),
+        format!("hook {} leaked", sandbox.sink_url(SinkKind::Slack)),
     ];
     for (page, title) in sandbox
         .pages(&spec.data_source_id())
@@ -124,9 +124,13 @@ fn a_title_that_holds_a_secret_reaches_no_channel() {
     run.expect_code(0);
     // (The page links Notion makes from a title are slugs: the secrets'
     // characters are there, but neither secret is.)
-    let slack_path = sandbox.slack_url();
+    let slack_path = sandbox.sink_url(SinkKind::Slack);
     let slack_path = &slack_path[slack_path.find("/slack").unwrap()..];
-    let secrets = [sandbox.token(), sandbox.slack_url(), slack_path.to_string()];
+    let secrets = [
+        sandbox.token(),
+        sandbox.sink_url(SinkKind::Slack),
+        slack_path.to_string(),
+    ];
     for kind in [
         SinkKind::Slack,
         SinkKind::Discord,

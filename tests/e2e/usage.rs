@@ -1,8 +1,8 @@
 //! Usage errors: exit 2 before any request, with a message that shows a valid value.
 
-use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig};
+use notion_sandbox::{Board, GeneratedBoard, Sandbox, SandboxConfig, SinkKind};
 
-use crate::common::*;
+use crate::support::*;
 
 /// Arguments, environment, and what stderr must say.
 type Case<'a> = (Vec<&'a str>, Vec<(String, String)>, &'a str);
@@ -203,7 +203,9 @@ fn every_flag_and_variable_is_documented() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let example =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example")).unwrap();
-    for command in ["sweep", "check", "schema", "demo", "sandbox"] {
+    for command in [
+        "sweep", "check", "schema", "stale", "digest", "demo", "sandbox",
+    ] {
         let help = notion_sweep(&[command, "--help"], &[]);
         help.expect_code(0);
         for word in help
@@ -236,6 +238,8 @@ fn help_is_snapshot_tested() {
         vec!["sweep", "--help"],
         vec!["check", "--help"],
         vec!["schema", "--help"],
+        vec!["stale", "--help"],
+        vec!["digest", "--help"],
         vec!["demo", "--help"],
         vec!["sandbox", "--help"],
         vec!["completions", "--help"],
@@ -307,7 +311,17 @@ fn completions_and_the_man_page_know_every_command() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let run = notion_sweep(&["completions", shell], &[]);
         run.expect_code(0);
-        for word in ["sweep", "check", "schema", "dry-run", "lock-wait"] {
+        for word in [
+            "sweep",
+            "check",
+            "schema",
+            "stale",
+            "digest",
+            "dry-run",
+            "lock-wait",
+            "move-to",
+            "since",
+        ] {
             assert!(run.stdout.contains(word), "{shell} completions lack {word}");
         }
     }
@@ -320,7 +334,14 @@ fn completions_and_the_man_page_know_every_command() {
     let man = notion_sweep(&["man"], &[]);
     man.expect_code(0);
     assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH notion-sweep 1"));
-    for word in ["sweep", "completions", "NOTION_TOKEN"] {
+    for word in [
+        "sweep",
+        "stale",
+        "digest",
+        "completions",
+        "NOTION_TOKEN",
+        "STALE_IDLE",
+    ] {
         assert!(man.stdout.contains(word), "the man page lacks {word}");
     }
     notion_sweep(&["completions", "tcsh"], &[]).expect_code(2);
@@ -356,7 +377,7 @@ fn the_step_summary_is_appended_in_github_actions() {
         written.contains(&format!("Moved {} overdue", spec.overdue_count())),
         "{written}"
     );
-    assert!(!written.contains(&sandbox.slack_url()));
+    assert!(!written.contains(&sandbox.sink_url(SinkKind::Slack)));
 }
 
 /// Every line of `.env.example`, uncommented as written, loads alike as

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The conformance check of the sandbox with two independent clients (see
 # docs/sandbox.md): Notion's official JavaScript SDK (@notionhq/client,
-# package.json) and the community Python SDK (notion-client,
+# package.json; sdk.mjs, and people.mjs for users, people and
+# multi_select) and the community Python SDK (notion-client,
 # requirements.txt).
 #
 #   bash conformance/run.sh target/debug/notion-sweep
@@ -39,6 +40,7 @@ ran=0
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   npm ci --no-audit --no-fund --loglevel=error
   node sdk.mjs "$bin" || status=1
+  node people.mjs "$bin" || status=1
   ran=$((ran + 1))
 else
   echo "conformance: Node.js not found; skipping the JavaScript SDK check"

@@ -19,7 +19,6 @@
 // from Notion's documented rules, never from the sandbox's code. One line per
 // check; exit status 1 if any check failed. Plain ESM, no build step.
 
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -39,235 +38,35 @@ import {
   isFullPageOrDataSource,
   isFullUser,
   isHTTPResponseError,
-  isNotionClientError,
   iteratePaginatedAPI,
   UnknownHTTPResponseError,
 } from "@notionhq/client";
+import {
+  check,
+  eq,
+  expect,
+  expectApiError,
+  hasKeys,
+  Mismatch,
+  startSandbox,
+  stopSandbox,
+  tally,
+  watchdog,
+} from "./harness.mjs";
+import {
+  DATABASE_ID,
+  DATA_SOURCE_ID,
+  AS_OF,
+  STATUSES,
+  PRIORITIES,
+  pageId,
+  addDays,
+  makeBoard,
+  utcDay,
+} from "./board.mjs";
 
 const NOTION_VERSION = "2025-09-03";
 const DEADLINE_MS = 50_000;
-
-// ------------------------------------------------------------------ the board
-
-const DATABASE_ID = "6b1c0a52-3f1e-4a7d-9c55-1d2e3f405060";
-const DATA_SOURCE_ID = "6b1c0a52-3f1e-4a7d-9c55-1d2e3f405061";
-const ROWS = 360;
-const AS_OF = "2026-11-22";
-const STATUSES = ["To Do", "In Progress", "Done", "Overdue"];
-const PRIORITIES = ["High", "Medium", "Low"];
-
-/** A small deterministic generator (xorshift32), so every run sees the same board. */
-function rng(seed) {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
-}
-
-function pageId(i) {
-  const hex = (0x10000000 + i).toString(16).padStart(12, "0").slice(-12);
-  return `7a2b3c4d-5e6f-4a1b-8c2d-${hex}`;
-}
-
-function addDays(day, n) {
-  const t = Date.parse(`${day}T00:00:00Z`) + n * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
-}
-
-/** Datetimes near midnight in zones east and west of UTC: where "which day" is a question. */
-const DATETIMES = [
-  "2026-11-21T22:30:00.000-08:00", // Nov 22 in UTC
-  "2026-11-22T07:00:00.000+09:00", // Nov 21 in UTC
-  "2026-11-21T23:59:00.000Z",
-  "2026-11-22T00:00:00.000Z",
-  "2026-11-20T18:00:00.000-05:00",
-  "2026-11-23T01:00:00.000+02:00", // Nov 22 in UTC
-];
-
-function makeBoard() {
-  const next = rng(20261122);
-  const pages = [];
-  for (let i = 0; i < ROWS; i++) {
-    const r = next(20);
-    let due;
-    if (r === 0) due = null;
-    else if (r <= 3) due = DATETIMES[next(DATETIMES.length)];
-    else due = addDays(AS_OF, next(41) - 20);
-    const created = new Date(Date.parse("2026-01-01T08:00:00Z") + i * 3_600_000);
-    pages.push({
-      id: pageId(i),
-      created_time: created.toISOString(),
-      last_edited_time: created.toISOString(),
-      in_trash: i % 97 === 5,
-      properties: {
-        Name: `Task ${i}${i % 7 === 0 ? ": with a colon & more" : ""}`,
-        Status: STATUSES[next(STATUSES.length)],
-        Priority: PRIORITIES[next(PRIORITIES.length)],
-        "Due Date": due,
-      },
-    });
-  }
-  return {
-    // pins the sandbox's clock to AS_OF (relative date filters, last_edited_time)
-    today: AS_OF,
-    databases: [
-      {
-        id: DATABASE_ID,
-        title: "Conformance",
-        data_sources: [
-          {
-            id: DATA_SOURCE_ID,
-            name: "Tasks",
-            properties: [
-              { name: "Name", type: "title" },
-              {
-                name: "Status",
-                type: "status",
-                options: STATUSES.map((name) => ({ name })),
-                groups: [
-                  { name: "To-do", options: ["To Do"] },
-                  { name: "In progress", options: ["In Progress", "Overdue"] },
-                  { name: "Complete", options: ["Done"] },
-                ],
-              },
-              { name: "Priority", type: "select", options: PRIORITIES.map((name) => ({ name })) },
-              { name: "Due Date", type: "date" },
-            ],
-            pages,
-          },
-        ],
-      },
-    ],
-  };
-}
-
-/** The UTC calendar day of a page date: Notion compares date filters by it. */
-function utcDay(start) {
-  return start.length === 10 ? start : new Date(start).toISOString().slice(0, 10);
-}
-
-// ------------------------------------------------------------- the sandbox
-
-/** Every sandbox started, so that the watchdog can stop them too. */
-const children = [];
-
-function startSandbox(binary, args) {
-  return new Promise((resolveStart, rejectStart) => {
-    const child = spawn(binary, ["sandbox", "--port", "0", ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    children.push(child);
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      rejectStart(new Error(`the sandbox did not print its URL in 10 s\n${out}${err}`));
-    }, 10_000);
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const url = /listening on (http:\/\/\S+)/.exec(out);
-      const token = /Token:\s+(\S+)/.exec(out);
-      if (url && token) {
-        clearTimeout(timer);
-        resolveStart({ child, url: url[1], token: token[1] });
-      }
-    });
-    child.stderr.on("data", (chunk) => {
-      err += chunk;
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      rejectStart(e);
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      rejectStart(new Error(`the sandbox exited (${code}) before it was ready\n${out}${err}`));
-    });
-  });
-}
-
-function stopSandbox(sb) {
-  if (!sb || sb.child.exitCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const hard = setTimeout(() => sb.child.kill("SIGKILL"), 3_000);
-    sb.child.once("exit", () => {
-      clearTimeout(hard);
-      done();
-    });
-    sb.child.kill("SIGINT");
-  });
-}
-
-// ------------------------------------------------------------------ checks
-
-let failures = 0;
-let count = 0;
-
-async function check(name, fn) {
-  count++;
-  try {
-    await fn();
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failures++;
-    const detail = e && e.stack && !(e instanceof Mismatch) ? e.stack : String(e && e.message);
-    console.log(`FAIL ${name}: ${detail}`);
-  }
-}
-
-class Mismatch extends Error {}
-
-function expect(cond, message) {
-  if (!cond) throw new Mismatch(message);
-}
-
-/** JSON with object keys sorted: key order carries no meaning in JSON. */
-function canon(v) {
-  return JSON.stringify(v, (_, x) =>
-    x && typeof x === "object" && !Array.isArray(x)
-      ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]]))
-      : x,
-  );
-}
-
-function eq(actual, expected, what) {
-  const a = canon(actual);
-  const b = canon(expected);
-  expect(a === b, `${what}: expected ${b}, got ${a}`);
-}
-
-/** Keys every full object of this type has, from the SDK's own TypeScript types (5.26). */
-const REQUIRED = {
-  database: [
-    "object", "id", "title", "description", "parent", "is_inline", "in_trash", "archived",
-    "is_locked", "created_time", "last_edited_time", "data_sources", "icon", "cover", "url",
-    "public_url",
-  ],
-  data_source: [
-    "object", "id", "title", "description", "parent", "database_parent", "is_inline", "in_trash",
-    "archived", "created_time", "last_edited_time", "created_by", "last_edited_by", "properties",
-    "icon", "cover", "url", "public_url",
-  ],
-  page: [
-    "object", "id", "created_time", "last_edited_time", "in_trash", "archived", "is_archived",
-    "is_locked", "url", "public_url", "parent", "properties", "icon", "cover", "created_by",
-    "last_edited_by",
-  ],
-  list: ["object", "type", "page_or_data_source", "next_cursor", "has_more", "results"],
-  rich_text: ["type", "text", "annotations", "plain_text", "href"],
-  error: ["object", "status", "code", "message"],
-};
-
-function hasKeys(obj, kind, where) {
-  const missing = REQUIRED[kind].filter((k) => !(k in obj));
-  expect(missing.length === 0, `${where}: missing ${missing.join(", ")} (required by the SDK's ${kind} type)`);
-}
 
 function checkRichText(arr, where) {
   expect(Array.isArray(arr), `${where} is not an array`);
@@ -298,24 +97,6 @@ function checkPage(page, where) {
 
 function title(page) {
   return page.properties.Name.title.map((t) => t.plain_text).join("");
-}
-
-async function expectApiError(promise, status, code, what) {
-  try {
-    await promise;
-  } catch (e) {
-    expect(isNotionClientError(e), `${what}: not a NotionClientError: ${e}`);
-    expect(APIResponseError.isAPIResponseError(e), `${what}: not an APIResponseError (${e.name}: ${e.message})`);
-    eq(e.status, status, `${what}: status`);
-    eq(e.code, code, `${what}: code`);
-    expect(typeof e.message === "string" && e.message.length > 0, `${what}: empty message`);
-    expect(typeof e.request_id === "string" && e.request_id.length > 0, `${what}: no request_id`);
-    const body = JSON.parse(e.body);
-    hasKeys(body, "error", `${what}: body`);
-    eq(body.object, "error", `${what}: body.object`);
-    return e;
-  }
-  throw new Mismatch(`${what}: the call succeeded, expected ${status} ${code}`);
 }
 
 async function main() {
@@ -843,7 +624,7 @@ async function main() {
       }
     });
   } catch (e) {
-    failures++;
+    tally.failures++;
     console.log(`FAIL setup: ${e && e.stack ? e.stack : e}`);
   } finally {
     await stopSandbox(sb);
@@ -851,17 +632,12 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (failures) {
-    console.log(`conformance: ${failures} of ${count} checks FAILED against @notionhq/client (${secs} s)`);
+  if (tally.failures) {
+    console.log(`conformance: ${tally.failures} of ${tally.count} checks FAILED against @notionhq/client (${secs} s)`);
     process.exit(1);
   }
-  console.log(`conformance: all ${count} checks passed against @notionhq/client (${secs} s)`);
+  console.log(`conformance: all ${tally.count} checks passed against @notionhq/client (${secs} s)`);
 }
 
-const watchdog = setTimeout(() => {
-  console.log(`FAIL timeout: the checks took more than ${DEADLINE_MS / 1000} s`);
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  process.exit(1);
-}, DEADLINE_MS);
-watchdog.unref();
+watchdog(DEADLINE_MS);
 await main();

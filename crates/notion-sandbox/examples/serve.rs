@@ -1,15 +1,17 @@
-//! Serves a board the way `notion-sweep sandbox` does, without the
+//! Serves a board with the options of `notion-sweep sandbox`, without the
 //! notion-sweep binary:
 //!
 //!   cargo run -p notion-sandbox --example serve -- [--port N] [--board FILE]
 //!       [--latency-ms MS] [--rate-limit R] [--fault-rate P] [--token T]
 //!       [--today YYYY-MM-DD] [--seed N] [-v]
 //!
-//! Stops on Ctrl-C or SIGTERM.
+//! Prints where it listens, the token it accepts and the webhook URLs;
+//! with `-v`, every request and webhook message on stderr. Stops on Ctrl-C
+//! or SIGTERM.
 
 use std::time::Duration;
 
-use notion_sandbox::{serve, ServeOptions};
+use notion_sandbox::{Event, Sandbox, ServeOptions, SinkKind, NOTION_VERSION};
 
 fn usage(msg: &str) -> ! {
     eprintln!("serve: {msg}");
@@ -26,6 +28,7 @@ fn parse<T: std::str::FromStr>(flag: &str, v: Option<String>) -> T {
 #[tokio::main]
 async fn main() {
     let mut o = ServeOptions::default();
+    let mut verbose = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -37,7 +40,7 @@ async fn main() {
             "--token" => o.token = parse(&a, args.next()),
             "--today" => o.today = Some(parse(&a, args.next())),
             "--seed" => o.seed = Some(parse(&a, args.next())),
-            "-v" | "--verbose" => o.verbose = true,
+            "-v" | "--verbose" => verbose = true,
             // `notion-sweep sandbox` is the command the conformance scripts run
             "sandbox" => {}
             other => usage(&format!("unknown argument {other}")),
@@ -64,8 +67,32 @@ async fn main() {
             let _ = tokio::signal::ctrl_c().await;
         }
     };
-    if let Err(e) = serve(o, shutdown).await {
+    let sandbox = Sandbox::serve(&o).await.unwrap_or_else(|e| {
         eprintln!("serve: {e}");
-        std::process::exit(2);
+        std::process::exit(2)
+    });
+    if verbose {
+        sandbox.watch(|e| match e {
+            Event::Request {
+                method,
+                path,
+                status,
+                elapsed,
+            } => eprintln!("{method} {path} {status} {} ms", elapsed.as_millis()),
+            Event::Sink { kind, body, status } => eprintln!(
+                "webhook {} answered {status}: {}",
+                kind.as_str(),
+                kind.message_text(body)
+            ),
+        });
     }
+    println!(
+        "Sandbox Notion (API {NOTION_VERSION}) listening on {}",
+        sandbox.url()
+    );
+    println!("Token: {}", sandbox.token());
+    for kind in SinkKind::ALL {
+        println!("{} webhook: {}", kind.as_str(), sandbox.sink_url(kind));
+    }
+    shutdown.await;
 }

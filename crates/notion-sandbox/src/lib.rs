@@ -1,14 +1,16 @@
-//! A stateful fake of the Notion API (Notion-Version 2025-09-03) plus a
-//! fake Slack incoming webhook, served over real HTTP on loopback.
+//! A stateful fake of the Notion API (Notion-Version 2025-09-03) plus
+//! webhook sinks (Slack, Discord, Teams, any JSON endpoint), served over
+//! real HTTP on loopback.
 //!
-//! Used by `notion-sweep demo`, by the end-to-end tests (the real binary
-//! against a [`Sandbox`]) and by benchmarks. It is faithful where clients
-//! get hurt: database and data source ids differ, filters are evaluated
-//! server side with Notion's type checks and UTC-day date semantics, the
-//! cursor is an offset into the *current* results (rows patched out of the
-//! filter make a naive client skip rows), a query chain stops at 10,000
-//! rows, unknown select options are silently added on PATCH, and errors,
-//! rate limits and edge failures look like Notion's.
+//! Used by `notion-sweep demo` and `notion-sweep sandbox`, by the
+//! end-to-end tests (the real binary against a [`Sandbox`]) and by
+//! benchmarks. It is faithful where clients get hurt: database and data
+//! source ids differ, filters are evaluated server side with Notion's type
+//! checks and UTC-day date semantics, the cursor is an offset into the
+//! *current* results (rows patched out of the filter make a naive client
+//! skip rows), a query chain stops at 10,000 rows, unknown select options
+//! are silently added on PATCH, and errors, rate limits and edge failures
+//! look like Notion's.
 //!
 //! ```
 //! use notion_sandbox::*;
@@ -19,189 +21,54 @@
 //! assert!(rows.len() > 20);
 //! assert!(sb.requests().is_empty());
 //! ```
+//!
+//! The rooms, top down: this face with the [`Sandbox`] handle; `serve`
+//! (what a person asks of a served sandbox) and `server` (hyper);
+//! `engine` (gates, faults, routes, the request log); `handlers` (one file
+//! per resource); `sinks` (webhooks); `workspace` (the board as it is
+//! now); `filter` (queries); `model` (the board, ids and encodings,
+//! fixtures); `http`, `events` and `bucket` (plumbing any room may use).
+//! Imports only run down.
 
-mod api;
-mod board;
-mod endpoints;
+mod bucket;
+mod engine;
 mod events;
-mod faults;
 mod filter;
+mod handlers;
 mod http;
-mod objects;
-pub mod serve;
+mod model;
+mod serve;
 mod server;
 mod sinks;
+mod workspace;
+
+#[cfg(test)]
+mod tests;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-pub use api::{NOTION_VERSION, SUPPORTED_ENDPOINTS};
-pub use board::{
-    normalize_id, Board, DataSource, Database, DateValue, GeneratedBoard, PageState, PropertyKind,
-    PropertySchema, PropertyValue, SelectOption, StatusGroup, DEMO_BUGS_DATA_SOURCE_ID,
-    DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID, DEMO_DATE_PROPERTY_ID, DEMO_STATUS_PROPERTY_ID,
+pub use bucket::{RateLimit, TokenBucket};
+pub use engine::{
+    FaultConfig, FaultKind, FaultsHandle, SandboxConfig, ScheduledEdit, NOTION_VERSION,
+    SANDBOX_TOKEN, SUPPORTED_ENDPOINTS,
 };
-pub use faults::{FaultConfig, FaultKind, FaultsHandle, RateLimit, ScheduledEdit, TokenBucket};
-pub use serve::{serve, ServeError, ServeOptions};
+pub use events::Event;
+pub use http::RecordedRequest;
+pub use model::{
+    normalize_id, Board, DataSource, Database, DateValue, GeneratedBoard, PageState, PropertyKind,
+    PropertySchema, PropertyValue, SelectOption, StatusGroup, User, UserKind,
+    DEMO_BUGS_DATA_SOURCE_ID, DEMO_DATABASE_ID, DEMO_DATA_SOURCE_ID, DEMO_DATE_PROPERTY_ID,
+    DEMO_STATUS_PROPERTY_ID,
+};
+pub use serve::{ServeError, ServeOptions};
 pub use sinks::{
     SinkKind, SinkReply, DISCORD_PATH, JSON_PATH, SLACK_PATH, TEAMS_PATH, TEAMS_QUERY,
 };
 
-use api::Engine;
-use http::lock;
-
-/// The token the sandbox accepts by default.
-pub const SANDBOX_TOKEN: &str = "ntn_sandbox_token";
-
-/// Settings of a sandbox. `Default` is faithful: no latency, no faults, no
-/// rate limit, Notion's 10,000-row cap.
-#[derive(Clone, Debug)]
-pub struct SandboxConfig {
-    /// The accepted integration token.
-    pub token: String,
-    /// Added to every Notion request before it is handled.
-    pub latency: Duration,
-    /// Plus a uniformly drawn extra in `0..=jitter`.
-    pub jitter: Duration,
-    /// Token bucket; `None` for no limit.
-    pub rate_limit: Option<RateLimit>,
-    /// At most this many rows per query chain (Notion: 10,000).
-    pub row_cap: usize,
-    /// Seed for faults, jitter, request ids, cursors and the order of
-    /// unsorted results.
-    pub seed: u64,
-    /// Faults at start (change them later with [`Sandbox::faults`]).
-    pub faults: FaultConfig,
-    /// A read-only integration: PATCH answers 403 `restricted_resource`.
-    pub read_only: bool,
-    /// Scripted Slack answers, used in order before falling back to `ok`.
-    pub slack_replies: Vec<SlackReply>,
-    /// Token bucket for the Slack sink (Slack allows about one message per
-    /// second per webhook): 429 `rate_limited` with `Retry-After` when empty.
-    pub slack_rate_limit: Option<RateLimit>,
-    /// Loopback port to listen on; 0 for any free port.
-    pub port: u16,
-    /// Pins the sandbox's clock to this day (the time of day stays real):
-    /// relative date filters (`past_week`, …) and the `last_edited_time` of
-    /// writes use it. `None`: the board's `today` if it has one, else the
-    /// real date.
-    pub today: Option<chrono::NaiveDate>,
-    /// Seed of the ids the sandbox makes up (request ids, created pages,
-    /// blocks and comments; all v4 UUIDs). `None` (the default): drawn
-    /// afresh for each instance, so ids never repeat across restarts.
-    pub id_seed: Option<u64>,
-    /// Token bucket of the Discord sink (Discord allows about 5 messages
-    /// per 2 seconds per webhook): 429 with `retry_after` past it.
-    pub discord_rate_limit: Option<RateLimit>,
-    /// Token bucket of the Teams sink: 429 with `Retry-After` past it.
-    pub teams_rate_limit: Option<RateLimit>,
-}
-
-impl Default for SandboxConfig {
-    fn default() -> Self {
-        SandboxConfig {
-            token: SANDBOX_TOKEN.to_string(),
-            latency: Duration::ZERO,
-            jitter: Duration::ZERO,
-            rate_limit: None,
-            row_cap: 10_000,
-            seed: 0,
-            faults: FaultConfig::default(),
-            read_only: false,
-            slack_replies: Vec::new(),
-            slack_rate_limit: None,
-            port: 0,
-            today: None,
-            id_seed: None,
-            discord_rate_limit: None,
-            teams_rate_limit: None,
-        }
-    }
-}
-
-/// A scripted answer of the Slack sink.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlackReply {
-    /// HTTP status.
-    pub status: u16,
-    /// Plain-text body, as Slack sends (`channel_not_found`, …).
-    pub body: String,
-    /// `Retry-After` seconds, if any.
-    pub retry_after: Option<u64>,
-}
-
-impl SlackReply {
-    /// An error answer (`404, "channel_not_found"`, `500, "rollup_error"`…).
-    pub fn error(status: u16, body: &str) -> Self {
-        SlackReply {
-            status,
-            body: body.to_string(),
-            retry_after: None,
-        }
-    }
-    /// 429 `rate_limited` with `Retry-After`.
-    pub fn rate_limited(retry_after: u64) -> Self {
-        SlackReply {
-            status: 429,
-            body: "rate_limited".to_string(),
-            retry_after: Some(retry_after),
-        }
-    }
-}
-
-/// One Notion request as the sandbox received it.
-#[derive(Clone, Debug)]
-pub struct RecordedRequest {
-    /// `GET`, `POST`, `PATCH`…
-    pub method: String,
-    /// Path without the query string.
-    pub path: String,
-    /// Raw query string, if any.
-    pub query: Option<String>,
-    /// Headers with lowercase names, in order.
-    pub headers: Vec<(String, String)>,
-    /// The body as JSON; a body that is not JSON is kept as a JSON string;
-    /// `None` when empty.
-    pub body: Option<serde_json::Value>,
-    /// Status sent; 0 when the connection was dropped, or while a
-    /// [`FaultKind::Hang`] is still hanging.
-    pub status: u16,
-    /// When it arrived.
-    pub at: Instant,
-}
-
-impl RecordedRequest {
-    /// A request as it arrived at `at`, its body read as JSON (or kept as a
-    /// JSON string when it is not JSON); the status is set once answered.
-    pub(crate) fn of(req: &http::RawRequest, at: Instant) -> RecordedRequest {
-        let body = (!req.body.is_empty()).then(|| {
-            serde_json::from_slice(&req.body).unwrap_or_else(|_| {
-                serde_json::Value::String(String::from_utf8_lossy(&req.body).into_owned())
-            })
-        });
-        RecordedRequest {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            query: req.query.clone(),
-            headers: req.headers.clone(),
-            body,
-            status: 0,
-            at,
-        }
-    }
-
-    /// A header by (case-insensitive) name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
+use engine::Engine;
 
 /// A running sandbox. Dropping it shuts the server down.
 pub struct Sandbox {
@@ -228,46 +95,27 @@ impl Sandbox {
         })
     }
 
+    /// Serves what a person asked for (`notion-sweep sandbox`, the crate's
+    /// `serve` example) on loopback, inside the current tokio runtime,
+    /// until the sandbox is dropped. Errors are messages for that person:
+    /// a board file that cannot be read or is not a board, a fault rate or
+    /// rate limit out of range, an empty token, a port in use. What to
+    /// print (where the sandbox is, every request with [`Sandbox::watch`])
+    /// is the caller's.
+    pub async fn serve(options: &ServeOptions) -> Result<Sandbox, ServeError> {
+        let (board, config) = options.prepare()?;
+        Sandbox::start(board, config)
+            .await
+            .map_err(|source| ServeError::listen(options.port, source))
+    }
+
     /// Starts the server from sync code: it runs its own multi-thread
     /// runtime on a background thread, stopped when the sandbox is dropped.
     pub fn spawn(board: Board, config: SandboxConfig) -> std::io::Result<Sandbox> {
         let port = config.port;
         let engine = Arc::new(Engine::new(board, config)?);
         let (shutdown, rx) = watch::channel(false);
-        let (tx, ready) = std::sync::mpsc::channel();
-        let server_engine = engine.clone();
-        let thread = std::thread::Builder::new()
-            .name("notion-sandbox".into())
-            .spawn(move || {
-                let rt = match tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .thread_name("notion-sandbox-worker")
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                };
-                rt.block_on(async move {
-                    match server::bind(port).await {
-                        Ok((listener, addr)) => {
-                            let _ = tx.send(Ok(addr));
-                            server::serve(listener, server_engine, rx).await;
-                        }
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                        }
-                    }
-                });
-                // dropping the runtime cancels connections still hanging
-                rt.shutdown_background();
-            })?;
-        let addr = ready
-            .recv()
-            .map_err(|_| std::io::Error::other("sandbox thread died before binding"))??;
+        let (addr, thread) = server::spawn(port, engine.clone(), rx)?;
         Ok(Sandbox {
             engine,
             addr,
@@ -286,30 +134,14 @@ impl Sandbox {
         self.addr
     }
 
-    /// The Slack webhook URL of the sink.
-    pub fn slack_url(&self) -> String {
-        format!("http://{}{SLACK_PATH}", self.addr)
-    }
-
     /// The accepted token.
     pub fn token(&self) -> String {
         self.engine.config.token.clone()
     }
 
-    /// Every Notion request received, in order of arrival (not Slack ones).
+    /// Every Notion request received, in order of arrival (not the sinks').
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.engine.requests).clone()
-    }
-
-    /// Every body the Slack sink accepted or refused, in order (a body that
-    /// is not JSON is kept as a JSON string).
-    pub fn slack_messages(&self) -> Vec<serde_json::Value> {
-        self.sink_messages(SinkKind::Slack)
-    }
-
-    /// Queues a scripted Slack answer (after those already queued).
-    pub fn push_slack_reply(&self, reply: SlackReply) {
-        self.push_sink_reply(SinkKind::Slack, reply.into());
+        self.engine.requests()
     }
 
     /// The webhook URL of a sink. The secret part of each (Slack's path,
@@ -338,40 +170,41 @@ impl Sandbox {
 
     /// Today by the sandbox's clock (pinned, or the real UTC date).
     pub fn today(&self) -> chrono::NaiveDate {
-        lock(&self.engine.state).today()
+        self.engine.workspace.lock().today()
     }
 
-    /// Tells `f` of every request and webhook message (once per sandbox).
-    pub(crate) fn watch(&self, f: events::Observer) {
-        let _ = self.engine.observer.set(f);
+    /// Tells `observer` of every Notion request answered and every webhook
+    /// message received. Only the first observer set is kept.
+    pub fn watch(&self, observer: impl Fn(&Event) + Send + Sync + 'static) {
+        self.engine.watch(Box::new(observer));
     }
 
     /// The board as it is now, as JSON that [`Board::from_json`] (and
     /// `--board`) reads back; also served at `GET /_sandbox/board`.
     pub fn board_json(&self) -> String {
-        self.engine.export_board()
+        self.engine.workspace.export()
     }
 
     /// Current state of a page (id with or without dashes), whatever its
     /// sharing or trash state.
     pub fn page(&self, id: &str) -> Option<PageState> {
-        let st = lock(&self.engine.state);
-        let (d, i, p) = st.locate_page(id)?;
-        Some(st.board.databases[d].data_sources[i].pages[p].clone())
+        self.engine.workspace.page(id)
+    }
+
+    /// The comments on a page (id with or without dashes), oldest first, as
+    /// `GET /v1/comments` gives them; empty when there is no such page.
+    pub fn comments(&self, page_id: &str) -> Vec<serde_json::Value> {
+        self.page(page_id).map(|p| p.comments).unwrap_or_default()
     }
 
     /// Every page of a data source (trashed ones included), in board order.
     pub fn pages(&self, data_source_id: &str) -> Vec<PageState> {
-        let st = lock(&self.engine.state);
-        match st.locate_data_source(data_source_id) {
-            Some((d, i)) => st.board.databases[d].data_sources[i].pages.clone(),
-            None => Vec::new(),
-        }
+        self.engine.workspace.pages(data_source_id)
     }
 
     /// A copy of the whole board as it is now (schema changes included).
     pub fn board(&self) -> Board {
-        lock(&self.engine.state).board.clone()
+        self.engine.workspace.lock().board.clone()
     }
 
     /// A person edits a page: sets a property (name or id) and bumps
@@ -380,16 +213,19 @@ impl Sandbox {
     /// # Panics
     /// If the page or the property does not exist (a typo in a test).
     pub fn set_property(&self, page_id: &str, property: &str, value: PropertyValue) {
-        if let Err(e) = lock(&self.engine.state).set_value(page_id, property, value) {
+        if let Err(e) = self
+            .engine
+            .workspace
+            .lock()
+            .set_value(page_id, property, value)
+        {
             panic!("Sandbox::set_property: {e}");
         }
     }
 
     /// A handle to change faults while running.
     pub fn faults(&self) -> FaultsHandle {
-        FaultsHandle {
-            state: self.engine.faults.clone(),
-        }
+        self.engine.faults()
     }
 }
 
@@ -401,6 +237,3 @@ impl Drop for Sandbox {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,5 +1,7 @@
 //! The hyper 1 HTTP/1.1 server on loopback: moves bytes between the socket
-//! and the [`Engine`], adds latency, drops or stalls connections on demand.
+//! and the [`Engine`], adds latency, drops or stalls connections on demand,
+//! and tells the watcher what it answered. It runs in the caller's runtime,
+//! or on a thread of its own for sync code.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -14,9 +16,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::api::{Engine, Outcome};
-use super::events::Event;
-use super::http::{RawRequest, Reply};
+use crate::engine::{Engine, Outcome};
+use crate::events::Event;
+use crate::http::{RawRequest, Reply, NOTION_JSON};
 
 /// Returned by the service to make hyper close the connection unanswered.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +30,49 @@ pub(crate) async fn bind(port: u16) -> std::io::Result<(TcpListener, SocketAddr)
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
     let addr = listener.local_addr()?;
     Ok((listener, addr))
+}
+
+/// Binds a loopback port and serves on a thread of its own, with its own
+/// multi-thread runtime, until `shutdown` changes or its sender is dropped.
+pub(crate) fn spawn(
+    port: u16,
+    engine: Arc<Engine>,
+    shutdown: watch::Receiver<bool>,
+) -> std::io::Result<(SocketAddr, std::thread::JoinHandle<()>)> {
+    let (tx, ready) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name("notion-sandbox".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("notion-sandbox-worker")
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match bind(port).await {
+                    Ok((listener, addr)) => {
+                        let _ = tx.send(Ok(addr));
+                        serve(listener, engine, shutdown).await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+            // dropping the runtime cancels connections still hanging
+            rt.shutdown_background();
+        })?;
+    let addr = ready
+        .recv()
+        .map_err(|_| std::io::Error::other("sandbox thread died before binding"))??;
+    Ok((addr, thread))
 }
 
 /// Accepts connections until `shutdown` changes or its sender is dropped.
@@ -134,14 +179,11 @@ async fn handle(
         return Ok(to_response(o.reply));
     }
     if raw.method == "GET" && raw.path == "/_sandbox/board" {
-        return Ok(to_response(Reply {
-            status: 200,
-            content_type: "application/json; charset=utf-8",
-            body: engine.export_board(),
-            retry_after: None,
-            request_id: None,
-            headers: Vec::new(),
-        }));
+        return Ok(to_response(Reply::new(
+            200,
+            NOTION_JSON,
+            engine.workspace.export(),
+        )));
     }
     let latency = engine.latency();
     if !latency.is_zero() {

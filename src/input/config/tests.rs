@@ -112,3 +112,33 @@ fn boards_are_picked_by_name() {
     let error = file.pick(&["C".into()]).unwrap_err().to_string();
     assert!(error.contains("--board 'C' is not in") && error.contains("its boards are A, B"));
 }
+
+#[test]
+fn the_keys_of_stale_and_digest_are_read_as_their_flags() {
+    let file = load(
+        "status = ['Doing', 'Review']\nidle = 14\nsince = 72\n[[board]]\nname = 'Eng'\ndatabase = 'db1'\nstatus = 'Doing'\nmove_to = 'Stalled'\n",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        file.top.status,
+        Some(vec!["Doing".to_string(), "Review".to_string()])
+    );
+    assert_eq!((file.top.idle, file.top.since), (Some(14), Some(72)));
+    let eng = &file.boards[0].layer;
+    assert_eq!(eng.status, Some(vec!["Doing".to_string()]));
+    assert_eq!(eng.move_to.as_deref(), Some("Stalled"));
+    for (text, says) in [
+        (
+            "idle = 0\n[[board]]\nname = 'A'\ndatabase = 'x'\n",
+            "'idle' is not valid: expected a number of days",
+        ),
+        (
+            "[[board]]\nname = 'A'\ndatabase = 'x'\nsince = 0\n",
+            "'since' is not valid: expected a number of hours",
+        ),
+    ] {
+        let error = load(text, &[]).unwrap_err();
+        assert!(error.contains(says), "{error}");
+    }
+}

@@ -142,3 +142,37 @@ fn a_boards_token_env_wins_over_the_token_file() {
     let _ = std::fs::remove_file(path);
     assert_eq!(boards[0].client.token.expose_secret(), "ntn_ops");
 }
+
+#[test]
+fn stale_statuses_are_named_once_and_never_the_place_stale_tasks_move_to() {
+    let layer = |status: &[&str], move_to: Option<&str>| Layer {
+        status: Some(status.iter().map(|s| s.to_string()).collect()),
+        move_to: move_to.map(str::to_string),
+        ..Layer::default()
+    };
+    let rule = stale(&layer(&["Doing", " Review", "Doing"], Some("Stalled"))).unwrap();
+    assert_eq!(rule.statuses, ["Doing", "Review"]);
+    assert_eq!(rule.move_to.as_deref(), Some("Stalled"));
+    assert_eq!(rule.idle_days, defaults::STALE_IDLE);
+    let default = stale(&Layer::default()).unwrap();
+    assert_eq!(default.statuses, [defaults::STALE_STATUS]);
+    assert_eq!(default.move_to, None);
+    for (status, move_to, says) in [
+        (
+            &["Doing", "Review"][..],
+            Some("Review"),
+            "--move-to 'Review' (given by --move-to) is one of the statuses",
+        ),
+        (
+            &["Doing", ""][..],
+            None,
+            "--status / STALE_STATUS holds an empty status name",
+        ),
+        (&["'Doing'"][..], None, "is wrapped in quotes"),
+        (&["Doing"][..], Some(" "), "--move-to is empty"),
+    ] {
+        let error = stale(&layer(status, move_to)).unwrap_err();
+        assert_eq!(error.kind, crate::input::UsageKind::Value);
+        assert!(error.message.contains(says), "{}", error.message);
+    }
+}

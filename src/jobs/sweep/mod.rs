@@ -1,18 +1,22 @@
 //! The sweep of one board, from its settings to its [`Summary`]: resolve
 //! the data source, check the schema, take the lock, then read pages of
 //! overdue tasks and move each (`pages`, `writes`, `rows`). Posting the
-//! summary is the output's job, not this one's.
+//! summary is the output's job, not this one's. `stale --move-to` writes
+//! with the same `writes`, reads rows with `rows`, and says why a run
+//! stopped as a sweep says it.
 
 mod pages;
-mod rows;
-mod writes;
+pub(crate) mod rows;
+pub(crate) mod writes;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::board::Board;
+use super::board::{Board, Writes};
 use super::resolve::{self, notion_setup_message, SetupError};
-use super::summary::{Notification, NotificationStatus, Outcome, RunError, RunErrorKind, Summary};
+use super::summary::{
+    CommentCounts, Notification, NotificationStatus, Outcome, RunError, RunErrorKind, Summary,
+};
 use crate::guards::lock::{self, LockError};
 use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
@@ -100,7 +104,7 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
         watcher,
     )
     .await;
-    finish(&mut summary, outcome, client.token_source());
+    finish(&mut summary, outcome, client.token_source(), &board.writes);
     summary.requests = client.counts();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     summary
@@ -109,7 +113,7 @@ pub(crate) async fn sweep(board: &Board, stop: &Stop, watcher: &dyn Watcher) -> 
 /// Another run holds the lock: exit 6; a signal while waiting: exit 4; a
 /// lock that cannot be used here (its directory, a link at its path):
 /// nothing was written, exit 3; an id that cannot be a file name: a bug.
-fn locked_kind(error: &LockError) -> RunErrorKind {
+pub(crate) fn locked_kind(error: &LockError) -> RunErrorKind {
     match error {
         LockError::Held { .. } => RunErrorKind::Locked,
         LockError::Interrupted { .. } => RunErrorKind::Interrupted,
@@ -132,10 +136,15 @@ fn empty_summary(board: &Board) -> Summary {
         dry_run: board.writes.dry_run,
         from: rule.from.clone(),
         to: rule.to.clone(),
+        status_property: rule.status_property.clone(),
+        restore_to: rule.restore_to.clone(),
         matched: 0,
         updated: 0,
+        restored: 0,
+        due_soon: 0,
         failed: 0,
         tasks: Vec::new(),
+        comments: board.writes.comment.then(CommentCounts::default),
         notification: Notification::of(NotificationStatus::Skipped),
         notifications: Vec::new(),
         requests: Default::default(),
@@ -148,7 +157,7 @@ fn empty_summary(board: &Board) -> Summary {
 }
 
 /// Why a run stopped in setup: refused (exit 3), or Notion out of reach (4).
-fn setup_failed(error: &SetupError, token: &str) -> RunError {
+pub(crate) fn setup_failed(error: &SetupError, token: &str) -> RunError {
     if let Some(reason) = error.notion().and_then(NotionError::stop_reason) {
         // Nothing was written yet: a refusal is a setup error (exit 3).
         return stopped(reason, token, |kind, refusal| {
@@ -168,14 +177,20 @@ fn setup_failed(error: &SetupError, token: &str) -> RunError {
 }
 
 /// Fills in the tasks, the counts and the run-level error.
-fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str) {
+fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str, writes: &Writes) {
+    let (dry_run, given_by) = (writes.dry_run, &writes.max_changes_given_by);
     summary.tasks = outcome.tasks;
-    summary.matched = summary.tasks.len();
+    if summary.comments.is_some() {
+        summary.comments = Some(outcome.comments);
+    }
+    summary.due_soon = summary.count(Outcome::DueSoon);
+    summary.matched = summary.tasks.len() - summary.due_soon;
     summary.updated = summary.count(Outcome::Updated);
+    summary.restored = summary.count(Outcome::Restored);
     summary.failed = summary.count(Outcome::Failed);
     summary.limit_reached = outcome.limit_reached;
     // A refusal before the first successful write is a setup error (exit 3).
-    let nothing_written = summary.updated == 0;
+    let nothing_written = summary.updated + summary.restored == 0;
     let setup_if = |kind: RunErrorKind, refusal: bool| {
         if refusal && nothing_written {
             RunErrorKind::Setup
@@ -199,10 +214,28 @@ fn finish(summary: &mut Summary, outcome: SweepOutcome, token: &str) {
             None,
         ),
         Halt::BadPaging(why) => RunError::new(RunErrorKind::QueryFailed, why, None::<&NotionError>),
+        Halt::TooManyChanges { counted, max } => RunError::new(
+            RunErrorKind::Setup,
+            if dry_run {
+                format!(
+                    "a real run would stop: it would change {counted} tasks, more than the {max} \
+                     that {given_by} allows; nothing would be written nor posted"
+                )
+            } else {
+                format!(
+                    "this run would change {counted} tasks, more than the {max} that {given_by} \
+                     allows: nothing was written nor posted; check the settings (a wrong --as-of, \
+                     a renamed status?), or raise {given_by}"
+                )
+            },
+            None,
+        ),
     });
 }
 
-fn stopped(
+/// Why a run stopped early, as its error says it; `setup_if` turns a
+/// refusal before the first write into a setup error.
+pub(crate) fn stopped(
     reason: StopReason,
     token: &str,
     setup_if: impl Fn(RunErrorKind, bool) -> RunErrorKind,

@@ -1,4 +1,6 @@
-//! The sweep: find overdue tasks page by page and move each to the late state.
+//! The sweep: find overdue tasks page by page and move each to the late
+//! state (listing the ones due soon); then, with `--restore`, find tasks in
+//! the late state whose due date moved on, and move each back.
 //!
 //! How the pages are read is the heart of it. Moving a task out of the
 //! filter changes the result set under Notion's cursor, so after a page
@@ -19,13 +21,13 @@ use chrono::NaiveDate;
 use tokio::task::JoinHandle;
 
 use super::rows::{property, read_row, read_task, Row};
-use super::writes::Writes;
+use super::writes::{Write, Writes};
 use super::{Counts, Watcher};
 use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
 use crate::jobs::board::Board;
-use crate::jobs::rule::{utc_day, OverdueRule, Plan};
-use crate::jobs::summary::{Outcome, TaskResult};
+use crate::jobs::rule::{utc_day, Action, Calendar, Pass, Plan};
+use crate::jobs::summary::{CommentCounts, Outcome, TaskResult};
 use crate::notion::limiter::UNANSWERED;
 use crate::notion::wire::{self, QueryBody, QueryPage, RequestStatusKind};
 use crate::notion::{NotionClient, NotionError};
@@ -62,12 +64,16 @@ pub(crate) enum Halt {
     /// Notion's paging went wrong: a cursor came back a second time, or
     /// `has_more` came without a cursor.
     BadPaging(String),
+    /// `--max-changes`: the run would write more tasks than it may.
+    TooManyChanges { counted: usize, max: usize },
 }
 
 /// Everything a sweep did.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SweepOutcome {
     pub(crate) tasks: Vec<TaskResult>,
+    /// The comments `--comment` added and failed.
+    pub(crate) comments: CommentCounts,
     pub(crate) halt: Option<Halt>,
     pub(crate) limit_reached: bool,
 }
@@ -88,8 +94,10 @@ pub(super) async fn sweep(
         client: client.clone(),
         data_source_id,
         plan,
-        rule: board.rule.overdue(),
+        calendar: board.rule.calendar(),
         dry_run: board.writes.dry_run,
+        comment: board.writes.comment,
+        counting: None,
         limit: board.writes.limit,
         stop,
         watcher,
@@ -99,8 +107,29 @@ pub(super) async fn sweep(
         seen: HashSet::new(),
         counts: Counts::default(),
     };
-    let halt = run.pages().await.err();
+    let mut passes = vec![Pass::Overdue];
+    if plan.restore_to.is_some() {
+        passes.push(Pass::Restore);
+    }
+    let mut halt = match board.writes.max_changes {
+        Some(max) => run.count(&passes, max).await.err(),
+        None => None,
+    };
+    // A dry run goes on to show what the stopped run would have done.
+    let stopped = halt.is_some() && !run.dry_run;
+    for pass in passes.iter().copied().filter(|_| !stopped) {
+        let halted = run.pages(pass).await.err();
+        if halted.is_some() {
+            halt = halted;
+        }
+        if halt.is_some() && !matches!(halt, Some(Halt::TooManyChanges { .. }))
+            || run.outcome.limit_reached
+        {
+            break;
+        }
+    }
     run.finish_writes().await;
+    run.outcome.comments = run.writes.comment_counts();
     // A stop pulled by the last writes (a 401, a 403) also ends the run early.
     run.outcome.halt = halt.or_else(|| stop.reason().map(Halt::Stopped));
     watcher.finish();
@@ -112,8 +141,12 @@ struct Run<'a> {
     client: Arc<NotionClient>,
     data_source_id: &'a str,
     plan: &'a Plan,
-    rule: OverdueRule,
+    calendar: Calendar,
     dry_run: bool,
+    /// `--comment`: a comment on each task written.
+    comment: bool,
+    /// Counting the writes a run would make (`--max-changes`), not making them.
+    counting: Option<usize>,
     limit: Option<usize>,
     stop: &'a Stop,
     watcher: &'a dyn Watcher,
@@ -158,24 +191,41 @@ enum Next {
 }
 
 impl Run<'_> {
-    /// The query of overdue candidates, sent as a task of its own.
-    fn query(&self, cursor: Option<String>, floor: Option<NaiveDate>) -> PendingQuery {
-        let rule = &self.rule;
+    /// The query of `pass`, sent as a task of its own.
+    fn query(&self, pass: Pass, cursor: Option<String>, floor: Option<NaiveDate>) -> PendingQuery {
         let body = QueryBody {
-            filter: rule.filter(self.plan, floor),
-            sorts: rule.sorts(self.plan),
+            filter: self.plan.filter(&self.calendar, pass, floor),
+            sorts: self.plan.sorts(),
             start_cursor: cursor,
             page_size: PAGE_SIZE,
         };
-        let properties = [&self.plan.title, &self.plan.status, &self.plan.date]
-            .map(|p| p.id.clone())
-            .to_vec();
+        let properties = self.plan.properties();
         let (client, id) = (self.client.clone(), self.data_source_id.to_string());
         tokio::spawn(async move { client.query(&id, &body, &properties).await })
     }
 
-    /// Reads pages until no overdue task is left, the limit is reached, or the run halts.
-    async fn pages(&mut self) -> Result<(), Halt> {
+    /// Counts the writes `passes` would make (within `--limit`), reading
+    /// their pages without writing: one query per hundred tasks. More than
+    /// `max` halts the run before its first write.
+    async fn count(&mut self, passes: &[Pass], max: usize) -> Result<(), Halt> {
+        self.counting = Some(0);
+        for pass in passes {
+            self.pages(*pass).await?;
+        }
+        let counted = self.counting.take().unwrap_or(0);
+        let counted = self.limit.map_or(counted, |limit| counted.min(limit));
+        // What counting read is read again by the run itself.
+        self.seen.clear();
+        self.counts = Counts::default();
+        if counted > max {
+            return Err(Halt::TooManyChanges { counted, max });
+        }
+        Ok(())
+    }
+
+    /// Reads the pages of `pass` until no task is left, the limit is
+    /// reached, or the run halts.
+    async fn pages(&mut self, pass: Pass) -> Result<(), Halt> {
         let mut chain = Chain::default();
         // A restart query sent while the last writes of a page still wait
         // for their turn, so that the limiter never idles while it is answered.
@@ -194,7 +244,7 @@ impl Run<'_> {
                     if let Some(stale) = other {
                         stale.abort();
                     }
-                    self.query(chain.cursor.take(), chain.floor)
+                    self.query(pass, chain.cursor.take(), chain.floor)
                 }
             };
             let (page, answer_time) = self.answer(pending).await?;
@@ -205,7 +255,7 @@ impl Run<'_> {
                 0
             };
             let read = self
-                .read_page(page.results, depth, &mut chain, &mut prefetched)
+                .read_page(pass, page.results, depth, &mut chain, &mut prefetched)
                 .await;
             self.collect_finished();
             if self.outcome.limit_reached {
@@ -262,6 +312,7 @@ impl Run<'_> {
     /// writes of this chain have already moved rows.
     async fn read_page(
         &mut self,
+        pass: Pass,
         results: Vec<serde_json::Value>,
         depth: usize,
         chain: &mut Chain,
@@ -272,14 +323,13 @@ impl Run<'_> {
             last_day: None,
         };
         let rows = results.len();
-        let rule = self.rule;
         for (index, raw) in results.into_iter().enumerate() {
             if read.wrote
                 && prefetched.is_none()
                 && rows - index <= depth
                 && self.writes.succeeded > chain.succeeded_at_start
             {
-                *prefetched = Some(self.query(None, chain.floor));
+                *prefetched = Some(self.query(pass, None, chain.floor));
             }
             let row = match read_row(raw) {
                 Row::Page(page) => page,
@@ -301,12 +351,34 @@ impl Run<'_> {
                 continue;
             }
             chain.new_since_restart = true;
-            match read_task(self.plan, &rule, &row) {
-                Ok(task) if task.due.is_some_and(|due| rule.is_overdue(due)) => {
-                    read.wrote |= self.handle(task).await;
+            let read_task = match read_task(self.plan, &self.calendar, &row) {
+                Ok(read_task) => read_task,
+                Err(why) => {
+                    self.record_unreadable(row.id.clone(), why);
+                    continue;
                 }
-                Ok(_) => {}
-                Err(why) => self.record_unreadable(row.id.clone(), why),
+            };
+            let due = read_task.task.due.unwrap_or(self.calendar.as_of);
+            let action = self.plan.action(
+                &self.calendar,
+                pass,
+                due,
+                read_task.snoozed,
+                read_task.exempt,
+            );
+            if let Some(counted) = self.counting.as_mut() {
+                *counted += usize::from(matches!(action, Action::Move | Action::Restore));
+                continue;
+            }
+            match action {
+                Action::Move => read.wrote |= self.handle(read_task.task, Write::Move).await,
+                Action::Restore => read.wrote |= self.handle(read_task.task, Write::Restore).await,
+                Action::DueSoon => {
+                    let mut task = read_task.task;
+                    task.outcome = Outcome::DueSoon;
+                    self.outcome.tasks.push(task);
+                }
+                Action::Leave => {}
             }
         }
         read
@@ -359,7 +431,7 @@ impl Run<'_> {
                 chain.cursor = None;
                 Ok(())
             }
-            _ => Err(Halt::RowCap(read.last_day.unwrap_or(self.rule.as_of))),
+            _ => Err(Halt::RowCap(read.last_day.unwrap_or(self.calendar.as_of))),
         }
     }
 
@@ -367,15 +439,18 @@ impl Run<'_> {
     fn tally(&mut self, found: bool, outcome: Outcome) {
         self.counts.found += usize::from(found);
         match outcome {
-            Outcome::Updated | Outcome::WouldUpdate => self.counts.updated += 1,
+            Outcome::Updated | Outcome::WouldUpdate | Outcome::Restored | Outcome::WouldRestore => {
+                self.counts.updated += 1
+            }
             Outcome::Failed => self.counts.failed += 1,
-            Outcome::Skipped | Outcome::Unknown => {}
+            Outcome::Skipped | Outcome::Unknown | Outcome::DueSoon => {}
         }
         self.watcher.update(self.counts);
     }
 
-    /// Decides one overdue task; returns true if a write was started.
-    async fn handle(&mut self, mut result: TaskResult) -> bool {
+    /// Decides one task to write; returns true if a write was started.
+    async fn handle(&mut self, mut result: TaskResult, write: Write) -> bool {
+        result.restore = write == Write::Restore;
         let index = self.outcome.tasks.len();
         let over_limit = self.limit.is_some_and(|limit| self.dispatched >= limit);
         if over_limit {
@@ -383,15 +458,19 @@ impl Run<'_> {
         } else if self.stop.reason().is_some() {
             // Not reached before the run stopped: stays Skipped.
         } else if self.dry_run {
-            result.outcome = Outcome::WouldUpdate;
+            result.outcome = write.would();
             self.dispatched += 1;
         } else {
             let body = wire::status_update(
                 &self.plan.status.id,
                 self.plan.status_kind.key(),
-                &self.plan.to,
+                self.target(write),
             );
-            let started = self.writes.start(index, result.id.clone(), body).await;
+            let comment = self.comment.then(|| self.comment_text(&result, write));
+            let started = self
+                .writes
+                .start(index, result.id.clone(), body, write, comment)
+                .await;
             self.dispatched += usize::from(started);
             self.tally(true, result.outcome);
             self.outcome.tasks.push(result);
@@ -418,12 +497,43 @@ impl Run<'_> {
     }
 
     fn record(&mut self, written: super::writes::Written) {
+        let to = self.target(written.write).to_string();
         let Some(task) = self.outcome.tasks.get_mut(written.index) else {
             return;
         };
-        self.writes.record(written, task, &self.plan.to);
+        self.writes.record(written, task, &to);
         let outcome = task.outcome;
         self.tally(false, outcome);
+    }
+
+    /// What `--comment` says on a task's page once it is written.
+    fn comment_text(&self, task: &TaskResult, write: Write) -> String {
+        let from = task.status.as_deref().unwrap_or("?");
+        let to = self.target(write);
+        let due = task.due.map_or("-".into(), |d| d.to_string());
+        match write {
+            Write::Move => {
+                let days = task.due.map_or(0, |d| (self.calendar.as_of - d).num_days());
+                format!(
+                    "notion-sweep moved this task from '{from}' to '{to}': it was due {due}, \
+                     {days} {} before {}.",
+                    if days == 1 { "day" } else { "days" },
+                    self.calendar.as_of
+                )
+            }
+            Write::Restore => format!(
+                "notion-sweep moved this task back from '{from}' to '{to}': its due date moved \
+                 on to {due}."
+            ),
+        }
+    }
+
+    /// The status a write sets.
+    fn target(&self, write: Write) -> &str {
+        match write {
+            Write::Move => &self.plan.to,
+            Write::Restore => self.plan.restore_to.as_deref().unwrap_or(&self.plan.to),
+        }
     }
 
     fn record_unreadable(&mut self, id: String, why: String) {

@@ -6,21 +6,28 @@
 use serde::Deserialize;
 
 use crate::guards::scrub::escape_control;
-use crate::jobs::rule::{OverdueRule, Plan, PropertyRef, StatusKind};
-use crate::jobs::summary::{Outcome, TaskResult};
+use chrono::NaiveDate;
+
+use crate::jobs::rule::{Calendar, ExemptKind, ExemptRef, Plan, PropertyRef, StatusKind};
+use crate::jobs::summary::{Outcome, Person, TaskResult};
 use crate::notion::wire::{self, Page};
 
+/// A task as read, with what decides whether it is left alone.
+pub(super) struct ReadTask {
+    pub(super) task: TaskResult,
+    /// The day it is snoozed until, in the zone.
+    pub(super) snoozed: Option<NaiveDate>,
+    /// One of `--exempt` leaves it alone.
+    pub(super) exempt: bool,
+}
+
 /// Reads one task of a page the filter returned; says why when it cannot.
-pub(super) fn read_task(
-    plan: &Plan,
-    rule: &OverdueRule,
-    page: &Page,
-) -> Result<TaskResult, String> {
+pub(super) fn read_task(plan: &Plan, calendar: &Calendar, page: &Page) -> Result<ReadTask, String> {
     let due_value = property(page, &plan.date)
         .and_then(|v| v.date)
         .ok_or_else(|| format!("its '{}' property is missing or not a date", plan.date.name))?;
-    let due = rule
-        .due_date(&due_value)
+    let due = calendar
+        .day_of(&due_value)
         .ok_or_else(|| format!("its due date '{}' is not a date", due_value.start))?;
     let status = property(page, &plan.status)
         .and_then(|v| match plan.status_kind {
@@ -39,25 +46,76 @@ pub(super) fn read_task(
         .and_then(|v| v.title)
         .map(|t| wire::plain_text(&t))
         .unwrap_or_default();
-    Ok(TaskResult {
-        id: page.id.clone(),
-        title,
-        url: page.url.clone().unwrap_or_default(),
-        due: Some(due),
-        status: Some(status),
-        outcome: Outcome::Skipped,
-        error: None,
+    let snoozed = plan
+        .snooze
+        .as_ref()
+        .and_then(|snooze| property(page, snooze))
+        .and_then(|v| v.date)
+        .and_then(|value| calendar.day_of(&value));
+    let exempt = plan.exempt.iter().any(|e| is_exempt(page, e));
+    Ok(ReadTask {
+        task: TaskResult {
+            id: page.id.clone(),
+            title,
+            url: page.url.clone().unwrap_or_default(),
+            due: Some(due),
+            status: Some(status),
+            outcome: Outcome::Skipped,
+            error: None,
+            assignees: plan
+                .assignee
+                .as_ref()
+                .map(|assignee| people(page, assignee)),
+            restore: false,
+        },
+        snoozed,
+        exempt,
     })
 }
 
-pub(super) enum Row {
+/// The owners a task's people property names.
+fn people(page: &Page, assignee: &PropertyRef) -> Vec<Person> {
+    property(page, assignee)
+        .and_then(|v| v.people)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|user| Person {
+            name: user
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| user.id.clone()),
+            email: user.person.and_then(|p| p.email),
+            id: user.id,
+        })
+        .collect()
+}
+
+/// The page meets the exemption (read again here, whatever Notion's filter
+/// let through).
+fn is_exempt(page: &Page, exempt: &ExemptRef) -> bool {
+    let Some(value) = property(page, &exempt.property) else {
+        return false;
+    };
+    match exempt.kind {
+        ExemptKind::Status => value.status.is_some_and(|o| o.name == exempt.value),
+        ExemptKind::Select => value.select.is_some_and(|o| o.name == exempt.value),
+        ExemptKind::MultiSelect => value
+            .multi_select
+            .is_some_and(|all| all.iter().any(|o| o.name == exempt.value)),
+        ExemptKind::Checkbox => value.checkbox == Some(true),
+    }
+}
+
+/// A row of a page of results, as read.
+pub(crate) enum Row {
     Page(Page),
     /// Not a page, or in the trash: never touched.
     Ignored,
     Unreadable(String, String),
 }
 
-pub(super) fn read_row(raw: serde_json::Value) -> Row {
+/// Reads one row: a page, a row passed over, or one that cannot be read (its id and why).
+pub(crate) fn read_row(raw: serde_json::Value) -> Row {
     if raw.get("object").and_then(|o| o.as_str()) != Some("page")
         || raw.get("in_trash").and_then(|t| t.as_bool()) == Some(true)
     {
@@ -79,7 +137,7 @@ pub(super) fn read_row(raw: serde_json::Value) -> Row {
 
 /// A page's value of a schema property, found by ID (names may change
 /// mid-run); `None` when it is absent or not of a shape Notion uses.
-pub(super) fn property(page: &Page, wanted: &PropertyRef) -> Option<wire::PropertyValue> {
+pub(crate) fn property(page: &Page, wanted: &PropertyRef) -> Option<wire::PropertyValue> {
     let raw = page
         .properties
         .values()
@@ -94,22 +152,11 @@ mod tests {
     use serde_json::{json, Value};
 
     fn plan() -> Plan {
-        let prop = |id: &str, name: &str| PropertyRef {
-            id: id.into(),
-            name: name.into(),
-        };
-        Plan {
-            status: prop("fk%5EY", "Status"),
-            status_kind: StatusKind::Status,
-            date: prop("Pk%3Cr", "Due Date"),
-            title: prop("title", "Name"),
-            from: vec!["To Do".into()],
-            to: "Overdue".into(),
-        }
+        crate::jobs::rule::example::plan()
     }
 
-    fn rule() -> OverdueRule {
-        OverdueRule {
+    fn calendar() -> Calendar {
+        Calendar {
             as_of: "2026-11-22".parse().unwrap(),
             tz: chrono_tz::Tz::UTC,
         }
@@ -135,7 +182,7 @@ mod tests {
 
     fn read(raw: Value) -> Result<TaskResult, String> {
         match read_row(raw) {
-            Row::Page(p) => read_task(&plan(), &rule(), &p),
+            Row::Page(p) => read_task(&plan(), &calendar(), &p).map(|read| read.task),
             Row::Ignored => Err("ignored".into()),
             Row::Unreadable(_, why) => Err(why),
         }
@@ -153,6 +200,52 @@ mod tests {
         let status = properties.remove("Status").unwrap();
         properties.insert("State".into(), status);
         assert_eq!(read(renamed).unwrap().status.as_deref(), Some("To Do"));
+    }
+
+    #[test]
+    fn exemptions_and_snoozes_are_read_again() {
+        let mut plan = plan();
+        plan.exempt = vec![
+            ExemptRef {
+                property: PropertyRef {
+                    id: "tg".into(),
+                    name: "Tags".into(),
+                },
+                kind: ExemptKind::MultiSelect,
+                value: "pinned".into(),
+            },
+            ExemptRef {
+                property: PropertyRef {
+                    id: "oh".into(),
+                    name: "On hold".into(),
+                },
+                kind: ExemptKind::Checkbox,
+                value: "true".into(),
+            },
+        ];
+        plan.snooze = Some(PropertyRef {
+            id: "sn".into(),
+            name: "Snoozed until".into(),
+        });
+        let read = |tags: Value, on_hold: Value, snooze: Value| {
+            let mut raw = good();
+            raw["properties"]["Tags"] =
+                json!({"id": "tg", "type": "multi_select", "multi_select": tags});
+            raw["properties"]["On hold"] =
+                json!({"id": "oh", "type": "checkbox", "checkbox": on_hold});
+            raw["properties"]["Snoozed until"] =
+                json!({"id": "sn", "type": "date", "date": snooze});
+            let Row::Page(page) = read_row(raw) else {
+                panic!("a page")
+            };
+            read_task(&plan, &calendar(), &page).unwrap()
+        };
+        let plain = read(json!([{"name": "urgent"}]), json!(false), json!(null));
+        assert!(!plain.exempt && plain.snoozed.is_none());
+        assert!(read(json!([{"name": "pinned"}]), json!(false), json!(null)).exempt);
+        assert!(read(json!([]), json!(true), json!(null)).exempt);
+        let snoozed = read(json!([]), json!(false), json!({"start": "2026-11-30"}));
+        assert_eq!(snoozed.snoozed, "2026-11-30".parse().ok());
     }
 
     #[test]

@@ -1,12 +1,13 @@
-//! The writes of a sweep: up to [`STARTED`] status updates started at once,
-//! each on its way or queued for the limiter (which sets the pace and keeps
-//! at most [`UNANSWERED`] requests on their way: the rest wait in line, so
-//! that the limiter never waits for the sweep to read the next row), and
-//! what each answer means for its task.
+//! The writes of a sweep (and of `stale --move-to`): up to [`STARTED`]
+//! status updates started at once, each on its way or queued for the
+//! limiter (which sets the pace and keeps at most [`UNANSWERED`] requests on
+//! their way: the rest wait in line, so that the limiter never waits for the
+//! sweep to read the next row), and what each answer means for its task.
 //!
 //! [`UNANSWERED`]: crate::notion::limiter::UNANSWERED
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -15,35 +16,112 @@ use tokio::task::{Id, JoinError, JoinSet};
 
 use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
-use crate::jobs::summary::{OurCode, Outcome, TaskError, TaskErrorCode, TaskResult};
+use crate::jobs::summary::{CommentCounts, OurCode, Outcome, TaskError, TaskErrorCode, TaskResult};
 use crate::notion::{NotionClient, NotionError};
 
 /// Writes started at once: on their way or queued for the limiter.
 const STARTED: usize = 16;
 
-/// What a write task gives back: the index of its task and Notion's answer.
-type WriteResult = (usize, Result<(), NotionError>);
+/// What a write does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// An overdue task to the late state.
+    Move,
+    /// A task due again back out of it (`--restore`).
+    Restore,
+}
 
-/// A write that ended: the index of its task, and how it went.
-pub(super) struct Written {
-    pub(super) index: usize,
+impl Write {
+    /// The outcome once Notion applied it.
+    fn done(self) -> Outcome {
+        match self {
+            Write::Move => Outcome::Updated,
+            Write::Restore => Outcome::Restored,
+        }
+    }
+
+    /// The outcome of a dry run.
+    pub(crate) fn would(self) -> Outcome {
+        match self {
+            Write::Move => Outcome::WouldUpdate,
+            Write::Restore => Outcome::WouldRestore,
+        }
+    }
+}
+
+/// What a write task gives back: the index of its task, what it did,
+/// Notion's answer, and the comment's, if one was asked.
+type WriteResult = (
+    usize,
+    Write,
+    Result<(), NotionError>,
+    Option<Result<(), NotionError>>,
+);
+
+/// A write that ended: the index of its task, what it did, and how it went.
+pub(crate) struct Written {
+    pub(crate) index: usize,
+    pub(crate) write: Write,
     result: Result<Result<(), NotionError>, String>,
 }
 
+/// Comments are no longer tried once Notion refused one for a missing
+/// capability (403): every other would be refused the same way.
+#[derive(Debug, Default)]
+struct Comments {
+    refused: AtomicBool,
+    counts: std::sync::Mutex<CommentCounts>,
+}
+
 /// The writes on their way.
-pub(super) struct Writes {
+pub(crate) struct Writes {
     client: Arc<NotionClient>,
     stop: Stop,
     running: JoinSet<WriteResult>,
     /// The task of each running write, to name it should it panic.
-    tasks: HashMap<Id, usize>,
+    tasks: HashMap<Id, (usize, Write)>,
     started: Arc<Semaphore>,
     /// Writes that Notion applied.
-    pub(super) succeeded: usize,
+    pub(crate) succeeded: usize,
+    comments: Arc<Comments>,
+}
+
+impl Comments {
+    /// Adds a comment unless comments were refused; `None` when not tried.
+    async fn add(
+        &self,
+        client: &NotionClient,
+        page_id: &str,
+        text: &str,
+    ) -> Option<Result<(), NotionError>> {
+        if self.refused.load(Ordering::Relaxed) {
+            return None;
+        }
+        let added = client.create_comment(page_id, text).await;
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        match &added {
+            Ok(()) => counts.added += 1,
+            Err(error) if error.status() == Some(403) => {
+                if !self.refused.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        "Notion refused a comment ({error}); no more comments are tried: \
+                         enable Insert comments in the integration's capabilities at \
+                         notion.so/my-integrations"
+                    );
+                }
+                counts.failed += 1;
+            }
+            Err(error) => {
+                tracing::warn!(page = %page_id, "could not add a comment: {error}");
+                counts.failed += 1;
+            }
+        }
+        Some(added)
+    }
 }
 
 impl Writes {
-    pub(super) fn new(client: Arc<NotionClient>, stop: Stop) -> Writes {
+    pub(crate) fn new(client: Arc<NotionClient>, stop: Stop) -> Writes {
         Writes {
             client,
             stop,
@@ -51,17 +129,35 @@ impl Writes {
             tasks: HashMap::new(),
             started: Arc::new(Semaphore::new(STARTED)),
             succeeded: 0,
+            comments: Arc::default(),
         }
     }
 
+    /// The comments added and failed so far.
+    pub(super) fn comment_counts(&self) -> CommentCounts {
+        *self
+            .comments
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
     /// No write is on its way.
-    pub(super) fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.running.is_empty()
     }
 
-    /// Sends `body` to the page of task `index` once a slot is free; false
-    /// when the run stopped before one was.
-    pub(super) async fn start(&mut self, index: usize, page_id: String, body: Value) -> bool {
+    /// Sends `body` to the page of task `index` once a slot is free, then,
+    /// when it was applied, `comment` on the page; false when the run
+    /// stopped before a slot was free.
+    pub(crate) async fn start(
+        &mut self,
+        index: usize,
+        page_id: String,
+        body: Value,
+        write: Write,
+        comment: Option<String>,
+    ) -> bool {
         let permit = tokio::select! {
             permit = self.started.clone().acquire_owned() => permit.ok(),
             _ = self.stop.stopped() => None,
@@ -69,24 +165,28 @@ impl Writes {
         let Some(permit) = permit else {
             return false;
         };
-        let client = self.client.clone();
-        let write = self.running.spawn(async move {
+        let (client, comments) = (self.client.clone(), self.comments.clone());
+        let task = self.running.spawn(async move {
             let written = client.update_page(&page_id, &body).await;
             drop(permit);
-            (index, written)
+            let commented = match (&written, comment) {
+                (Ok(()), Some(text)) => comments.add(&client, &page_id, &text).await,
+                _ => None,
+            };
+            (index, write, written, commented)
         });
-        self.tasks.insert(write.id(), index);
+        self.tasks.insert(task.id(), (index, write));
         true
     }
 
     /// A write that has ended, if one has, without waiting.
-    pub(super) fn try_next(&mut self) -> Option<Written> {
+    pub(crate) fn try_next(&mut self) -> Option<Written> {
         let joined = self.running.try_join_next_with_id()?;
         self.written(joined)
     }
 
     /// The next write to end; `None` when none is on its way.
-    pub(super) async fn next(&mut self) -> Option<Written> {
+    pub(crate) async fn next(&mut self) -> Option<Written> {
         loop {
             let joined = self.running.join_next_with_id().await?;
             if let Some(written) = self.written(joined) {
@@ -97,20 +197,22 @@ impl Writes {
 
     fn written(&mut self, joined: Result<(Id, WriteResult), JoinError>) -> Option<Written> {
         match joined {
-            Ok((id, (index, result))) => {
+            Ok((id, (index, write, result, _))) => {
                 self.tasks.remove(&id);
                 self.succeeded += usize::from(result.is_ok());
                 Some(Written {
                     index,
+                    write,
                     result: Ok(result),
                 })
             }
             // A write only ends without a result if it panicked (a bug).
             Err(error) => {
                 tracing::error!("a write task ended without a result: {error}");
-                let index = self.tasks.remove(&error.id())?;
+                let (index, write) = self.tasks.remove(&error.id())?;
                 Some(Written {
                     index,
+                    write,
                     result: Err(error.to_string()),
                 })
             }
@@ -119,33 +221,48 @@ impl Writes {
 
     /// Records in `task` what its write came to, and stops the run when
     /// every other write would be refused the same way.
-    pub(super) fn record(&self, written: Written, task: &mut TaskResult, to: &str) {
+    pub(crate) fn record(&self, written: Written, task: &mut TaskResult, to: &str) {
+        let write = written.write;
+        match self.landed(written, &task.id, &task.title, to) {
+            Landed::Done => task.outcome = write.done(),
+            Landed::NotSent => task.outcome = Outcome::Skipped,
+            Landed::Unknown(error) => {
+                task.outcome = Outcome::Unknown;
+                task.error = Some(error);
+            }
+            Landed::Failed(error) => {
+                task.outcome = Outcome::Failed;
+                task.error = Some(error);
+            }
+        }
+    }
+
+    /// What a write to the task `id` titled `title` came to (logged by
+    /// that title, `to` the status it set), for any job's tasks; stops
+    /// the run when every other write would be refused the same way.
+    pub(crate) fn landed(&self, written: Written, id: &str, title: &str, to: &str) -> Landed {
         let error = match written.result {
             Ok(Ok(())) => {
-                task.outcome = Outcome::Updated;
-                tracing::info!(task = %task.id, "moved '{}' to '{}'", escape_control(&task.title), escape_control(to));
-                return;
+                tracing::info!(task = %id, "moved '{}' to '{}'", escape_control(title), escape_control(to));
+                return Landed::Done;
             }
             Ok(Err(error)) => error,
             Err(panic) => {
-                task.outcome = Outcome::Failed;
-                task.error = Some(TaskError {
+                return Landed::Failed(TaskError {
                     status: None,
                     code: TaskErrorCode::Ours(OurCode::InternalError),
                     message: format!(
                         "the write ended without a result ({panic}); this is a bug in notion-sweep"
                     ),
                     request_id: None,
-                });
-                return;
+                })
             }
         };
         match error {
-            NotionError::Stopped(_) => task.outcome = Outcome::Skipped,
+            NotionError::Stopped(_) => Landed::NotSent,
             NotionError::Abandoned(_) => {
-                tracing::warn!(task = %task.id, "'{}' may or may not have moved: {error}", escape_control(&task.title));
-                task.outcome = Outcome::Unknown;
-                task.error = Some(TaskError::from(&error));
+                tracing::warn!(task = %id, "'{}' may or may not have moved: {error}", escape_control(title));
+                Landed::Unknown(TaskError::from(&error))
             }
             error => {
                 let refusal = match error.status() {
@@ -159,12 +276,24 @@ impl Writes {
                     }
                     self.stop.trigger(reason);
                 }
-                tracing::warn!(task = %task.id, "could not update '{}': {error}", escape_control(&task.title));
-                task.outcome = Outcome::Failed;
-                task.error = Some(TaskError::from(&error));
+                tracing::warn!(task = %id, "could not update '{}': {error}", escape_control(title));
+                Landed::Failed(TaskError::from(&error))
             }
         }
     }
+}
+
+/// What a write came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Landed {
+    /// Notion applied it.
+    Done,
+    /// The run stopped before it was sent.
+    NotSent,
+    /// Sent, but the run stopped before Notion answered: check Notion.
+    Unknown(TaskError),
+    /// Notion refused it, or it could not be sent.
+    Failed(TaskError),
 }
 
 #[cfg(test)]
@@ -197,7 +326,7 @@ mod tests {
         let write = writes
             .running
             .spawn(async { std::panic::panic_any("a bug in a write") });
-        writes.tasks.insert(write.id(), 0);
+        writes.tasks.insert(write.id(), (0, Write::Move));
         let written = writes.next().await.expect("the write ended");
         assert_eq!(written.index, 0);
         let mut task = TaskResult::unreadable("id".into(), String::new());

@@ -1,9 +1,12 @@
 //! Discord's message: `content` of at most 2,000 characters in Discord
-//! markdown, with mentions turned off so that no title pings anyone.
+//! markdown, with mentions turned off so that no title pings anyone; for a
+//! sweep (`message`) and for what `stale` and `digest` say (`said`).
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, moved, name, notes, to};
+use super::message::{fit, header, listed, name, notes, parts, to, Note, Owner};
+use super::said::{Line, Said};
+use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
 /// The most characters Discord takes in `content`.
@@ -11,40 +14,128 @@ pub(super) const MAX_CONTENT: usize = 2000;
 
 /// The message for a run: up to ten tasks, fewer where the content would
 /// pass [`MAX_CONTENT`], then a count of the rest.
-pub(super) fn message(summary: &Summary) -> Value {
-    json!({
-        "content": content(summary),
-        // `@everyone`, `<@id>` in a title notify nobody.
-        "allowed_mentions": { "parse": [] },
-    })
+pub(super) fn message(summary: &Summary, people: &People) -> Value {
+    body(content(summary, people))
 }
 
-fn content(summary: &Summary) -> String {
+/// Discord's message for what `stale` or `digest` says: the same shape as
+/// a sweep's, the facts as a line under the first.
+pub(super) fn said(said: &Said) -> Value {
+    let line = |line: &Line| line.show(escape, "**");
+    let head = format!("{}{}", line(&said.head), said.facts_line(escape));
+    let parts: Vec<(Option<String>, Vec<String>)> = said
+        .parts
+        .iter()
+        .map(|part| {
+            let heading = part.heading.as_ref().map(|h| format!("\n{}", line(h)));
+            let lines = part
+                .items
+                .iter()
+                .map(|item| {
+                    format!(
+                        "\n• {}, {}",
+                        link(&item.title, &item.url),
+                        line(&item.detail)
+                    )
+                })
+                .collect();
+            (heading, lines)
+        })
+        .collect();
+    let tail: String = said.notes.iter().map(note).collect();
+    body(fit(head, &parts, &tail, MAX_CONTENT))
+}
+
+/// The message: its content, with only the owners it mentions pinged.
+fn body(content: String) -> Value {
+    // `@everyone`, `<@id>` in a title notify nobody: only the owners this
+    // message mentions are pinged.
+    let users = mentioned(&content);
+    let allowed = if users.is_empty() {
+        json!({ "parse": [] })
+    } else {
+        json!({ "parse": [], "users": users })
+    };
+    json!({ "content": content, "allowed_mentions": allowed })
+}
+
+/// A task's title (not yet escaped), linked when it has a link; `<…>`
+/// keeps Discord from unfurling every link.
+fn link(title: &str, url: &str) -> String {
+    let label = escape(title);
+    if url.is_empty() {
+        label
+    } else {
+        format!("[{label}](<{}>)", link_target(url))
+    }
+}
+
+/// A note under the list, on a line of its own.
+fn note(note: &Note) -> String {
+    let sign = if note.warning { "⚠️ " } else { "" };
+    format!("\n{sign}{}", note.text)
+}
+
+/// The most users Discord lets one message ping.
+const MAX_MENTIONS: usize = 100;
+
+/// The user IDs `content` mentions (`<@id>`, never an escaped `\<@id\>`),
+/// each once, in order.
+fn mentioned(content: &str) -> Vec<String> {
+    let mut users: Vec<String> = Vec::new();
+    let mut rest = content;
+    while let Some(at) = rest.find("<@") {
+        let escaped = rest[..at].ends_with('\\');
+        let after = &rest[at + 2..];
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        if !escaped
+            && !digits.is_empty()
+            && after[digits.len()..].starts_with('>')
+            && !users.contains(&digits)
+        {
+            users.push(digits);
+        }
+        rest = after;
+    }
+    users
+}
+
+fn content(summary: &Summary, people: &People) -> String {
+    // Owners past the hundredth mentioned are named instead.
+    let mentions = std::cell::RefCell::new(Vec::<String>::new());
     let head = header(
         summary,
         &escape(&name(summary)),
         &escape(&to(summary)),
         "**",
     );
-    let tail: String = notes(summary)
+    let tail: String = notes(summary).iter().map(note).collect();
+    let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "**")
         .into_iter()
-        .map(|n| format!("\n{}{}", if n.warning { "⚠️ " } else { "" }, n.text))
-        .collect();
-    let lines: Vec<String> = moved(summary)
-        .into_iter()
-        .map(|task| {
-            let task = listed(summary, task);
-            let label = escape(&task.title);
-            let link = if task.url.is_empty() {
-                label
-            } else {
-                // `<…>` keeps Discord from unfurling every link.
-                format!("[{label}](<{}>)", link_target(task.url))
-            };
-            format!("\n• {link}, {}", task.due)
+        .map(|(heading, tasks)| {
+            let lines = tasks
+                .into_iter()
+                .map(|task| {
+                    let task = listed(summary, task, people);
+                    let owners = Owner::list(&task.owners, |owner| {
+                        let mut mentions = mentions.borrow_mut();
+                        match owner.ids.and_then(|ids| ids.discord.as_ref()) {
+                            Some(id) if mentions.contains(id) || mentions.len() < MAX_MENTIONS => {
+                                if !mentions.contains(id) {
+                                    mentions.push(id.clone());
+                                }
+                                format!("<@{id}>")
+                            }
+                            _ => escape(&owner.name),
+                        }
+                    });
+                    format!("\n• {}, {}{owners}", link(&task.title, task.url), task.due)
+                })
+                .collect();
+            (heading, lines)
         })
         .collect();
-    fit(head, &lines, &tail, MAX_CONTENT)
+    fit(head, &parts, &tail, MAX_CONTENT)
 }
 
 /// Text from a task shown literally: Discord markdown, `<@…>` mentions and
@@ -80,9 +171,28 @@ mod tests {
 
     #[test]
     fn the_discord_message() {
-        let message = message(&example::summary());
+        let message = message(&example::summary(), &People::default());
         assert_eq!(message["allowed_mentions"], json!({ "parse": [] }));
         insta::assert_snapshot!(message["content"].as_str().unwrap());
+    }
+
+    #[test]
+    fn a_run_both_ways() {
+        insta::assert_snapshot!(
+            message(&example::both_ways(), &People::default())["content"]
+                .as_str()
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn owners_mapped_are_mentioned_and_allowed_the_others_named() {
+        let message = message(&example::with_owners(), &example::people());
+        insta::assert_snapshot!(message["content"].as_str().unwrap());
+        assert_eq!(
+            message["allowed_mentions"],
+            json!({ "parse": [], "users": ["80351110224678912"] })
+        );
     }
 
     #[test]
@@ -90,7 +200,7 @@ mod tests {
         let mut summary = example::summary();
         summary.tasks[0].title =
             "@everyone # *ship* [it](http://evil) `now` ~x~ <@123> | _a_".into();
-        let message = message(&summary);
+        let message = message(&summary, &People::default());
         let text = message["content"].as_str().unwrap();
         assert!(
             text.contains(
@@ -115,7 +225,7 @@ mod tests {
         summary.matched = 12;
         summary.updated = 12;
         summary.failed = 0;
-        let text = content(&summary);
+        let text = content(&summary, &People::default());
         assert!(
             text.chars().count() <= MAX_CONTENT,
             "{}",
@@ -139,7 +249,7 @@ mod tests {
         summary.matched = 13;
         summary.updated = 13;
         summary.failed = 0;
-        let text = content(&summary);
+        let text = content(&summary, &People::default());
         assert_eq!(text.matches("\n• ").count(), 10);
         assert!(text.ends_with("\n…and 3 more"), "{text}");
     }

@@ -2,6 +2,7 @@
 //! shape: the headline, the tasks listed (at most [`LISTED`]) and the notes
 //! under them. Plain text, not yet escaped for any service.
 
+use crate::jobs::board::{ChatIds, People};
 use crate::jobs::summary::{Outcome, RunErrorKind, Summary, TaskResult};
 use crate::output::report::plural;
 
@@ -23,6 +24,20 @@ fn cut(text: &str, max: usize) -> String {
     kept
 }
 
+/// A name or a title from Notion as a message shows it: at most 100 characters.
+pub(super) fn short(text: &str) -> String {
+    cut(text, NAME_CHARS)
+}
+
+/// A task's link as a message gives it: none when it is absurdly long.
+pub(super) fn link(url: &str) -> &str {
+    if url.chars().count() <= URL_CHARS {
+        url
+    } else {
+        ""
+    }
+}
+
 /// The board's name as a message shows it.
 pub(super) fn name(summary: &Summary) -> String {
     cut(summary.name(), NAME_CHARS)
@@ -33,43 +48,88 @@ pub(super) fn to(summary: &Summary) -> String {
     cut(&summary.to, NAME_CHARS)
 }
 
-/// The message text: `head`, then as many `lines` as fit in `max`
-/// characters with `tail` (at most [`LISTED`]), then "…and N more" for the
-/// rest, then `tail`; cut to `max` characters should even that not fit.
-pub(super) fn fit(head: String, lines: &[String], tail: &str, max: usize) -> String {
+/// The message text: `head`, then each part (its heading line, then as
+/// many of its lines as fit, at most [`LISTED`], then "…and N more" for
+/// the rest), then `tail`, within `max` characters; cut to `max` should
+/// even that not fit.
+pub(super) fn fit(
+    head: String,
+    parts: &[(Option<String>, Vec<String>)],
+    tail: &str,
+    max: usize,
+) -> String {
     let length = |s: &str| s.chars().count();
     let more = |n: usize| format!("\n…and {n} more");
     let mut text = head;
-    let mut shown = 0;
-    for line in lines.iter().take(LISTED) {
-        let rest = lines.len() - shown - 1;
-        let after = if rest > 0 { more(rest) } else { String::new() };
-        if length(&text) + length(line) + length(&after) + length(tail) > max {
-            break;
+    for (index, (heading, lines)) in parts.iter().enumerate() {
+        if let Some(heading) = heading {
+            text.push_str(heading);
         }
-        text.push_str(line);
-        shown += 1;
-    }
-    if shown < lines.len() {
-        text.push_str(&more(lines.len() - shown));
+        // Room kept for the parts after this one: their headings and a count.
+        let later: usize = parts[index + 1..]
+            .iter()
+            .map(|(h, l)| h.as_deref().map_or(0, length) + length(&more(l.len())))
+            .sum();
+        let mut shown = 0;
+        for line in lines.iter().take(LISTED) {
+            let rest = lines.len() - shown - 1;
+            let after = if rest > 0 { more(rest) } else { String::new() };
+            if length(&text) + length(line) + length(&after) + later + length(tail) > max {
+                break;
+            }
+            text.push_str(line);
+            shown += 1;
+        }
+        if shown < lines.len() {
+            text.push_str(&more(lines.len() - shown));
+        }
     }
     text.push_str(tail);
     cut(&text, max)
 }
 
-/// The tasks a run moved, in the order they were found.
-pub(super) fn moved(summary: &Summary) -> Vec<&TaskResult> {
+/// The tasks of a run with this outcome, in the order they were found.
+fn with(summary: &Summary, outcome: Outcome) -> Vec<&TaskResult> {
     summary
         .tasks
         .iter()
-        .filter(|t| t.outcome == Outcome::Updated)
+        .filter(|t| t.outcome == outcome)
         .collect()
+}
+
+/// The tasks a run moved to the late state.
+pub(super) fn moved(summary: &Summary) -> Vec<&TaskResult> {
+    with(summary, Outcome::Updated)
+}
+
+/// The parts of a message after its first line: the tasks moved (no
+/// heading: the first line says it), then restored, then due soon, each
+/// with a heading line; `bold` wraps the headings. Empty parts are left out.
+pub(super) fn parts<'a>(
+    summary: &'a Summary,
+    bold: &str,
+) -> Vec<(Option<String>, Vec<&'a TaskResult>)> {
+    let restored = with(summary, Outcome::Restored);
+    let due_soon = with(summary, Outcome::DueSoon);
+    let mut parts = vec![(None, moved(summary))];
+    if !restored.is_empty() {
+        let heading = format!(
+            "\n{bold}{} restored: due date moved on{bold}",
+            restored.len()
+        );
+        parts.push((Some(heading), restored));
+    }
+    if !due_soon.is_empty() {
+        parts.push((Some(format!("\n{bold}Due soon{bold}")), due_soon));
+    }
+    parts.retain(|(_, tasks)| !tasks.is_empty());
+    parts
 }
 
 /// The first line: `bold` wraps the (already escaped) names.
 pub(super) fn header(summary: &Summary, name: &str, to: &str, bold: &str) -> String {
     let moved = moved(summary).len();
-    if moved == 0 && summary.matched == 0 {
+    if moved == 0 && summary.overdue() == 0 {
         format!(
             "No overdue tasks in {bold}{name}{bold} as of {}.",
             summary.as_of
@@ -82,34 +142,65 @@ pub(super) fn header(summary: &Summary, name: &str, to: &str, bold: &str) -> Str
     }
 }
 
-/// A moved task as listed: its title (at most 100 characters, not yet
-/// escaped), its link (empty when there is none or it is absurdly long),
-/// and when it was due.
+/// A task as listed: its title (at most 100 characters, not yet escaped),
+/// its link (empty when there is none or it is absurdly long), when it is
+/// due, and its owners.
 pub(super) struct Listed<'a> {
     pub(super) title: String,
     pub(super) url: &'a str,
-    /// "due 2026-11-20 (2 days overdue)"
+    /// "due 2026-11-20 (2 days overdue)", "due 2026-11-25 (in 3 days)"
     pub(super) due: String,
+    pub(super) owners: Vec<Owner<'a>>,
 }
 
-pub(super) fn listed<'a>(summary: &Summary, task: &'a TaskResult) -> Listed<'a> {
+/// A task's owner as a message shows them: their name (cut, not yet
+/// escaped), and who they are in the channels when the settings file says.
+pub(super) struct Owner<'a> {
+    pub(super) name: String,
+    pub(super) ids: Option<&'a ChatIds>,
+}
+
+impl Owner<'_> {
+    /// Each owner as `shown` shows them, after a dash; nothing without owners.
+    pub(super) fn list(owners: &[Owner], shown: impl FnMut(&Owner) -> String) -> String {
+        if owners.is_empty() {
+            return String::new();
+        }
+        let names: Vec<String> = owners.iter().map(shown).collect();
+        format!(" — {}", names.join(", "))
+    }
+}
+
+pub(super) fn listed<'a>(
+    summary: &Summary,
+    task: &'a TaskResult,
+    people: &'a People,
+) -> Listed<'a> {
     let due = task.due.map_or("-".into(), |d| d.to_string());
     let days = summary.days_late(task).unwrap_or(0);
+    let when = match days {
+        0 => "today".to_string(),
+        late if late > 0 => format!("{late} {} overdue", plural(late as usize, "day")),
+        ahead => format!("in {} {}", -ahead, plural((-ahead) as usize, "day")),
+    };
     Listed {
-        title: cut(&task.display_title(), NAME_CHARS),
-        url: if task.url.chars().count() <= URL_CHARS {
-            &task.url
-        } else {
-            ""
-        },
-        due: format!(
-            "due {due} ({days} {} overdue)",
-            plural(days.max(0) as usize, "day")
-        ),
+        title: short(&task.display_title()),
+        url: link(&task.url),
+        due: format!("due {due} ({when})"),
+        owners: task
+            .assignees
+            .iter()
+            .flatten()
+            .map(|person| Owner {
+                name: cut(&person.name, NAME_CHARS),
+                ids: people.of(&person.id, person.email.as_deref()),
+            })
+            .collect(),
     }
 }
 
 /// A line under the list; `warning` ones get the service's warning sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Note {
     pub(super) warning: bool,
     pub(super) text: String,
@@ -123,7 +214,7 @@ pub(super) fn notes(summary: &Summary) -> Vec<Note> {
         text,
     };
     let mut notes = Vec::new();
-    let not_done = summary.matched - moved(summary).len();
+    let not_done = summary.matched - summary.updated - summary.restored;
     let unknown = summary.count(Outcome::Unknown);
     if unknown > 0 {
         notes.push(warn(format!(
@@ -133,14 +224,7 @@ pub(super) fn notes(summary: &Summary) -> Vec<Note> {
     if let Some(error) = &summary.error {
         notes.push(warn(format!(
             "Incomplete run ({}): {not_done} overdue {} not updated; the next run will finish the job.",
-            match error.kind {
-                RunErrorKind::Interrupted => "interrupted",
-                RunErrorKind::TokenRefused => "Notion refused the token",
-                RunErrorKind::CapabilityMissing => "Notion refused the writes for a missing capability",
-                RunErrorKind::Blocked => "Notion blocked the integration",
-                RunErrorKind::DeadlineReached => "the --deadline passed",
-                _ => "stopped early",
-            },
+            why_stopped(error.kind),
             plural(not_done, "task")
         )));
     } else if summary.failed > 0 {
@@ -159,4 +243,16 @@ pub(super) fn notes(summary: &Summary) -> Vec<Note> {
         });
     }
     notes
+}
+
+/// Why a run stopped early, as a note says it.
+pub(super) fn why_stopped(kind: RunErrorKind) -> &'static str {
+    match kind {
+        RunErrorKind::Interrupted => "interrupted",
+        RunErrorKind::TokenRefused => "Notion refused the token",
+        RunErrorKind::CapabilityMissing => "Notion refused the writes for a missing capability",
+        RunErrorKind::Blocked => "Notion blocked the integration",
+        RunErrorKind::DeadlineReached => "the --deadline passed",
+        _ => "stopped early",
+    }
 }

@@ -1,8 +1,11 @@
-//! Slack's message: mrkdwn text, and the same text as one section block.
+//! Slack's message: mrkdwn text, and the same text as one section block,
+//! for a sweep (`message`) and for what `stale` and `digest` say (`said`).
 
 use serde_json::{json, Value};
 
-use super::message::{fit, header, listed, moved, name, notes, to};
+use super::message::{fit, header, listed, name, notes, parts, to, Note, Owner};
+use super::said::{Line, Said};
+use crate::jobs::board::People;
 use crate::jobs::summary::Summary;
 
 /// Escapes Slack's mrkdwn control characters in text that comes from a task.
@@ -20,30 +23,82 @@ const MAX_SECTION: usize = 3000;
 /// Slack's message for a run: what was moved, and whether the run was
 /// complete; up to ten tasks, fewer where the text would pass
 /// [`MAX_SECTION`], then a count of the rest.
-pub(super) fn message(summary: &Summary) -> Value {
+pub(super) fn message(summary: &Summary, people: &People) -> Value {
     let head = header(summary, &escape(&name(summary)), &escape(&to(summary)), "*");
-    let lines: Vec<String> = moved(summary)
+    let parts: Vec<(Option<String>, Vec<String>)> = parts(summary, "*")
         .into_iter()
-        .map(|task| {
-            let task = listed(summary, task);
-            let label = escape(&task.title);
-            let link = if task.url.is_empty() {
-                label
-            } else {
-                format!("<{}|{label}>", escape(task.url))
-            };
-            format!("\n• {link}, {}", task.due)
+        .map(|(heading, tasks)| {
+            let lines = tasks
+                .into_iter()
+                .map(|task| {
+                    let task = listed(summary, task, people);
+                    // A mapped owner is mentioned; anyone else is a name, escaped.
+                    let owners = Owner::list(&task.owners, |owner| {
+                        match owner.ids.and_then(|ids| ids.slack.as_ref()) {
+                            Some(member) => format!("<@{member}>"),
+                            None => escape(&owner.name),
+                        }
+                    });
+                    format!("\n• {}, {}{owners}", link(&task.title, task.url), task.due)
+                })
+                .collect();
+            (heading, lines)
         })
         .collect();
-    let tail: String = notes(summary)
-        .into_iter()
-        .map(|n| format!("\n{}{}", if n.warning { ":warning: " } else { "" }, n.text))
+    let tail: String = notes(summary).iter().map(note).collect();
+    body(fit(head, &parts, &tail, MAX_SECTION))
+}
+
+/// Slack's message for what `stale` or `digest` says: the same shape as
+/// a sweep's, the facts as a line under the first.
+pub(super) fn said(said: &Said) -> Value {
+    let line = |line: &Line| line.show(escape, "*");
+    let head = format!("{}{}", line(&said.head), said.facts_line(escape));
+    let parts: Vec<(Option<String>, Vec<String>)> = said
+        .parts
+        .iter()
+        .map(|part| {
+            let heading = part.heading.as_ref().map(|h| format!("\n{}", line(h)));
+            let lines = part
+                .items
+                .iter()
+                .map(|item| {
+                    format!(
+                        "\n• {}, {}",
+                        link(&item.title, &item.url),
+                        line(&item.detail)
+                    )
+                })
+                .collect();
+            (heading, lines)
+        })
         .collect();
-    let text = fit(head, &lines, &tail, MAX_SECTION);
+    let tail: String = said.notes.iter().map(note).collect();
+    body(fit(head, &parts, &tail, MAX_SECTION))
+}
+
+/// The message: the text, and the same text as one section block.
+fn body(text: String) -> Value {
     json!({
         "text": text,
         "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
     })
+}
+
+/// A task's title (not yet escaped), linked when it has a link.
+fn link(title: &str, url: &str) -> String {
+    let label = escape(title);
+    if url.is_empty() {
+        label
+    } else {
+        format!("<{}|{label}>", escape(url))
+    }
+}
+
+/// A note under the list, on a line of its own.
+fn note(note: &Note) -> String {
+    let sign = if note.warning { ":warning: " } else { "" };
+    format!("\n{sign}{}", note.text)
 }
 
 #[cfg(test)]
@@ -53,9 +108,30 @@ mod tests {
 
     #[test]
     fn the_slack_message() {
-        let message = message(&example::summary());
+        let message = message(&example::summary(), &People::default());
         insta::assert_snapshot!(message["text"].as_str().unwrap());
         assert_eq!(message["blocks"][0]["text"]["text"], message["text"]);
+    }
+
+    #[test]
+    fn a_run_both_ways() {
+        insta::assert_snapshot!(message(&example::both_ways(), &People::default())["text"]
+            .as_str()
+            .unwrap());
+    }
+
+    #[test]
+    fn owners_mapped_are_mentioned_the_others_named() {
+        let text = message(&example::with_owners(), &example::people())["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        insta::assert_snapshot!(text);
+        assert_eq!(text.matches("<@U012AB3CD>").count(), 2);
+        assert!(
+            !text.contains("Ada Lovelace"),
+            "a mapped owner is mentioned, not named"
+        );
     }
 
     #[test]
@@ -66,7 +142,10 @@ mod tests {
         summary.matched = 13;
         summary.updated = 13;
         summary.failed = 0;
-        let text = message(&summary)["text"].as_str().unwrap().to_string();
+        let text = message(&summary, &People::default())["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(text.matches("• ").count(), 10);
         assert!(text.ends_with("…and 3 more"), "{text}");
     }
@@ -88,7 +167,7 @@ mod tests {
         summary.failed = 0;
         summary.title = "&".repeat(50_000);
         summary.to = "<".repeat(10_000);
-        let message = message(&summary);
+        let message = message(&summary, &People::default());
         let text = message["text"].as_str().unwrap();
         assert!(
             text.chars().count() <= MAX_SECTION,

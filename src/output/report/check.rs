@@ -5,7 +5,7 @@ use crate::jobs::check::CheckReport;
 
 /// Renders what `check` found.
 pub(crate) fn render_check(check: &CheckReport, format: Format) -> String {
-    let lines = [
+    let mut lines = vec![
         (
             "Database",
             format!(
@@ -45,20 +45,56 @@ pub(crate) fn render_check(check: &CheckReport, format: Format) -> String {
             ),
         ),
         ("Filter", check.filter.to_string()),
-        (
-            "Notify",
-            if check.notify.is_empty() {
-                "not configured".to_string()
-            } else {
-                check
-                    .notify
-                    .iter()
-                    .map(|k| k.service())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-        ),
     ];
+    if let (Some(to), Some(filter)) = (&check.restore_to, &check.restore_filter) {
+        lines.push((
+            "Restore",
+            format!("'{}' due on or after {} → '{to}'", check.to, check.as_of),
+        ));
+        lines.push(("Restore query", filter.to_string()));
+    }
+    if let Some(days) = check.due_soon {
+        lines.push((
+            "Due soon",
+            format!("open tasks due within {days} days are listed, never written"),
+        ));
+    }
+    if !check.exempt.is_empty() {
+        lines.push(("Exempt", check.exempt.join("; ")));
+    }
+    if let Some(assignee) = &check.assignee_property {
+        let unmapped = if check.unmapped_owners.is_empty() {
+            "every owner of the tasks found is mapped in [people], or there is none".to_string()
+        } else {
+            format!(
+                "not in [people], so named, not mentioned: {}",
+                check.unmapped_owners.join(", ")
+            )
+        };
+        lines.push(("Owners", format!("'{assignee}' (people); {unmapped}")));
+    }
+    if let Some(snooze) = &check.snooze_property {
+        lines.push((
+            "Snoozed",
+            format!(
+                "'{snooze}' (date) on or after {} leaves a task alone",
+                check.as_of
+            ),
+        ));
+    }
+    lines.push((
+        "Notify",
+        if check.notify.is_empty() {
+            "not configured".to_string()
+        } else {
+            check
+                .notify
+                .iter()
+                .map(|k| k.service())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    ));
     let verdict = "OK: a sweep can run; nothing was changed.";
     match format {
         Format::Json => json(check),

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::{escape_markdown, json, plural, Format};
-use crate::jobs::summary::{NotificationStatus, Outcome, RunError, Summary, TaskResult};
+use super::{escape_markdown, json, plural, truncate, where_posted, Format};
+use crate::jobs::summary::{Outcome, Person, RunError, Summary, TaskResult};
 use crate::output::exit::{exit_of, Ending};
 
 /// The JSON document: the summary, its exit code and its error.
@@ -47,7 +47,7 @@ pub(crate) fn short_headline(summary: &Summary) -> String {
 }
 
 fn headline_with(summary: &Summary, with_error: bool) -> String {
-    let late = summary.matched;
+    let late = summary.overdue();
     let to = &summary.to;
     let name = summary.name();
     let as_of = summary.as_of;
@@ -75,6 +75,26 @@ fn headline_with(summary: &Summary, with_error: bool) -> String {
             plural(late, "task")
         )
     };
+    let restores = summary.matched - late;
+    if restores > 0 {
+        let to = summary.restore_to.as_deref().unwrap_or_default();
+        if summary.dry_run {
+            line.push_str(&format!(
+                " {} of {restores} {} whose due date moved on would move back to '{to}'.",
+                summary.count(Outcome::WouldRestore),
+                plural(restores, "task")
+            ));
+        } else {
+            line.push_str(&format!(
+                " Moved {} of {restores} {} whose due date moved on back to '{to}'.",
+                summary.restored,
+                plural(restores, "task")
+            ));
+        }
+    }
+    if summary.due_soon > 0 {
+        line.push_str(&format!(" {} due soon.", summary.due_soon));
+    }
     if summary.failed > 0 {
         line.push_str(&format!(
             " {} could not be updated; run again to retry.",
@@ -103,61 +123,8 @@ fn headline_with(summary: &Summary, with_error: bool) -> String {
         }
         None => {}
     }
-    line.push_str(&where_posted(summary));
+    line.push_str(&where_posted(&summary.notifications, &summary.notification));
     line
-}
-
-/// " Summary posted to Slack and Discord." and, for each target that failed,
-/// " The summary could not be posted to Teams: …."
-fn where_posted(summary: &Summary) -> String {
-    let targets = &summary.notifications;
-    if targets.is_empty() {
-        // A summary from before targets were recorded one by one.
-        return match (&summary.notification.status, &summary.notification.error) {
-            (NotificationStatus::Failed, Some(error)) => {
-                format!(" The summary could not be posted: {error}.")
-            }
-            (NotificationStatus::Sent, _) => " Summary posted.".into(),
-            _ => String::new(),
-        };
-    }
-    let mut services: Vec<(&str, usize)> = Vec::new();
-    for t in targets
-        .iter()
-        .filter(|t| t.status == NotificationStatus::Sent)
-    {
-        match services.iter_mut().find(|(s, _)| *s == t.kind.service()) {
-            Some((_, n)) => *n += 1,
-            None => services.push((t.kind.service(), 1)),
-        }
-    }
-    let names: Vec<String> = services
-        .into_iter()
-        .map(|(s, n)| {
-            if n == 1 {
-                s.to_string()
-            } else {
-                format!("{s} ({n} webhooks)")
-            }
-        })
-        .collect();
-    let mut out = match names.split_last() {
-        None => String::new(),
-        Some((last, [])) => format!(" Summary posted to {last}."),
-        Some((last, rest)) => format!(" Summary posted to {} and {last}.", rest.join(", ")),
-    };
-    for t in targets
-        .iter()
-        .filter(|t| t.status == NotificationStatus::Failed)
-    {
-        let error = t.error.as_deref().unwrap_or("failed");
-        out.push_str(&format!(
-            " The summary could not be posted to {}: {}.",
-            t.kind.service(),
-            error.trim_end_matches('.')
-        ));
-    }
-    out
 }
 
 pub(super) fn text(summary: &Summary) -> String {
@@ -170,14 +137,35 @@ pub(super) fn text(summary: &Summary) -> String {
             .max()
             .unwrap_or(0)
             .clamp(5, 50);
+        // Wide enough for "in 12d" when a task is due ahead.
+        let late_width = summary
+            .tasks
+            .iter()
+            .map(|t| late(summary, t).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(4);
+        // An owner column when the board names owners.
+        let owner_width = summary
+            .tasks
+            .iter()
+            .filter_map(|t| t.assignees.as_ref())
+            .map(|a| owners(a).chars().count())
+            .max()
+            .map(|w| w.clamp(5, 30));
+        let owner_heading = owner_width.map_or(String::new(), |w| format!("{:<w$}  ", "OWNER"));
         out.push_str(&format!(
-            "{:<width$}  {:<10}  {:>4}  OUTCOME\n",
+            "{:<width$}  {:<10}  {:>late_width$}  {owner_heading}OUTCOME\n",
             "TASK", "DUE", "LATE"
         ));
         for t in &summary.tasks {
             let title: String = truncate(&t.display_title(), width);
+            let owner = owner_width.map_or(String::new(), |w| {
+                let names = t.assignees.as_deref().map(owners).unwrap_or_default();
+                format!("{:<w$}  ", truncate(&names, w))
+            });
             out.push_str(&format!(
-                "{title:<width$}  {:<10}  {:>4}  {}\n",
+                "{title:<width$}  {:<10}  {:>late_width$}  {owner}{}\n",
                 due(t),
                 late(summary, t),
                 t.outcome.word()
@@ -195,8 +183,15 @@ pub(super) fn text(summary: &Summary) -> String {
 
 pub(super) fn markdown(summary: &Summary) -> String {
     let mut out = format!("### notion-sweep: {}\n\n", escape_markdown(summary.name()));
+    let with_owners = summary.tasks.iter().any(|t| t.assignees.is_some());
     if !summary.tasks.is_empty() {
-        out.push_str("| Task | Due | Days overdue | Outcome |\n|---|---|--:|---|\n");
+        if with_owners {
+            out.push_str(
+                "| Task | Due | Days overdue | Owner | Outcome |\n|---|---|--:|---|---|\n",
+            );
+        } else {
+            out.push_str("| Task | Due | Days overdue | Outcome |\n|---|---|--:|---|\n");
+        }
         for t in &summary.tasks {
             let title = escape_markdown(&t.display_title());
             let task = if t.url.is_empty() {
@@ -208,10 +203,20 @@ pub(super) fn markdown(summary: &Summary) -> String {
             if let Some(error) = &t.error {
                 outcome.push_str(&format!(": {}", escape_markdown(&error.message)));
             }
+            let owner = if with_owners {
+                let names = t.assignees.as_deref().map(owners).unwrap_or_default();
+                format!(" {} |", escape_markdown(&names))
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "| {task} | {} | {} | {outcome} |\n",
+                "| {task} | {} | {} |{owner} {outcome} |\n",
                 due(t),
-                summary.days_late(t).map_or("-".into(), |d| d.to_string())
+                match summary.days_late(t) {
+                    None => "-".into(),
+                    Some(d) if d < 0 => format!("in {}d", -d),
+                    Some(d) => d.to_string(),
+                }
             ));
         }
         out.push('\n');
@@ -220,26 +225,29 @@ pub(super) fn markdown(summary: &Summary) -> String {
     out
 }
 
+/// A task's owners by name, or `-`.
+fn owners(people: &[Person]) -> String {
+    if people.is_empty() {
+        return "-".into();
+    }
+    people
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The due date, or `-` for a row that could not be read.
 fn due(task: &TaskResult) -> String {
     task.due.map_or("-".into(), |d| d.to_string())
 }
 
-/// Days overdue as `3d`, or `-`.
+/// Days overdue as `3d`, days ahead (due soon, restored) as `in 3d`, or `-`.
 fn late(summary: &Summary, task: &TaskResult) -> String {
-    summary
-        .days_late(task)
-        .map_or("-".into(), |d| format!("{d}d"))
-}
-
-/// At most `width` characters, the last an ellipsis when cut.
-fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
-        t.push('…');
-        t
+    match summary.days_late(task) {
+        None => "-".into(),
+        Some(d) if d < 0 => format!("in {}d", -d),
+        Some(d) => format!("{d}d"),
     }
 }
 
@@ -247,6 +255,26 @@ fn truncate(s: &str, width: usize) -> String {
 mod tests {
     use super::*;
     use crate::jobs::summary::example;
+
+    #[test]
+    fn a_run_both_ways_in_text_and_markdown() {
+        let summary = example::both_ways();
+        insta::assert_snapshot!(format!(
+            "{}\n{}",
+            render(&summary, Format::Text),
+            render(&summary, Format::Markdown)
+        ));
+    }
+
+    #[test]
+    fn owners_in_text_and_markdown() {
+        let summary = example::with_owners();
+        insta::assert_snapshot!(format!(
+            "{}\n{}",
+            render(&summary, Format::Text),
+            render(&summary, Format::Markdown)
+        ));
+    }
 
     #[test]
     fn the_text_table() {
@@ -266,7 +294,7 @@ mod tests {
     #[test]
     fn the_headline_names_where_the_summary_went() {
         use crate::jobs::board::ChannelKind;
-        use crate::jobs::summary::TargetNotification;
+        use crate::jobs::summary::{NotificationStatus, TargetNotification};
         let target = |kind, status, error: Option<&str>| TargetNotification {
             kind,
             status,
@@ -329,8 +357,8 @@ mod tests {
         }
         dry.updated = 0;
         dry.failed = 0;
-        dry.notification.status = NotificationStatus::Skipped;
-        dry.notifications[0].status = NotificationStatus::Skipped;
+        dry.notification.status = crate::jobs::summary::NotificationStatus::Skipped;
+        dry.notifications[0].status = crate::jobs::summary::NotificationStatus::Skipped;
         let mut empty = example::summary();
         empty.tasks.clear();
         empty.matched = 0;
