@@ -12,6 +12,7 @@
 mod board;
 mod boards;
 mod cli;
+mod digest;
 mod measure;
 mod presets;
 mod report;
@@ -21,6 +22,7 @@ mod script;
 mod setup;
 mod startup;
 mod sweeps;
+mod undo;
 
 use clap::Parser;
 

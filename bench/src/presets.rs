@@ -4,7 +4,7 @@
 //! (`fn(&Setup, &Builds) -> Result<(), String>`) in a module of its own.
 
 use crate::setup::{Builds, Setup, Strategy};
-use crate::{boards, rescheduled, startup, sweeps};
+use crate::{boards, digest, rescheduled, startup, sweeps, undo};
 
 /// What a preset runs once its options are resolved.
 pub type Job = fn(&Setup, &Builds) -> Result<(), String>;
@@ -131,6 +131,54 @@ pub const PRESETS: &[Preset] = &[
         },
         job: rescheduled::run,
     },
+    Preset {
+        name: "digest",
+        about: "digest of 10,000 tasks, 600 ms answers, 3 req/s",
+        defaults: Defaults {
+            tasks: 10_000,
+            overdue: "0",
+            strategies: PIPELINED,
+            ..NO_PRESET.defaults
+        },
+        job: digest::run,
+    },
+    Preset {
+        name: "digest-scale",
+        about: "digest of 100,000 tasks, 2 ms answers, 500 req/s",
+        defaults: Defaults {
+            latency_ms: 2,
+            jitter_ms: 1,
+            rate: 500.0,
+            tasks: 100_000,
+            overdue: "0",
+            server_burst: 10,
+            strategies: PIPELINED,
+        },
+        job: digest::run,
+    },
+    Preset {
+        name: "undo",
+        about: "undo of a 150-task sweep, 600 ms answers, 3 req/s: wall/ideal and requests",
+        defaults: Defaults {
+            tasks: 600,
+            overdue: "150",
+            strategies: PIPELINED,
+            ..NO_PRESET.defaults
+        },
+        job: undo::run,
+    },
+    Preset {
+        name: "comment",
+        about: "slow, with --comment: a PATCH and a comment per task, the binary alone",
+        // `slow`'s board and sandbox; the script does not comment.
+        defaults: Defaults {
+            tasks: 600,
+            overdue: "150",
+            strategies: PIPELINED,
+            ..NO_PRESET.defaults
+        },
+        job: sweeps::run_commented,
+    },
 ];
 
 /// The preset of that name.
@@ -155,7 +203,7 @@ mod tests {
 
     #[test]
     fn the_published_presets_are_all_there() {
-        for name in ["slow", "fast", "scale", "startup", "boards"] {
+        for name in ["slow", "fast", "scale", "startup", "boards", "undo"] {
             assert!(named(name).is_some(), "{name}");
         }
         assert!(named("").is_none(), "no preset is not a preset");
@@ -167,6 +215,15 @@ mod tests {
             let n: usize = p.defaults.overdue.parse().expect(p.name);
             assert!(n <= p.defaults.tasks, "{}", p.name);
         }
+    }
+
+    #[test]
+    fn the_comment_preset_is_the_slow_board_for_the_binary_alone() {
+        let (comment, slow) = (named("comment").unwrap(), named("slow").unwrap());
+        assert_eq!(comment.defaults.overdue, slow.defaults.overdue);
+        assert_eq!(comment.defaults.latency_ms, slow.defaults.latency_ms);
+        assert_eq!(comment.defaults.rate, slow.defaults.rate);
+        assert_eq!(comment.defaults.strategies, PIPELINED);
     }
 
     #[test]

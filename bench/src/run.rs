@@ -153,10 +153,18 @@ pub struct StrategyRun {
     pub problem: Option<String>,
 }
 
-/// The real binary as a subprocess, read back from its JSON output.
-pub fn pipelined(bin: &Path, sb: &Sandbox, db_id: &str, rate: f64) -> Result<StrategyRun, String> {
-    let run =
-        exec(sweep_command(bin, sb, db_id, rate)).map_err(|e| format!("{}: {e}", bin.display()))?;
+/// The real binary as a subprocess, with `extra` flags after the
+/// sweep's own, read back from its JSON output.
+pub fn pipelined(
+    bin: &Path,
+    sb: &Sandbox,
+    db_id: &str,
+    rate: f64,
+    extra: &[&str],
+) -> Result<StrategyRun, String> {
+    let mut command = sweep_command(bin, sb, db_id, rate);
+    command.args(extra);
+    let run = exec(command).map_err(|e| format!("{}: {e}", bin.display()))?;
     let doc = run.json().map_err(|e| format!("notion-sweep {e}"))?;
     let count = |k: &str| doc["requests"][k].as_u64().unwrap_or(0);
     let client = format!(

@@ -1,7 +1,7 @@
-//! The sweep job (no preset, `slow`, `fast`, `scale`): each contender (the
-//! binary, the baseline binary, the script) sweeps an identical board served
-//! by its own sandbox, and the sandbox's log of each run makes a column of
-//! the table.
+//! The sweep job (no preset, `slow`, `fast`, `scale`, and `comment`, a
+//! sweep with `--comment`): each contender (the binary, the baseline
+//! binary, the script) sweeps an identical board served by its own sandbox,
+//! and the sandbox's log of each run makes a column of the table.
 
 use notion_sandbox::Board;
 
@@ -13,6 +13,23 @@ use crate::script::{query_cost, sequential, SCRIPT_SLEEP};
 use crate::setup::{Builds, Setup, Strategy, AS_OF};
 
 pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
+    sweep(setup, builds, false)
+}
+
+/// The sweep with `--comment`: one comment on each task written, so one
+/// more request per task, counted in the ideal time.
+pub fn run_commented(setup: &Setup, builds: &Builds) -> Result<(), String> {
+    sweep(setup, builds, true)
+}
+
+/// The least time a sweep of `overdue` tasks takes at `rate`, with one
+/// comment per task when `comment`.
+fn ideal(overdue: usize, rate: f64, comment: bool) -> f64 {
+    let comments = if comment { overdue as f64 / rate } else { 0.0 };
+    ideal_secs(overdue, rate) + comments
+}
+
+fn sweep(setup: &Setup, builds: &Builds, comment: bool) -> Result<(), String> {
     let spec = board_spec(setup, setup.overdue, setup.seed);
     let board = Board::generated(&spec);
     let ds_id = spec.data_source_id();
@@ -26,7 +43,8 @@ pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
             overdue_ids.len()
         ));
     }
-    let ideal = ideal_secs(expected, setup.rate);
+    let ideal = ideal(expected, setup.rate, comment);
+    let extra: &[&str] = if comment { &["--comment"] } else { &[] };
 
     println!("notion-sweep bench: {}", builds.binary.display());
     if let Some(baseline) = &builds.baseline {
@@ -56,9 +74,15 @@ pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
         query_cost(&board, &ds_id)?.as_secs_f64() * 1000.0
     );
     println!(
-        "--rate {} req/s; ideal time (N + N/100 + 2) / rate = {:.2} s\n",
+        "--rate {} req/s; ideal time ({}N + N/100 + 2) / rate = {:.2} s{}\n",
         fmt_rate(setup.rate),
-        ideal
+        if comment { "2" } else { "" },
+        ideal,
+        if comment {
+            " (the binary runs with --comment: a PATCH and a comment per task)"
+        } else {
+            ""
+        }
     );
 
     let mut results = Vec::new();
@@ -68,12 +92,12 @@ pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
         let run = match contender {
             Contender::Pipelined => {
                 eprintln!("running pipelined (the notion-sweep binary)…");
-                pipelined(&builds.binary, &sb, &db_id, setup.rate)?
+                pipelined(&builds.binary, &sb, &db_id, setup.rate, extra)?
             }
             Contender::Baseline => {
                 eprintln!("running baseline (the --baseline binary)…");
                 let baseline = builds.baseline.as_deref().expect("a baseline column");
-                pipelined(baseline, &sb, &db_id, setup.rate)?
+                pipelined(baseline, &sb, &db_id, setup.rate, extra)?
             }
             Contender::Sequential => {
                 eprintln!(
@@ -93,7 +117,14 @@ pub fn run(setup: &Setup, builds: &Builds) -> Result<(), String> {
                 .map_err(|e| format!("could not write {}: {e}", path.display()))?;
         }
         let pages = sb.pages(&ds_id);
+        let commented = overdue_ids
+            .iter()
+            .filter(|id| sb.comments(id.as_str()).len() == 1)
+            .count();
         drop(sb);
+        if comment && contender != Contender::Sequential {
+            println!("{contender:?}: {commented} of {expected} overdue tasks have one comment");
+        }
         let (updated, stray) = changes(&before, &pages, &overdue_ids);
         let StrategyRun {
             wall,
@@ -146,6 +177,12 @@ mod tests {
             binary: "new".into(),
             baseline: baseline.map(Into::into),
         }
+    }
+
+    #[test]
+    fn the_ideal_counts_one_comment_per_task_with_comment() {
+        assert!((ideal(150, 3.0, false) - 153.5 / 3.0).abs() < 1e-9);
+        assert!((ideal(150, 3.0, true) - 303.5 / 3.0).abs() < 1e-9);
     }
 
     #[test]

@@ -16,7 +16,8 @@ use crate::guards::urls::http_url;
 use crate::input::cli::{BothWaysArgs, DemoArgs, DemoJob, OutputFormat};
 use crate::input::{defaults, UsageError};
 use crate::jobs::board::{
-    Board, Channel, ChannelKind, DigestRule, Notify, People, Source, StaleRule, Writes,
+    Board, Channel, ChannelKind, ChatIds, DigestRule, Notify, People, PersonKey, Source, StaleRule,
+    Writes,
 };
 use crate::jobs::rule::{Exempt, GivenBy, Rule};
 use crate::notion::ids::NotionId;
@@ -61,12 +62,40 @@ pub(super) async fn run(args: &DemoArgs) -> Result<Exit, UsageError> {
             )
         }
         (Some(text), _) => print(&format!(
-            "\nSlack message posted to the sandbox's webhook:\n\n{text}\n"
+            "\nSlack message posted to the sandbox's webhook (each task's owner mentioned \
+             as <@member>: the demo maps its three people to Slack members, as a [people] \
+             table in --config does):\n\n{text}\n"
         )),
         (None, OutputFormat::Json) => {}
         (None, _) => print("\nNo Slack message was posted (nothing to say, or a dry run).\n"),
     }
     Ok(exit)
+}
+
+/// The demo board's people property of each task's owners.
+const DEMO_ASSIGNEE: &str = "Assignee";
+
+/// The demo workspace's people (by email) and made-up Slack member IDs,
+/// as a `[people]` table would map them: the demo's message mentions them.
+const DEMO_PEOPLE: [(&str, &str); 3] = [
+    ("ada@acme.com", "U0ADA00001"),
+    ("grace@acme.com", "U0GRACE001"),
+    ("linus@acme.com", "U0LINUS001"),
+];
+
+fn demo_people() -> People {
+    People(
+        DEMO_PEOPLE
+            .iter()
+            .map(|(email, member)| {
+                let ids = ChatIds {
+                    slack: Some((*member).into()),
+                    ..ChatIds::default()
+                };
+                (PersonKey::Email((*email).into()), ids)
+            })
+            .collect(),
+    )
 }
 
 /// The demo board, every setting a default or the demo's own.
@@ -97,7 +126,7 @@ fn demo_board(
             due_soon: both_ways.due_soon,
             exempt: both_ways.exempt,
             snooze_property: both_ways.snooze_property,
-            assignee_property: None,
+            assignee_property: Some(DEMO_ASSIGNEE.into()),
             given_by: GivenBy::default(),
         },
         stale: StaleRule {
@@ -125,7 +154,7 @@ fn demo_board(
             }],
             disabled: false,
             when_empty: false,
-            people: People::default(),
+            people: demo_people(),
         },
         client: ClientConfig {
             base_url: http_url(&sandbox.url(), false).map_err(UsageError::value)?,

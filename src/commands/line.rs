@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::CommandFactory;
 
-use crate::input::cli::{BoardArgs, Cli, OutputFormat};
+use crate::input::cli::{BoardArgs, Cli, ConnectionArgs, OutputFormat};
 use crate::input::layer::Layer;
 use crate::input::settings::CommandLine;
 use crate::input::{variables, Env};
@@ -62,6 +62,23 @@ pub(super) fn command_line(board: &BoardArgs, given: &Given) -> CommandLine {
         config: board.config.config.clone(),
         picked: board.config.boards.clone(),
         token_file: board.connection.token_file.clone(),
+        layer: given.layer.clone(),
+        variables: std::env::vars_os()
+            .filter_map(|(name, _)| name.into_string().ok())
+            .collect(),
+        known: variables::known(&Cli::command()),
+    }
+}
+
+/// The command line of `undo`: no database nor settings file of its own
+/// (the document names its data sources), the connection as for any board.
+pub(super) fn undo_line(connection: &ConnectionArgs, given: &Given) -> CommandLine {
+    CommandLine {
+        database: None,
+        database_typed: false,
+        config: None,
+        picked: Vec::new(),
+        token_file: connection.token_file.clone(),
         layer: given.layer.clone(),
         variables: std::env::vars_os()
             .filter_map(|(name, _)| name.into_string().ok())

@@ -16,6 +16,7 @@ mod schema;
 mod shell;
 mod stale;
 mod sweep;
+mod undo;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -91,6 +92,7 @@ async fn dispatch(command: Command, given: &Given, env: Env<'_>) -> Result<Exit,
         Command::Schema(args) => schema::run(&args, given, env).await,
         Command::Stale(args) => stale::run(&args, given, env).await,
         Command::Digest(args) => digest::run(&args, given, env).await,
+        Command::Undo(args) => undo::run(&args, given, env).await,
         #[cfg(feature = "sandbox")]
         Command::Demo(args) => demo::run(&args).await,
         #[cfg(feature = "sandbox")]
@@ -108,6 +110,7 @@ fn verbosity(command: &Command) -> Verbosity {
         Command::Schema(a) => a.board.connection.log,
         Command::Stale(a) => a.board.connection.log,
         Command::Digest(a) => a.board.connection.log,
+        Command::Undo(a) => a.connection.log,
         #[cfg(feature = "sandbox")]
         Command::Demo(a) => a.log,
         #[cfg(feature = "sandbox")]

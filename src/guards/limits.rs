@@ -58,6 +58,23 @@ pub(crate) fn read_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     })
 }
 
+/// How long reading standard input may take: a pipe nobody closes must
+/// not hang a cron job.
+pub(crate) const STDIN_WITHIN: Duration = Duration::from_secs(60);
+
+/// The first `limit + 1` bytes of standard input (one past the limit
+/// tells a larger input), read within [`STDIN_WITHIN`].
+pub(crate) fn read_stdin(limit: u64) -> std::io::Result<Vec<u8>> {
+    within(STDIN_WITHIN, move || {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    })
+}
+
 /// Appends `bytes` to the file at `path` (made if missing) within
 /// [`WRITE_WITHIN`], never waiting for a FIFO's reader.
 pub(crate) fn append_file(path: &Path, bytes: Vec<u8>) -> std::io::Result<()> {

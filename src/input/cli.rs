@@ -49,6 +49,10 @@ pub(crate) enum Command {
     /// The standup summary: tasks per status, and the tasks edited lately; posted every run.
     #[command(after_help = DIGEST_EXAMPLES)]
     Digest(DigestArgs),
+    /// Move back what a sweep moved, from its JSON document; tasks changed since stay.
+    #[command(after_help = UNDO_EXAMPLES)]
+    #[command(mut_arg("data_source", |a| a.hide(true)))]
+    Undo(UndoArgs),
     /// Run a real sweep, stale check or digest over HTTP against a built-in sandbox board (no token, no network).
     #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
@@ -98,6 +102,14 @@ const DIGEST_EXAMPLES: &str = "Examples:
   notion-sweep digest 2f26ee68df304251aad48ddc420cba3d --dry-run       print it, post nothing
   notion-sweep digest --since 72 --output markdown >> \"$GITHUB_STEP_SUMMARY\"
   notion-sweep digest --config boards.toml --board Eng";
+
+const UNDO_EXAMPLES: &str = "Examples:
+  notion-sweep sweep --output json > sweep.json && notion-sweep undo sweep.json
+  notion-sweep undo sweep.json --dry-run                         the tasks it would move back
+  notion-sweep undo - < boards.json                              from standard input
+
+REPORT is data: only its IDs, names and statuses are used; Notion is reached at --api-url.
+Exit codes as for sweep; a task changed since the sweep (a conflict) alone is exit 0.";
 
 /// Arguments of `completions`.
 #[derive(Debug, Args)]
@@ -346,13 +358,17 @@ pub(crate) struct SchemaArgs {
     pub(crate) output: OutputFormat,
 }
 
-/// What `stale` and `digest` share besides the board: the status
-/// property, a dry run, the output and where the message goes.
+/// What `stale` and `digest` share besides the board: the status and
+/// owners' properties, a dry run, the output and where the message goes.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     /// The property that holds the task state (type status or select).
     #[arg(long, env = "SWEEP_STATUS_PROPERTY", default_value = defaults::STATUS_PROPERTY, value_name = "NAME")]
     pub(crate) status_property: String,
+
+    /// The people property of a task's owners [default: a people property named Assignee, if any].
+    #[arg(long, env = "SWEEP_ASSIGNEE_PROPERTY", value_name = "NAME")]
+    pub(crate) assignee_property: Option<String>,
 
     /// Print the result, change nothing, post nothing.
     #[arg(long, env = "SWEEP_DRY_RUN")]
@@ -404,6 +420,38 @@ pub(crate) struct DigestArgs {
 
     #[command(flatten)]
     pub(crate) report: ReportArgs,
+}
+
+/// Arguments of `undo`: the sweep's document, how to reach Notion, where
+/// the message goes; the data sources and the status property come from
+/// the document.
+#[derive(Debug, Args)]
+pub(crate) struct UndoArgs {
+    /// The JSON document of an earlier sweep (--output json; one board or several), or - for standard input.
+    #[arg(value_name = "REPORT")]
+    pub(crate) report: String,
+
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+
+    /// Print what would be moved back, change nothing, post nothing.
+    #[arg(long, env = "SWEEP_DRY_RUN")]
+    pub(crate) dry_run: bool,
+
+    /// When another run writes the same data source, wait this many seconds for it, then exit 6.
+    #[arg(long, env = "SWEEP_LOCK_WAIT", default_value_t = defaults::LOCK_WAIT, value_name = "SECS", value_parser = wait)]
+    pub(crate) lock_wait: Seconds,
+
+    /// Result format on standard output.
+    #[arg(long, env = "SWEEP_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) output: OutputFormat,
+
+    #[command(flatten)]
+    pub(crate) channels: ChannelArgs,
+
+    /// Never post the message, even with webhooks set.
+    #[arg(long)]
+    pub(crate) no_notify: bool,
 }
 
 /// Arguments of `demo`: only what cannot send anything outside the sandbox.

@@ -2,7 +2,8 @@
 //! (`cli`, with every default in `defaults` and each value's parser in
 //! `values`), `./.env` (`dotenv`), the settings file (`config`), each a typed [`layer::Layer`], merged by the
 //! contract's precedence into the boards the jobs run (`settings`), with
-//! notification URLs told apart by `targets`. Every check happens here,
+//! notification URLs told apart by `targets`, and the sweep's document
+//! `undo` reads (`undo`). Every check happens here,
 //! before any request is sent.
 
 pub(crate) mod cli;
@@ -12,6 +13,7 @@ pub(crate) mod dotenv;
 pub(crate) mod layer;
 pub(crate) mod settings;
 pub(crate) mod targets;
+pub(crate) mod undo;
 pub(crate) mod values;
 pub(crate) mod variables;
 

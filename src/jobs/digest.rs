@@ -1,17 +1,20 @@
 //! `digest`: the standup summary of a board. The tasks per status option,
 //! in the schema's order with zeros, counted by paging through the whole
-//! data source asking only for the status (counts are kept, never rows);
+//! data source asking only for the status, one chain of queries per option
+//! side by side (counts are kept, never rows);
 //! then the tasks edited in the last `--since` hours, the newest first.
 //! Writes nothing. What it found is a [`Run`] of [`Digest`].
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use serde_json::{json, Value};
+use tokio::task::JoinSet;
 
 use super::board::Board;
 use super::paging::{Order, Paging, PagingError, Stamp};
 use super::resolve::notion_setup_message;
-use super::rule::Columns;
+use super::rule::{Columns, StatusKind};
 use super::run::{self, Opened, Run};
 use super::summary::{RunError, RunErrorKind};
 use super::sweep::rows::{read_row, Row};
@@ -19,7 +22,7 @@ use super::sweep::stopped;
 use super::task::{self, Task};
 use crate::guards::scrub::escape_control;
 use crate::guards::stop::{Stop, StopReason};
-use crate::notion::NotionError;
+use crate::notion::{NotionClient, NotionError};
 
 /// Tasks per status option, in the schema's order, zeros included; a
 /// status the schema does not list (renamed mid-run) comes after them.
@@ -33,10 +36,17 @@ impl Counts {
         Counts(options.iter().map(|o| (o.clone(), 0)).collect())
     }
 
+    /// One more task in `status`.
+    #[cfg(test)]
     fn add(&mut self, status: &str) {
+        self.add_n(status, 1);
+    }
+
+    /// `rows` more tasks in `status`.
+    fn add_n(&mut self, status: &str, rows: usize) {
         match self.0.iter_mut().find(|(name, _)| name == status) {
-            Some((_, n)) => *n += 1,
-            None => self.0.push((status.to_string(), 1)),
+            Some((_, n)) => *n += rows,
+            None => self.0.push((status.to_string(), rows)),
         }
     }
 
@@ -142,34 +152,81 @@ enum Halt {
     Paging(&'static str, PagingError),
 }
 
-/// Counts every task by its status: one query per hundred rows, asking
-/// only for the status.
+/// Counts every task by its status: one chain of queries per status option
+/// (and, for a select, one for tasks without a status), all under way at
+/// once through the one limiter, each asking only for the status and
+/// holding a count, not rows. A chain is sequential (each page waits for
+/// the cursor of the one before), so the chains side by side keep the
+/// limiter busy when Notion answers slower than the rate allows. Costs
+/// one query per hundred tasks of each status, one for a status without
+/// any.
 async fn count(opened: &Opened, digest: &mut Digest, stop: &Stop) -> Result<(), Halt> {
     let columns = &opened.columns;
-    let mut paging = Paging::new(
-        Vec::new(),
-        Stamp::Created,
-        Order::Oldest,
-        vec![columns.status.id.clone()],
-    );
-    while let Some(rows) = next(&mut paging, opened, stop, "count the tasks").await? {
-        for raw in rows {
-            let status = match read_row(raw) {
-                Row::Page(page) => task::status(&page, columns),
-                Row::Ignored => continue,
-                Row::Unreadable(id, why) => {
-                    tracing::warn!(task = %id, "could not read a task's status; counted without one: {}", escape_control(&why));
-                    None
+    let key = columns.status_kind.key();
+    let mut conditions: Vec<(Option<String>, Value)> = columns
+        .options
+        .iter()
+        .map(|name| {
+            let condition = json!({ "property": columns.status.id, key: { "equals": name } });
+            (Some(name.clone()), condition)
+        })
+        .collect();
+    if columns.status_kind == StatusKind::Select {
+        let condition = json!({ "property": columns.status.id, key: { "is_empty": true } });
+        conditions.push((None, condition));
+    }
+    let mut chains = JoinSet::new();
+    for (slot, (_, condition)) in conditions.iter().enumerate() {
+        let (client, source, stop) = (
+            opened.client.clone(),
+            opened.data_source_id.clone(),
+            stop.clone(),
+        );
+        let mut paging = Paging::new(
+            vec![condition.clone()],
+            Stamp::Created,
+            Order::Oldest,
+            vec![columns.status.id.clone()],
+        );
+        chains.spawn(async move {
+            let mut rows = 0;
+            while let Some(page) =
+                next(&mut paging, &client, &source, &stop, "count the tasks").await?
+            {
+                rows += page
+                    .into_iter()
+                    .filter(|raw| !matches!(read_row(raw.clone()), Row::Ignored))
+                    .count();
+            }
+            Ok::<_, Halt>((slot, rows))
+        });
+    }
+    let mut halt = None;
+    while let Some(joined) = chains.join_next().await {
+        match joined {
+            Ok(Ok((slot, rows))) => {
+                digest.total += rows;
+                match &conditions[slot].0 {
+                    Some(status) => digest.counts.add_n(status, rows),
+                    None => digest.no_status += rows,
                 }
-            };
-            digest.total += 1;
-            match status {
-                Some(status) => digest.counts.add(&status),
-                None => digest.no_status += 1,
+            }
+            Ok(Err(error)) => {
+                // The first reason is the one told; the other chains end.
+                halt.get_or_insert(error);
+                chains.abort_all();
+            }
+            Err(joined) if joined.is_cancelled() => {}
+            Err(joined) => {
+                halt.get_or_insert(Halt::Paging(
+                    "count the tasks",
+                    PagingError::Bad(format!("a counting chain ended unexpectedly: {joined}")),
+                ));
+                chains.abort_all();
             }
         }
     }
-    Ok(())
+    halt.map_or(Ok(()), Err)
 }
 
 /// Lists the tasks edited since `digest.since`, by status, the newest first.
@@ -182,11 +239,19 @@ async fn edited(opened: &Opened, digest: &mut Digest, stop: &Stop) -> Result<(),
         vec![Stamp::Edited.condition("on_or_after", &since)],
         Stamp::Edited,
         Order::Newest,
-        vec![columns.title.id.clone(), columns.status.id.clone()],
+        columns.listed(),
     );
     let mut edited = Vec::new();
     let result = loop {
-        let rows = match next(&mut paging, opened, stop, "list the tasks edited lately").await {
+        let rows = match next(
+            &mut paging,
+            &opened.client,
+            &opened.data_source_id,
+            stop,
+            "list the tasks edited lately",
+        )
+        .await
+        {
             Ok(Some(rows)) => rows,
             Ok(None) => break Ok(()),
             Err(halt) => break Err(halt),
@@ -216,14 +281,15 @@ async fn edited(opened: &Opened, digest: &mut Digest, stop: &Stop) -> Result<(),
 /// it was doing).
 async fn next(
     paging: &mut Paging,
-    opened: &Opened,
+    client: &NotionClient,
+    data_source_id: &str,
     stop: &Stop,
     doing: &'static str,
-) -> Result<Option<Vec<serde_json::Value>>, Halt> {
+) -> Result<Option<Vec<Value>>, Halt> {
     if let Some(reason) = stop.reason() {
         return Err(Halt::Stopped(reason));
     }
-    match paging.next(&opened.client, &opened.data_source_id).await {
+    match paging.next(client, data_source_id).await {
         Ok(rows) => Ok(rows),
         Err(PagingError::Notion(error)) if error.stop_reason().is_some() => Err(Halt::Stopped(
             error.stop_reason().unwrap_or(StopReason::Interrupted),
@@ -293,6 +359,7 @@ pub(crate) mod example {
             url: format!("https://www.notion.so/Task-{n:032}"),
             status: Some(status.into()),
             last_edited: Some(now() - Duration::minutes(minutes_ago)),
+            assignees: Some(crate::jobs::summary::example::owners_of(n)),
         }
     }
 

@@ -2,8 +2,9 @@
 //! again as plain data. `sweep` finds overdue tasks and moves them; `check`
 //! proves a sweep could run; `schema` reads what a database holds; `stale`
 //! finds tasks nobody has touched for days (and may move them); `digest`
-//! counts tasks per status and lists the ones edited lately (the last two
-//! each a `run` of their own findings, reading `task`s with `paging`). Each
+//! counts tasks per status and lists the ones edited lately; `undo` moves
+//! back what a sweep moved (the last three each a `run` of their own
+//! findings, reading `task`s with `paging`). Each
 //! resolves the board's data source and checks its schema first
 //! (`resolve`, `rule`). No job prints, posts or decides an exit code: the
 //! commands hand their results to the output.
@@ -20,3 +21,4 @@ pub(crate) mod stale;
 pub(crate) mod summary;
 pub(crate) mod sweep;
 pub(crate) mod task;
+pub(crate) mod undo;

@@ -127,6 +127,7 @@ pub(crate) async fn open<T>(
             rule::columns(
                 &resolved.source,
                 &rule.status_property,
+                rule.assignee_property.as_deref(),
                 wanted,
                 &rule.given_by,
             )

@@ -2,7 +2,7 @@
 //! run-level error and the notifications. The JSON document of the contract
 //! is this, serialized, with the exit code the output derives from it.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::board::ChannelKind;
@@ -292,6 +292,9 @@ pub(crate) struct Summary {
     pub(crate) data_source_id: Option<String>,
     pub(crate) as_of: NaiveDate,
     pub(crate) dry_run: bool,
+    /// When the run began, to the second: what changed since is what
+    /// `undo` looks at.
+    pub(crate) started_at: DateTime<Utc>,
     pub(crate) from: Vec<String>,
     pub(crate) to: String,
     /// The status property's name (what `undo` writes back).
@@ -412,6 +415,7 @@ pub(crate) mod example {
             data_source_id: Some("248104cd-477e-80af-bc30-000bd28de8f9".into()),
             as_of: "2026-11-22".parse().unwrap(),
             dry_run: false,
+            started_at: "2026-11-22T08:00:05Z".parse().unwrap(),
             from: vec!["To Do".into()],
             to: "Overdue".into(),
             status_property: "Status".into(),
@@ -473,6 +477,16 @@ pub(crate) mod example {
             id: format!("{:0>32}", first.len()),
             name: name.into(),
             email: Some(format!("{first}@acme.com")),
+        }
+    }
+
+    /// The owners of the `n`th task of an example listing: Ada (mapped),
+    /// Grace (not mapped) or nobody, in turn.
+    pub(crate) fn owners_of(n: u32) -> Vec<Person> {
+        match n % 3 {
+            0 => vec![person("Ada Lovelace")],
+            1 => vec![person("Grace Hopper")],
+            _ => Vec::new(),
         }
     }
 

@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::rule::{Columns, StatusKind};
-use super::sweep::rows::property;
+use super::summary::Person;
+use super::sweep::rows::{people, property};
 use crate::notion::wire::{self, Page};
 
-/// A task as listed: what it is, where it is, its status and when it was
-/// last edited.
+/// A task as listed: what it is, where it is, its status, when it was
+/// last edited and who owns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Task {
     pub(crate) id: String,
@@ -21,6 +22,10 @@ pub(crate) struct Task {
     /// When it was last edited, to the minute Notion gives; `None` only
     /// for a row that could not be read.
     pub(crate) last_edited: Option<DateTime<Utc>>,
+    /// Its owners (`--assignee-property`), as a sweep lists them; absent
+    /// when the board has no owners' property.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) assignees: Option<Vec<Person>>,
 }
 
 impl Task {
@@ -32,6 +37,7 @@ impl Task {
             url: String::new(),
             status: None,
             last_edited: None,
+            assignees: None,
         }
     }
 
@@ -71,6 +77,7 @@ pub(crate) fn read(page: &Page, columns: &Columns) -> Result<Task, String> {
         url: page.url.clone().unwrap_or_default(),
         status: status(page, columns),
         last_edited: Some(last_edited),
+        assignees: columns.assignee.as_ref().map(|a| people(page, a)),
     })
 }
 
@@ -100,6 +107,7 @@ mod tests {
             status: prop("st", "Stage"),
             status_kind: kind,
             options: vec!["Doing".into()],
+            assignee: Some(prop("ow", "Owner")),
         }
     }
 
@@ -117,6 +125,11 @@ mod tests {
                 "properties": {
                     "Name": {"id": "title", "type": "title", "title": [{"plain_text": "Fix "}, {"plain_text": "it"}]},
                     "Renamed": {"id": "st", "type": "select", "select": {"name": "Doing"}},
+                    "Owners": {"id": "ow", "type": "people", "people": [
+                        {"object": "user", "id": "u1", "name": "Ada Lovelace", "type": "person",
+                         "person": {"email": "ada@acme.com"}},
+                        {"object": "user", "id": "u2"},
+                    ]},
                 }
             })),
             &columns(StatusKind::Select),
@@ -124,6 +137,22 @@ mod tests {
         .unwrap();
         assert_eq!(task.title, "Fix it");
         assert_eq!(task.status.as_deref(), Some("Doing"));
+        assert_eq!(
+            task.assignees,
+            Some(vec![
+                Person {
+                    id: "u1".into(),
+                    name: "Ada Lovelace".into(),
+                    email: Some("ada@acme.com".into()),
+                },
+                Person {
+                    id: "u2".into(),
+                    name: "u2".into(),
+                    email: None,
+                },
+            ]),
+            "by the property's id; a user Notion names not is shown by id"
+        );
         let edited = task.last_edited.unwrap();
         assert_eq!(edited.to_rfc3339(), "2026-11-10T14:03:00+00:00");
         let now = DateTime::parse_from_rfc3339("2026-11-17T14:02:59Z")
@@ -150,6 +179,7 @@ mod tests {
         }));
         let task = read(&no_status, &columns(StatusKind::Status)).unwrap();
         assert_eq!(task.status, None);
+        assert_eq!(task.assignees, Some(Vec::new()), "no owners: an empty list");
         assert_eq!(task.display_title(), "(untitled)");
         assert_eq!(
             Task::unreadable("p5".into()).display_title(),

@@ -212,6 +212,12 @@ impl NotionClient {
         Ok(())
     }
 
+    /// `GET /v1/pages/{id}`: the page as Notion gives it, read as a row is.
+    pub(crate) async fn page(&self, id: &str) -> Result<Value, NotionError> {
+        self.call(Method::GET, &["v1", "pages", id], &[], None)
+            .await
+    }
+
     /// `POST /v1/comments`: a comment of plain `text` on the page.
     pub(crate) async fn create_comment(
         &self,

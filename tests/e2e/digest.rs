@@ -127,7 +127,8 @@ fn the_counts_come_in_the_schemas_order_with_zeros_one_query_per_hundred_rows() 
     let mut newest_first = times.clone();
     newest_first.sort_by(|a, b| b.cmp(a));
     assert_eq!(times, newest_first);
-    // Counting asked only for the status: one query per hundred rows.
+    // Counting asked only for the status: a chain of queries per option,
+    // one query per hundred rows of it, one for an option without any.
     let sent = queries(sandbox);
     let counting: Vec<_> = sent
         .iter()
@@ -140,21 +141,47 @@ fn the_counts_come_in_the_schemas_order_with_zeros_one_query_per_hundred_rows() 
                 == 1
         })
         .collect();
-    assert_eq!(counting.len(), 3, "250 rows, 100 a query");
-    for query in &counting {
-        assert_eq!(
-            query.query.as_deref().unwrap(),
-            format!("filter_properties={}", board.status_id),
-            "the status alone"
-        );
-        assert!(
-            query.body.as_ref().unwrap().get("filter").is_none(),
-            "every row"
-        );
+    let per_option = |name: &str| {
+        board
+            .counts
+            .get(name)
+            .copied()
+            .unwrap_or(0)
+            .div_ceil(100)
+            .max(1)
+    };
+    let expected: usize = board.order.iter().map(|name| per_option(name)).sum();
+    assert_eq!(
+        counting.len(),
+        expected,
+        "250 rows in {} options",
+        board.order.len()
+    );
+    for name in &board.order {
+        let asked = counting
+            .iter()
+            .filter(|query| {
+                assert_eq!(
+                    query.query.as_deref().unwrap(),
+                    format!("filter_properties={}", board.status_id),
+                    "the status alone"
+                );
+                let filter = &query.body.as_ref().unwrap()["filter"]["and"][0];
+                filter["property"] == board.status_id.as_str()
+                    && filter
+                        .to_string()
+                        .contains(&format!("{{\"equals\":\"{name}\"}}"))
+            })
+            .count();
+        assert_eq!(asked, per_option(name), "{name}");
     }
     let listing = sent
         .iter()
-        .find(|r| r.body.as_ref().unwrap().get("filter").is_some())
+        .find(|r| {
+            r.body.as_ref().unwrap()["filter"]
+                .to_string()
+                .contains("last_edited_time")
+        })
         .unwrap();
     let filter = &listing.body.as_ref().unwrap()["filter"]["and"][0];
     assert_eq!(filter["timestamp"], "last_edited_time");
@@ -336,4 +363,48 @@ fn a_since_of_zero_is_a_usage_error_and_a_missing_property_a_setup_error() {
     );
     assert!(run.stderr.contains("no property 'state'"), "{}", run.stderr);
     assert!(board.sandbox.sink_messages(SinkKind::Slack).is_empty());
+}
+
+#[test]
+fn tasks_edited_lately_are_listed_with_their_owners_mentioned_as_people_maps_them() {
+    let demo = crate::people::Demo::new();
+    let run = demo.run("digest", &["--output", "json"]);
+    run.expect_code(0);
+    let doc = run.json();
+    let owners = crate::people::owners_by_title(&doc["boards"][0]["edited"]);
+    let person = |name: &str, email: &str| vec![(name.to_string(), email.to_string())];
+    let expected = [
+        (
+            "Ship v2.3 release notes",
+            person("Grace Hopper", "grace@acme.com"),
+        ),
+        ("Fix login bug", person("Ada Lovelace", "ada@acme.com")),
+        (
+            "Investigate flaky e2e test",
+            person("Grace Hopper", "grace@acme.com"),
+        ),
+        (
+            "Triage new bug reports",
+            person("Linus Torvalds", "linus@acme.com"),
+        ),
+    ];
+    assert_eq!(owners.len(), expected.len(), "{owners:?}");
+    for (title, people) in &expected {
+        assert_eq!(&owners[*title], people, "{title}");
+    }
+    demo.assert_owners_in_messages(&[
+        ("Ship v2.3 release notes", "Grace Hopper"),
+        ("Fix login bug", "Ada Lovelace"),
+        ("Investigate flaky e2e test", "Grace Hopper"),
+        ("Triage new bug reports", "Linus Torvalds"),
+    ]);
+    let markdown = demo.run("digest", &["--dry-run", "--output", "markdown"]);
+    markdown.expect_code(0);
+    assert!(
+        markdown
+            .stdout
+            .contains("| Task | Status | Last edited (UTC) | Owner |"),
+        "{}",
+        markdown.stdout
+    );
 }

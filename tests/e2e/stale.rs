@@ -538,3 +538,40 @@ fn moving_takes_the_sweeps_lock_and_listing_or_a_dry_run_does_not() {
     notion_sweep(&["stale", &db, "--move-to", "Stalled"], &env).expect_code(0);
     assert_eq!(requests(&sandbox, "PATCH").len(), 2);
 }
+
+#[test]
+fn stale_tasks_are_listed_with_their_owners_mentioned_as_people_maps_them() {
+    let demo = crate::people::Demo::new();
+    let run = demo.run("stale", &["--output", "json"]);
+    run.expect_code(0);
+    let doc = run.json();
+    let board = &doc["boards"][0];
+    let owners = crate::people::owners_by_title(&board["tasks"]);
+    let ada = ("Ada Lovelace".to_string(), "ada@acme.com".to_string());
+    let linus = ("Linus Torvalds".to_string(), "linus@acme.com".to_string());
+    assert_eq!(owners.len(), 3, "{owners:?}");
+    assert_eq!(owners["Refactor billing service"], vec![ada.clone()]);
+    assert_eq!(owners["Security audit follow-up"], [ada]);
+    assert_eq!(owners["Improve error messages"], [linus]);
+    demo.assert_owners_in_messages(&[
+        ("Refactor billing service", "Ada Lovelace"),
+        ("Security audit follow-up", "Ada Lovelace"),
+        ("Improve error messages", "Linus Torvalds"),
+    ]);
+
+    // People read the owners too; a property that is not of type people is exit 3.
+    let text = demo.run("stale", &["--dry-run"]);
+    text.expect_code(0);
+    let header = text.stdout.lines().find(|l| l.starts_with("TASK")).unwrap();
+    assert!(header.contains("IDLE  OWNER"), "{}", text.stdout);
+    assert!(text.stdout.contains("Linus Torvalds"), "{}", text.stdout);
+    let wrong = demo.run("stale", &["--dry-run", "--assignee-property", "Priority"]);
+    wrong.expect_code(3);
+    assert!(
+        wrong.stderr.contains(
+            "property 'Priority' is of type select; the assignee property must be of type people"
+        ),
+        "{}",
+        wrong.stderr
+    );
+}

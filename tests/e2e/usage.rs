@@ -204,7 +204,7 @@ fn every_flag_and_variable_is_documented() {
     let example =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example")).unwrap();
     for command in [
-        "sweep", "check", "schema", "stale", "digest", "demo", "sandbox",
+        "sweep", "check", "schema", "stale", "digest", "undo", "demo", "sandbox",
     ] {
         let help = notion_sweep(&[command, "--help"], &[]);
         help.expect_code(0);
@@ -240,6 +240,7 @@ fn help_is_snapshot_tested() {
         vec!["schema", "--help"],
         vec!["stale", "--help"],
         vec!["digest", "--help"],
+        vec!["undo", "--help"],
         vec!["demo", "--help"],
         vec!["sandbox", "--help"],
         vec!["completions", "--help"],

@@ -44,22 +44,12 @@ pub(crate) fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String
         .iter()
         .filter_map(|e| check_exempt(&schema, e, &rule.given_by.of("exempt"), &mut problems))
         .collect();
-    let assignee = match rule.assignee_property.as_deref() {
-        Some(name) => schema
-            .property(
-                name,
-                "people",
-                &rule.given_by.of("assignee_property"),
-                &mut problems,
-            )
-            .and_then(|p| typed(p, "people", "the assignee property", &mut problems)),
-        // By default, a people property named Assignee, when there is one.
-        None => schema
-            .props
-            .iter()
-            .find(|p| p.name == DEFAULT_ASSIGNEE && p.kind == "people")
-            .map(|p| reference(p)),
-    };
+    let assignee = assignee(
+        &schema,
+        rule.assignee_property.as_deref(),
+        &rule.given_by,
+        &mut problems,
+    );
     let title = schema
         .props
         .iter()
@@ -83,6 +73,27 @@ pub(crate) fn check(source: &DataSource, rule: &Rule) -> Result<Plan, Vec<String
             assignee,
         }),
         _ => Err(problems),
+    }
+}
+
+/// The people property of a task's owners: `name` (a problem when it is
+/// missing or not of type people), else a people property named
+/// `Assignee` when there is one.
+fn assignee(
+    schema: &Schema,
+    name: Option<&str>,
+    given_by: &GivenBy,
+    problems: &mut Vec<String>,
+) -> Option<PropertyRef> {
+    match name {
+        Some(name) => schema
+            .property(name, "people", &given_by.of("assignee_property"), problems)
+            .and_then(|p| typed(p, "people", "the assignee property", problems)),
+        None => schema
+            .props
+            .iter()
+            .find(|p| p.name == DEFAULT_ASSIGNEE && p.kind == "people")
+            .map(|p| reference(p)),
     }
 }
 
@@ -212,8 +223,9 @@ fn check_options<'a>(
     }
 }
 
-/// What `stale` and `digest` read of a data source: its title, and its
-/// status property with the options in the schema's order.
+/// What `stale` and `digest` read of a data source: its title, its
+/// status property with the options in the schema's order, and the
+/// people property of the tasks' owners, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Columns {
     pub(crate) title: PropertyRef,
@@ -221,14 +233,27 @@ pub(crate) struct Columns {
     pub(crate) status_kind: StatusKind,
     /// The status options, in the schema's order.
     pub(crate) options: Vec<String>,
+    /// The people property of a task's owners (`--assignee-property`).
+    pub(crate) assignee: Option<PropertyRef>,
+}
+
+impl Columns {
+    /// The IDs of the properties a listing asks for (`filter_properties`).
+    pub(crate) fn listed(&self) -> Vec<String> {
+        let mut ids = vec![self.title.id.clone(), self.status.id.clone()];
+        ids.extend(self.assignee.iter().map(|a| a.id.clone()));
+        ids
+    }
 }
 
 /// The title and the status property `status_property`, with each of
-/// `wanted` (an option's name and the key that gave it) among its options:
+/// `wanted` (an option's name and the key that gave it) among its options,
+/// and the owners' property (`assignee_property`, else the default):
 /// every problem at once, each with its near miss.
 pub(crate) fn columns(
     source: &DataSource,
     status_property: &str,
+    assignee_property: Option<&str>,
     wanted: &[(&str, &str)],
     given_by: &GivenBy,
 ) -> Result<Columns, Vec<String>> {
@@ -246,6 +271,7 @@ pub(crate) fn columns(
             check_options(p, wanted.iter().copied(), given_by, &mut problems);
             Some((p, kind))
         });
+    let assignee = assignee(&schema, assignee_property, given_by, &mut problems);
     let title = schema.props.iter().find(|p| p.kind == "title");
     if title.is_none() {
         problems.push("the data source has no title property".to_string());
@@ -256,6 +282,7 @@ pub(crate) fn columns(
             status: reference(status),
             status_kind,
             options: options(status).into_iter().map(str::to_string).collect(),
+            assignee,
         }),
         _ => Err(problems),
     }
@@ -399,13 +426,21 @@ mod tests {
         }))
         .unwrap();
         let given_by = GivenBy::default();
-        let found = columns(&source, "Status", &[("In Progress", "status")], &given_by).unwrap();
+        let found = columns(
+            &source,
+            "Status",
+            None,
+            &[("In Progress", "status")],
+            &given_by,
+        )
+        .unwrap();
         assert_eq!(found.status.id, "st");
         assert_eq!(found.title.id, "title");
         assert_eq!(found.options, ["To Do", "In Progress", "Done"]);
         let problems = columns(
             &source,
             "Status",
+            None,
             &[("in progress", "status"), ("Stalled", "move_to")],
             &given_by,
         )
@@ -414,7 +449,18 @@ mod tests {
         assert!(problems[0]
             .contains("no option 'in progress' (given by --status) (did you mean 'In Progress'?)"));
         assert!(problems[1].contains("no option 'Stalled' (given by --move-to)"));
-        let problems = columns(&source, "Due", &[], &given_by).unwrap_err();
+        let problems = columns(&source, "Due", None, &[], &given_by).unwrap_err();
         assert!(problems[0].contains("of type date"), "{problems:?}");
+        assert_eq!(found.assignee, None, "no people property named Assignee");
+        let problems = columns(&source, "Status", Some("Due"), &[], &given_by).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains(
+                "property 'Due' is of type date; the assignee property must be of type people"
+            ),
+            "{problems:?}"
+        );
+        let problems = columns(&source, "Status", Some("Owner"), &[], &given_by).unwrap_err();
+        assert!(problems[0].contains("no property 'Owner'"), "{problems:?}");
     }
 }

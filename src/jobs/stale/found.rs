@@ -102,6 +102,7 @@ pub(crate) mod example {
                 url: format!("https://www.notion.so/Task-{n:032}"),
                 status: Some(status.into()),
                 last_edited: Some(now() - Duration::days(idle) - Duration::minutes(17)),
+                assignees: Some(crate::jobs::summary::example::owners_of(n)),
             },
             idle_days: Some(idle),
             outcome,

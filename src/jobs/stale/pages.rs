@@ -77,12 +77,7 @@ impl<'a> Find<'a> {
             .as_ref()
             .map(|to| wire::status_update(&columns.status.id, columns.status_kind.key(), to));
         let mut reading = Reading {
-            paging: Paging::new(
-                conditions,
-                Stamp::Edited,
-                Order::Oldest,
-                vec![columns.title.id.clone(), columns.status.id.clone()],
-            ),
+            paging: Paging::new(conditions, Stamp::Edited, Order::Oldest, columns.listed()),
             writes: Writes::new(self.client.clone(), self.stop.clone()),
             update,
             tasks: Vec::new(),

@@ -134,6 +134,7 @@ fn empty_summary(board: &Board) -> Summary {
         data_source_id: None,
         as_of: rule.as_of,
         dry_run: board.writes.dry_run,
+        started_at: chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0),
         from: rule.from.clone(),
         to: rule.to.clone(),
         status_property: rule.status_property.clone(),

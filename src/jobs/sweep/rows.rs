@@ -74,7 +74,7 @@ pub(super) fn read_task(plan: &Plan, calendar: &Calendar, page: &Page) -> Result
 }
 
 /// The owners a task's people property names.
-fn people(page: &Page, assignee: &PropertyRef) -> Vec<Person> {
+pub(crate) fn people(page: &Page, assignee: &PropertyRef) -> Vec<Person> {
     property(page, assignee)
         .and_then(|v| v.people)
         .unwrap_or_default()

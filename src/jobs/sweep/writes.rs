@@ -66,10 +66,16 @@ pub(crate) struct Written {
 }
 
 /// Comments are no longer tried once Notion refused one for a missing
-/// capability (403): every other would be refused the same way.
+/// capability (403): every other would be refused the same way. Until
+/// Notion has taken one, they go one at a time, so that a missing
+/// capability costs one request, not one per write in flight.
 #[derive(Debug, Default)]
 struct Comments {
     refused: AtomicBool,
+    /// Notion took a comment: the capability is there.
+    taken: AtomicBool,
+    /// Held by the comment on its way while none was taken yet.
+    first: tokio::sync::Mutex<()>,
     counts: std::sync::Mutex<CommentCounts>,
 }
 
@@ -94,15 +100,25 @@ impl Comments {
         page_id: &str,
         text: &str,
     ) -> Option<Result<(), NotionError>> {
-        if self.refused.load(Ordering::Relaxed) {
+        // Held until Notion answered, while no comment was taken yet.
+        let _one_at_a_time = if self.taken.load(Ordering::Acquire) {
+            None
+        } else {
+            let guard = self.first.lock().await;
+            (!self.taken.load(Ordering::Acquire)).then_some(guard)
+        };
+        if self.refused.load(Ordering::Acquire) {
             return None;
         }
         let added = client.create_comment(page_id, text).await;
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         match &added {
-            Ok(()) => counts.added += 1,
+            Ok(()) => {
+                self.taken.store(true, Ordering::Release);
+                counts.added += 1;
+            }
             Err(error) if error.status() == Some(403) => {
-                if !self.refused.swap(true, Ordering::Relaxed) {
+                if !self.refused.swap(true, Ordering::AcqRel) {
                     tracing::warn!(
                         "Notion refused a comment ({error}); no more comments are tried: \
                          enable Insert comments in the integration's capabilities at \

@@ -4,13 +4,14 @@
 
 use super::message::{why_stopped, Note};
 use super::said::{Item, Line, Part, Said};
+use crate::jobs::board::People;
 use crate::jobs::digest::Digest;
 use crate::jobs::run::Run;
 use crate::output::report::digest::hours;
 use crate::output::report::plural;
 
 /// The message of a digest.
-pub(super) fn said(run: &Run<Digest>) -> Said {
+pub(super) fn said(run: &Run<Digest>, people: &People) -> Said {
     let found = &run.found;
     let edited = found.edited.len();
     let head = Line::default().bold(run.name()).ours(format!(
@@ -38,7 +39,8 @@ pub(super) fn said(run: &Run<Digest>) -> Said {
                     let edited = task
                         .last_edited
                         .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string());
-                    Item::of(task, Line::default().ours(format!("edited {edited} UTC")))
+                    let detail = Line::default().ours(format!("edited {edited} UTC"));
+                    Item::of(task, detail, people)
                 })
                 .collect();
             let heading = Line::default()
@@ -74,29 +76,32 @@ mod tests {
     use super::super::{discord, slack, teams};
     use super::*;
     use crate::jobs::digest::example;
+    use crate::jobs::summary::example::people;
 
     #[test]
     fn the_slack_message() {
-        let message = slack::said(&said(&example::run()));
+        let message = slack::said(&said(&example::run(), &people()));
         insta::assert_snapshot!(message["text"].as_str().unwrap());
     }
 
     #[test]
     fn the_discord_message() {
-        let message = discord::said(&said(&example::run()));
+        let message = discord::said(&said(&example::run(), &people()));
         insta::assert_snapshot!(message["content"].as_str().unwrap());
     }
 
     #[test]
     fn the_teams_card() {
-        insta::assert_snapshot!(
-            serde_json::to_string_pretty(&teams::said(&said(&example::run()))).unwrap()
-        );
+        insta::assert_snapshot!(serde_json::to_string_pretty(&teams::said(&said(
+            &example::run(),
+            &people()
+        )))
+        .unwrap());
     }
 
     #[test]
     fn each_status_lists_ten_tasks_then_counts_the_rest() {
-        let text = slack::said(&said(&example::run()))["text"]
+        let text = slack::said(&said(&example::run(), &people()))["text"]
             .as_str()
             .unwrap()
             .to_string();
@@ -108,7 +113,7 @@ mod tests {
     fn a_digest_with_nothing_edited_still_has_its_counts() {
         let mut run = example::run();
         run.found.edited.clear();
-        let said = said(&run);
+        let said = said(&run, &People::default());
         let text = slack::said(&said)["text"].as_str().unwrap().to_string();
         assert_eq!(
             text,
@@ -134,7 +139,7 @@ mod tests {
         for t in &mut run.found.edited {
             t.title = "`~|#".repeat(200);
         }
-        let said = said(&run);
+        let said = said(&run, &People::default());
         assert!(slack::said(&said)["text"].as_str().unwrap().chars().count() <= 3000);
         let discord = discord::said(&said);
         assert!(discord["content"].as_str().unwrap().chars().count() <= 2000);

@@ -2,6 +2,8 @@
 //! markdown, with mentions turned off so that no title pings anyone; for a
 //! sweep (`message`) and for what `stale` and `digest` say (`said`).
 
+use std::cell::RefCell;
+
 use serde_json::{json, Value};
 
 use super::message::{fit, header, listed, name, notes, parts, to, Note, Owner};
@@ -23,6 +25,7 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
 pub(super) fn said(said: &Said) -> Value {
     let line = |line: &Line| line.show(escape, "**");
     let head = format!("{}{}", line(&said.head), said.facts_line(escape));
+    let mentions = RefCell::new(Vec::<String>::new());
     let parts: Vec<(Option<String>, Vec<String>)> = said
         .parts
         .iter()
@@ -33,9 +36,10 @@ pub(super) fn said(said: &Said) -> Value {
                 .iter()
                 .map(|item| {
                     format!(
-                        "\n• {}, {}",
+                        "\n• {}, {}{}",
                         link(&item.title, &item.url),
-                        line(&item.detail)
+                        line(&item.detail),
+                        owners(&item.owners, &mentions)
                     )
                 })
                 .collect();
@@ -100,9 +104,27 @@ fn mentioned(content: &str) -> Vec<String> {
     users
 }
 
+/// A task's owners after a dash: a mapped owner is mentioned (and noted
+/// in `mentions`), unless a hundred others already were; anyone else is a
+/// name, escaped.
+fn owners(owners: &[Owner], mentions: &RefCell<Vec<String>>) -> String {
+    Owner::list(owners, |owner| {
+        let mut mentions = mentions.borrow_mut();
+        match owner.ids.as_ref().and_then(|ids| ids.discord.as_ref()) {
+            Some(id) if mentions.contains(id) || mentions.len() < MAX_MENTIONS => {
+                if !mentions.contains(id) {
+                    mentions.push(id.clone());
+                }
+                format!("<@{id}>")
+            }
+            _ => escape(&owner.name),
+        }
+    })
+}
+
 fn content(summary: &Summary, people: &People) -> String {
     // Owners past the hundredth mentioned are named instead.
-    let mentions = std::cell::RefCell::new(Vec::<String>::new());
+    let mentions = RefCell::new(Vec::<String>::new());
     let head = header(
         summary,
         &escape(&name(summary)),
@@ -117,18 +139,7 @@ fn content(summary: &Summary, people: &People) -> String {
                 .into_iter()
                 .map(|task| {
                     let task = listed(summary, task, people);
-                    let owners = Owner::list(&task.owners, |owner| {
-                        let mut mentions = mentions.borrow_mut();
-                        match owner.ids.and_then(|ids| ids.discord.as_ref()) {
-                            Some(id) if mentions.contains(id) || mentions.len() < MAX_MENTIONS => {
-                                if !mentions.contains(id) {
-                                    mentions.push(id.clone());
-                                }
-                                format!("<@{id}>")
-                            }
-                            _ => escape(&owner.name),
-                        }
-                    });
+                    let owners = owners(&task.owners, &mentions);
                     format!("\n• {}, {}{owners}", link(&task.title, task.url), task.due)
                 })
                 .collect();

@@ -3,7 +3,7 @@
 //! under them. Plain text, not yet escaped for any service.
 
 use crate::jobs::board::{ChatIds, People};
-use crate::jobs::summary::{Outcome, RunErrorKind, Summary, TaskResult};
+use crate::jobs::summary::{Outcome, Person, RunErrorKind, Summary, TaskResult};
 use crate::output::report::plural;
 
 /// Tasks listed by name at most; the rest are counted.
@@ -150,17 +150,29 @@ pub(super) struct Listed<'a> {
     pub(super) url: &'a str,
     /// "due 2026-11-20 (2 days overdue)", "due 2026-11-25 (in 3 days)"
     pub(super) due: String,
-    pub(super) owners: Vec<Owner<'a>>,
+    pub(super) owners: Vec<Owner>,
 }
 
 /// A task's owner as a message shows them: their name (cut, not yet
 /// escaped), and who they are in the channels when the settings file says.
-pub(super) struct Owner<'a> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Owner {
     pub(super) name: String,
-    pub(super) ids: Option<&'a ChatIds>,
+    pub(super) ids: Option<ChatIds>,
 }
 
-impl Owner<'_> {
+impl Owner {
+    /// Each of `people` as a message shows them, by `[people]`.
+    pub(super) fn all(people: &[Person], mapped: &People) -> Vec<Owner> {
+        people
+            .iter()
+            .map(|person| Owner {
+                name: cut(&person.name, NAME_CHARS),
+                ids: mapped.of(&person.id, person.email.as_deref()).cloned(),
+            })
+            .collect()
+    }
+
     /// Each owner as `shown` shows them, after a dash; nothing without owners.
     pub(super) fn list(owners: &[Owner], shown: impl FnMut(&Owner) -> String) -> String {
         if owners.is_empty() {
@@ -171,11 +183,7 @@ impl Owner<'_> {
     }
 }
 
-pub(super) fn listed<'a>(
-    summary: &Summary,
-    task: &'a TaskResult,
-    people: &'a People,
-) -> Listed<'a> {
+pub(super) fn listed<'a>(summary: &Summary, task: &'a TaskResult, people: &People) -> Listed<'a> {
     let due = task.due.map_or("-".into(), |d| d.to_string());
     let days = summary.days_late(task).unwrap_or(0);
     let when = match days {
@@ -187,15 +195,7 @@ pub(super) fn listed<'a>(
         title: short(&task.display_title()),
         url: link(&task.url),
         due: format!("due {due} ({when})"),
-        owners: task
-            .assignees
-            .iter()
-            .flatten()
-            .map(|person| Owner {
-                name: cut(&person.name, NAME_CHARS),
-                ids: people.of(&person.id, person.email.as_deref()),
-            })
-            .collect(),
+        owners: Owner::all(task.assignees.as_deref().unwrap_or_default(), people),
     }
 }
 

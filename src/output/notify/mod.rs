@@ -2,8 +2,9 @@
 //! a [`Summary`] (`message` says what every channel says; `slack`,
 //! `discord` and `teams` each say it in their service's shape; a JSON
 //! channel gets the report document) and posted at most once to each
-//! webhook (`post`). A run of `stale` or `digest` says its own (`stale`,
-//! `digest`) as parts (`said`), which each service shapes the same way.
+//! webhook (`post`). A run of `stale`, `digest` or `undo` says its own
+//! (`stale`, `digest`, `undo`) as parts (`said`), which each service
+//! shapes the same way.
 
 mod digest;
 mod discord;
@@ -13,6 +14,7 @@ mod said;
 mod slack;
 mod stale;
 mod teams;
+mod undo;
 
 use serde_json::{json, Value};
 
@@ -25,6 +27,7 @@ use crate::jobs::stale::Stale;
 use crate::jobs::summary::{
     Notification, NotificationStatus, RunErrorKind, Summary, TargetNotification,
 };
+use crate::jobs::undo::Undo;
 use crate::output::report;
 use crate::output::report::run::Found;
 use post::{post, PostError};
@@ -95,15 +98,23 @@ fn report_document(summary: &Summary) -> Value {
 /// run, `--no-notify`, or a run Notion refused); records how each went.
 pub(crate) async fn post_stale(run: &mut Run<Stale>, notify: &Notify, stop: &Stop) {
     let anything = run.found.matched > 0 || run.error.is_some();
-    let said = stale::said(run);
+    let said = stale::said(run, &notify.people);
     post_run(run, said, anything, notify, stop).await;
 }
 
 /// Posts a digest to every channel (never for a dry run, `--no-notify`,
 /// or a digest Notion refused): a digest always has counts to say.
 pub(crate) async fn post_digest(run: &mut Run<Digest>, notify: &Notify, stop: &Stop) {
-    let said = digest::said(run);
+    let said = digest::said(run, &notify.people);
     post_run(run, said, true, notify, stop).await;
+}
+
+/// Posts what an undo moved back to every channel, when it moved any
+/// back (never for a dry run, `--no-notify`, or a run Notion refused).
+pub(crate) async fn post_undo(run: &mut Run<Undo>, notify: &Notify, stop: &Stop) {
+    let anything = run.found.undone > 0;
+    let said = undo::said(run);
+    post_run(run, said, anything, notify, stop).await;
 }
 
 /// Posts what a run says, when `anything` is worth saying and the run

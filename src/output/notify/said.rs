@@ -3,7 +3,8 @@
 //! titles from Notion are cut to what a message shows, and escaped by each
 //! channel as it shows them.
 
-use super::message::{link, short, Note};
+use super::message::{link, short, Note, Owner};
+use crate::jobs::board::People;
 use crate::jobs::task::Task;
 
 /// One piece of a line.
@@ -55,7 +56,8 @@ impl Line {
 }
 
 /// A task as a message lists it: its title and its link, as cut for a
-/// message, and what is said of it after them.
+/// message, what is said of it after them, and its owners, whom each
+/// channel names or mentions as it does in a sweep's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Item {
     /// At most 100 characters, not yet escaped.
@@ -63,16 +65,18 @@ pub(super) struct Item {
     /// Empty when it has none, or an absurdly long one.
     pub(super) url: String,
     pub(super) detail: Line,
+    pub(super) owners: Vec<Owner>,
 }
 
 impl Item {
-    /// `task` listed with `detail`: where every listed task of `stale`
-    /// and `digest` takes its fields from.
-    pub(super) fn of(task: &Task, detail: Line) -> Item {
+    /// `task` listed with `detail`, its owners as `people` maps them:
+    /// where every listed task of `stale` and `digest` takes its fields from.
+    pub(super) fn of(task: &Task, detail: Line, people: &People) -> Item {
         Item {
             title: short(&task.display_title()),
             url: link(&task.url).to_string(),
             detail,
+            owners: Owner::all(task.assignees.as_deref().unwrap_or_default(), people),
         }
     }
 }

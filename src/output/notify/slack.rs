@@ -32,13 +32,7 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
                 .into_iter()
                 .map(|task| {
                     let task = listed(summary, task, people);
-                    // A mapped owner is mentioned; anyone else is a name, escaped.
-                    let owners = Owner::list(&task.owners, |owner| {
-                        match owner.ids.and_then(|ids| ids.slack.as_ref()) {
-                            Some(member) => format!("<@{member}>"),
-                            None => escape(&owner.name),
-                        }
-                    });
+                    let owners = owners(&task.owners);
                     format!("\n• {}, {}{owners}", link(&task.title, task.url), task.due)
                 })
                 .collect();
@@ -64,9 +58,10 @@ pub(super) fn said(said: &Said) -> Value {
                 .iter()
                 .map(|item| {
                     format!(
-                        "\n• {}, {}",
+                        "\n• {}, {}{}",
                         link(&item.title, &item.url),
-                        line(&item.detail)
+                        line(&item.detail),
+                        owners(&item.owners)
                     )
                 })
                 .collect();
@@ -75,6 +70,17 @@ pub(super) fn said(said: &Said) -> Value {
         .collect();
     let tail: String = said.notes.iter().map(note).collect();
     body(fit(head, &parts, &tail, MAX_SECTION))
+}
+
+/// A task's owners after a dash: a mapped owner is mentioned; anyone else
+/// is a name, escaped.
+fn owners(owners: &[Owner]) -> String {
+    Owner::list(owners, |owner| {
+        match owner.ids.as_ref().and_then(|ids| ids.slack.as_ref()) {
+            Some(member) => format!("<@{member}>"),
+            None => escape(&owner.name),
+        }
+    })
 }
 
 /// The message: the text, and the same text as one section block.

@@ -5,14 +5,15 @@
 
 use super::message::{why_stopped, Note};
 use super::said::{Item, Line, Part, Said};
+use crate::jobs::board::People;
 use crate::jobs::run::Run;
 use crate::jobs::stale::{Stale, StaleOutcome, StaleTask};
 use crate::output::report::plural;
 
 /// The message of a stale run.
-pub(super) fn said(run: &Run<Stale>) -> Said {
+pub(super) fn said(run: &Run<Stale>, people: &People) -> Said {
     let found = &run.found;
-    let items = found.tasks.iter().map(item).collect();
+    let items = found.tasks.iter().map(|t| item(t, people)).collect();
     Said {
         head: head(run),
         facts: Vec::new(),
@@ -57,7 +58,7 @@ fn head(run: &Run<Stale>) -> Line {
 }
 
 /// "In Progress, last edited 2026-11-10 (12 days idle)"
-fn item(stale: &StaleTask) -> Item {
+fn item(stale: &StaleTask, people: &People) -> Item {
     let task = &stale.task;
     let mut detail = Line::default();
     if let Some(status) = &task.status {
@@ -74,7 +75,7 @@ fn item(stale: &StaleTask) -> Item {
     if stale.outcome == StaleOutcome::Failed {
         detail = detail.ours(", not moved");
     }
-    Item::of(task, detail)
+    Item::of(task, detail, people)
 }
 
 /// Tasks in doubt, tasks not moved, a run that stopped early.
@@ -111,35 +112,94 @@ mod tests {
     use super::super::{discord, slack, teams};
     use super::*;
     use crate::jobs::stale::example;
+    use crate::jobs::summary::example::people;
 
     #[test]
     fn the_slack_message() {
-        let message = slack::said(&said(&example::run()));
+        let message = slack::said(&said(&example::run(), &people()));
         insta::assert_snapshot!(message["text"].as_str().unwrap());
         assert_eq!(message["blocks"][0]["text"]["text"], message["text"]);
     }
 
     #[test]
     fn the_discord_message() {
-        let message = discord::said(&said(&example::run()));
+        let message = discord::said(&said(&example::run(), &people()));
         assert_eq!(
             message["allowed_mentions"],
-            serde_json::json!({ "parse": [] })
+            serde_json::json!({ "parse": [], "users": ["80351110224678912"] }),
+            "Ada, mapped, is mentioned; Grace is named"
         );
         insta::assert_snapshot!(message["content"].as_str().unwrap());
     }
 
     #[test]
     fn the_teams_card() {
-        insta::assert_snapshot!(
-            serde_json::to_string_pretty(&teams::said(&said(&example::run()))).unwrap()
+        insta::assert_snapshot!(serde_json::to_string_pretty(&teams::said(&said(
+            &example::run(),
+            &people()
+        )))
+        .unwrap());
+    }
+
+    #[test]
+    fn owners_are_mentioned_as_in_a_sweep_and_no_name_makes_a_mention() {
+        let mut run = example::run();
+        let hostile = "@everyone <!channel> <@U999ZZZ99> <@80351110224678999> <at>Boss</at>";
+        for t in &mut run.found.tasks {
+            t.task.title = hostile.into();
+            for owner in t.task.assignees.iter_mut().flatten() {
+                if owner.name != "Ada Lovelace" {
+                    owner.name = hostile.into();
+                }
+            }
+        }
+        let ada = run
+            .found
+            .tasks
+            .iter()
+            .filter(|t| {
+                t.task
+                    .assignees
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name == "Ada Lovelace")
+            })
+            .count();
+        assert!(ada > 0);
+        let said = said(&run, &people());
+        let slack = slack::said(&said)["text"].as_str().unwrap().to_string();
+        assert_eq!(slack.matches("<@").count(), ada, "{slack}");
+        assert_eq!(slack.matches("<@U012AB3CD>").count(), ada, "{slack}");
+        assert!(!slack.contains("<!"), "{slack}");
+        let discord = discord::said(&said);
+        assert_eq!(
+            discord["allowed_mentions"],
+            serde_json::json!({ "parse": [], "users": ["80351110224678912"] })
+        );
+        let content = discord["content"].as_str().unwrap();
+        assert_eq!(content.matches("<@80351110224678912>").count(), ada);
+        assert_eq!(
+            content.matches("<@").count() - content.matches("\\<@").count(),
+            ada
+        );
+        let card = teams::said(&said);
+        let content = &card["attachments"][0]["content"];
+        let texts = content["body"].to_string();
+        assert_eq!(texts.matches("<at>").count(), ada, "{texts}");
+        assert_eq!(
+            content["msteams"]["entities"],
+            serde_json::json!([{
+                "type": "mention",
+                "text": "<at>Ada Lovelace</at>",
+                "mentioned": { "id": "ada@acme.com", "name": "Ada Lovelace" },
+            }])
         );
     }
 
     #[test]
     fn a_listing_names_ten_tasks_then_counts_the_rest() {
         let run = example::listed();
-        let slack = slack::said(&said(&run));
+        let slack = slack::said(&said(&run, &People::default()));
         let text = slack["text"].as_str().unwrap();
         assert!(
             text.starts_with("*Team Tasks*: 12 tasks in 'In Progress' untouched for 7+ days:\n• <"),
@@ -147,7 +207,7 @@ mod tests {
         );
         assert_eq!(text.matches("\n• ").count(), 10);
         assert!(text.ends_with("\n…and 2 more"), "{text}");
-        let card = teams::said(&said(&run)).to_string();
+        let card = teams::said(&said(&run, &People::default())).to_string();
         assert!(card.contains("…and 2 more"), "{card}");
     }
 
@@ -161,7 +221,7 @@ mod tests {
         }
         run.title = "&".repeat(50_000);
         run.found.statuses = vec!["*".repeat(5_000); 30];
-        let said = said(&run);
+        let said = said(&run, &People::default());
         let slack = slack::said(&said);
         assert!(slack["text"].as_str().unwrap().chars().count() <= 3000);
         let discord = discord::said(&said);

@@ -37,18 +37,7 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
                 .into_iter()
                 .map(|task| {
                     let task = listed(summary, task, people);
-                    let owners = Owner::list(&task.owners, |owner| {
-                        match owner.ids.and_then(|ids| ids.teams.as_ref()) {
-                            Some(id) => {
-                                let (text, entity) = mention(&owner.name, id);
-                                if !entities.contains(&entity) {
-                                    entities.push(entity);
-                                }
-                                text
-                            }
-                            None => escape(&owner.name),
-                        }
-                    });
+                    let owners = owners(&task.owners, &mut entities);
                     format!("- {}, {}{owners}", link(&task.title, task.url), task.due)
                 })
                 .collect();
@@ -77,6 +66,8 @@ pub(super) fn message(summary: &Summary, people: &People) -> Value {
 /// facts, each part's tasks, the notes.
 pub(super) fn said(said: &Said) -> Value {
     let line = |line: &Line| line.show(escape, "**");
+    // One entity per `<at>` text the card shows, matching it exactly.
+    let mut entities: Vec<Value> = Vec::new();
     let mut body = vec![text_block(
         &line(&said.head),
         json!({ "weight": "bolder", "size": "medium" }),
@@ -108,14 +99,21 @@ pub(super) fn said(said: &Said) -> Value {
             let lines = part
                 .items
                 .iter()
-                .map(|item| format!("- {}, {}", link(&item.title, &item.url), line(&item.detail)))
+                .map(|item| {
+                    format!(
+                        "- {}, {}{}",
+                        link(&item.title, &item.url),
+                        line(&item.detail),
+                        owners(&item.owners, &mut entities)
+                    )
+                })
                 .collect();
             (part.heading.as_ref().map(line), lines)
         })
         .collect();
     body.extend(list(&parts));
     body.extend(said.notes.iter().map(note));
-    card(body, Vec::new())
+    card(body, entities)
 }
 
 /// The TextBlocks of the parts of a message (each a heading line, not yet
@@ -203,6 +201,23 @@ fn card(body: Vec<Value>, entities: Vec<Value>) -> Value {
             "contentUrl": null,
             "content": content,
         }],
+    })
+}
+
+/// A task's owners after a dash: a mapped owner is mentioned (its entity
+/// added to `entities` once); anyone else is a name, escaped.
+fn owners(owners: &[Owner], entities: &mut Vec<Value>) -> String {
+    Owner::list(owners, |owner| {
+        match owner.ids.as_ref().and_then(|ids| ids.teams.as_ref()) {
+            Some(id) => {
+                let (text, entity) = mention(&owner.name, id);
+                if !entities.contains(&entity) {
+                    entities.push(entity);
+                }
+                text
+            }
+            None => escape(&owner.name),
+        }
     })
 }
 

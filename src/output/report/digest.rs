@@ -2,7 +2,7 @@
 //! edited lately, up to ten per status; one headline) and for machines
 //! (its run's document).
 
-use super::run::{edited, linked_title, status, text_table, Found};
+use super::run::{edited, linked_title, owners, status, text_table, with_owners, Found};
 use super::{escape_markdown, plural};
 use crate::jobs::digest::Digest;
 use crate::jobs::run::Run;
@@ -41,24 +41,35 @@ impl Found for Digest {
             return out;
         }
         out.push_str(&format!("{}:\n", edited_since(found)));
+        let owned = with_owners(&found.edited);
+        // A line of its own (a status, a count): empty cells after the first.
+        let alone = |first: String| {
+            let mut cells = vec![first, String::new()];
+            if owned {
+                cells.push(String::new());
+            }
+            (cells, None)
+        };
         let mut rows = Vec::new();
         for (status, tasks, more) in groups(found) {
-            rows.push((vec![status.to_string(), String::new()], None));
+            rows.push(alone(status.to_string()));
             for task in tasks {
-                rows.push((
-                    vec![format!("  {}", task.display_title()), edited(task)],
-                    None,
-                ));
+                let mut cells = vec![format!("  {}", task.display_title()), edited(task)];
+                if owned {
+                    cells.push(owners(task, false));
+                }
+                rows.push((cells, None));
             }
             if more > 0 {
-                rows.push((vec![format!("  …and {more} more"), String::new()], None));
+                rows.push(alone(format!("  …and {more} more")));
             }
         }
-        out.push_str(&text_table(
-            &["TASK", "LAST EDITED (UTC)"],
-            &[false, false],
-            &rows,
-        ));
+        let headers: &[&str] = if owned {
+            &["TASK", "LAST EDITED (UTC)", "OWNER"]
+        } else {
+            &["TASK", "LAST EDITED (UTC)"]
+        };
+        out.push_str(&text_table(headers, &[false, false, false], &rows));
         out.push('\n');
         out
     }
@@ -74,22 +85,35 @@ impl Found for Digest {
             out.push_str(&format!("{}: none.\n\n", edited_since(found)));
             return out;
         }
+        let owned = with_owners(&found.edited);
+        let (owner_head, owner_rule, owner_none) = if owned {
+            (" Owner |", "---|", " |")
+        } else {
+            ("", "", "")
+        };
         out.push_str(&format!(
-            "{}:\n\n| Task | Status | Last edited (UTC) |\n|---|---|---|\n",
+            "{}:\n\n| Task | Status | Last edited (UTC) |{owner_head}\n|---|---|---|{owner_rule}\n",
             edited_since(found)
         ));
         for (status_name, tasks, more) in groups(found) {
             let status_name = escape_markdown(status_name);
             for task in tasks {
+                let owner = if owned {
+                    format!(" {} |", owners(task, true))
+                } else {
+                    String::new()
+                };
                 out.push_str(&format!(
-                    "| {} | {} | {} |\n",
+                    "| {} | {} | {} |{owner}\n",
                     linked_title(task),
                     escape_markdown(status(task)),
                     edited(task)
                 ));
             }
             if more > 0 {
-                out.push_str(&format!("| …and {more} more | {status_name} | |\n"));
+                out.push_str(&format!(
+                    "| …and {more} more | {status_name} | |{owner_none}\n"
+                ));
             }
         }
         out.push('\n');

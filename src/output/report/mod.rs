@@ -1,6 +1,6 @@
 //! What people and machines read on standard output: one module per
 //! document (a sweep, several boards, `check`, `schema`, `stale`,
-//! `digest`; the last two each a `run` of their findings), and the helpers
+//! `digest`, `undo`; the last three each a `run` of their findings), and the helpers
 //! they share.
 
 mod boards;
@@ -10,6 +10,7 @@ pub(crate) mod run;
 mod schema;
 pub(crate) mod stale;
 mod sweep;
+mod undo;
 
 use crate::jobs::summary::{Notification, NotificationStatus, TargetNotification};
 

@@ -207,6 +207,33 @@ pub(super) fn linked_title(task: &Task) -> String {
     }
 }
 
+/// The most characters of an owner cell in a text table.
+const OWNER_CHARS: usize = 30;
+
+/// Whether a listing has an owner column: the board names owners
+/// (`--assignee-property`, or a people property named Assignee).
+pub(super) fn with_owners<'a>(tasks: impl IntoIterator<Item = &'a Task>) -> bool {
+    tasks.into_iter().any(|t| t.assignees.is_some())
+}
+
+/// A task's owners by name, as a table's cell shows them: `-` for none;
+/// in text (`markdown` false) at most 30 characters, in markdown escaped.
+pub(super) fn owners(task: &Task, markdown: bool) -> String {
+    let names: Vec<&str> = task
+        .assignees
+        .iter()
+        .flatten()
+        .map(|p| p.name.as_str())
+        .collect();
+    if names.is_empty() {
+        "-".into()
+    } else if markdown {
+        escape_markdown(&names.join(", "))
+    } else {
+        truncate(&names.join(", "), OWNER_CHARS)
+    }
+}
+
 /// A task's status, or `-`.
 pub(super) fn status(task: &Task) -> &str {
     task.status.as_deref().unwrap_or("-")

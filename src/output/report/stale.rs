@@ -2,7 +2,7 @@
 //! last edit, days idle and outcome; one headline) and for machines (its
 //! run's document).
 
-use super::run::{edited, linked_title, status, text_table, Found};
+use super::run::{edited, linked_title, owners, status, text_table, with_owners, Found};
 use super::{escape_markdown, plural};
 use crate::jobs::run::Run;
 use crate::jobs::stale::{Stale, StaleOutcome, StaleTask};
@@ -57,23 +57,33 @@ impl Found for Stale {
         if run.found.tasks.is_empty() {
             return String::new();
         }
+        let owned = with_owners(run.found.tasks.iter().map(|t| &t.task));
         let rows: Vec<_> = run
             .found
             .tasks
             .iter()
             .map(|t| {
-                let cells = vec![
+                let mut cells = vec![
                     t.task.display_title(),
                     status(&t.task).to_string(),
                     edited(&t.task),
                     idle(t),
-                    t.outcome.word().to_string(),
                 ];
+                if owned {
+                    cells.push(owners(&t.task, false));
+                }
+                cells.push(t.outcome.word().to_string());
                 (cells, t.error.as_ref().map(|e| e.message.clone()))
             })
             .collect();
-        let headers = ["TASK", "STATUS", "LAST EDITED (UTC)", "IDLE", "OUTCOME"];
-        let right = [false, false, false, true, false];
+        let mut headers = vec!["TASK", "STATUS", "LAST EDITED (UTC)", "IDLE"];
+        let mut right = vec![false, false, false, true];
+        if owned {
+            headers.push("OWNER");
+            right.push(false);
+        }
+        headers.push("OUTCOME");
+        right.push(false);
         format!("{}\n", text_table(&headers, &right, &rows))
     }
 
@@ -81,16 +91,24 @@ impl Found for Stale {
         if run.found.tasks.is_empty() {
             return String::new();
         }
-        let mut out = String::from(
-            "| Task | Status | Last edited (UTC) | Days idle | Outcome |\n|---|---|---|--:|---|\n",
-        );
+        let owned = with_owners(run.found.tasks.iter().map(|t| &t.task));
+        let mut out = String::from(if owned {
+            "| Task | Status | Last edited (UTC) | Days idle | Owner | Outcome |\n|---|---|---|--:|---|---|\n"
+        } else {
+            "| Task | Status | Last edited (UTC) | Days idle | Outcome |\n|---|---|---|--:|---|\n"
+        });
         for t in &run.found.tasks {
             let mut outcome = t.outcome.word().to_string();
             if let Some(error) = &t.error {
                 outcome.push_str(&format!(": {}", escape_markdown(&error.message)));
             }
+            let owner = if owned {
+                format!(" {} |", owners(&t.task, true))
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {outcome} |\n",
+                "| {} | {} | {} | {} |{owner} {outcome} |\n",
                 linked_title(&t.task),
                 escape_markdown(status(&t.task)),
                 edited(&t.task),
