@@ -131,6 +131,7 @@ mod tests {
             strategies: Vec::new(),
             seed: 1,
             runs: 1,
+            log_dir: None,
         }
     }
 

@@ -58,6 +58,11 @@ pub struct Args {
     /// side by side with their ratio.
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
+    /// Writes the request log of each column of a sweep, as the sandbox saw
+    /// it, to DIR/<column>.csv: ms after the first request, what (query,
+    /// PATCH, GET…), status; one line per request, in order of arrival.
+    #[arg(long, value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
 }
 
 /// `--preset NAME`, one of [`PRESETS`], each listed in `--help` with its line.
@@ -104,6 +109,7 @@ pub fn resolve(args: &Args) -> Result<Setup, String> {
             .unwrap_or_else(|| d.strategies.to_vec()),
         seed: args.seed,
         runs: args.runs.max(1),
+        log_dir: args.log_dir.clone(),
     })
 }
 

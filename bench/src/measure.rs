@@ -50,6 +50,23 @@ impl Arrival {
     }
 }
 
+/// A request log as CSV, in order of arrival: ms after the first request
+/// (to the µs), what, status; one line per request, no header.
+pub fn arrivals_csv(log: &[Arrival]) -> String {
+    let mut sorted: Vec<&Arrival> = log.iter().collect();
+    sorted.sort_by_key(|r| r.at);
+    let Some(first) = sorted.first().map(|r| r.at) else {
+        return String::new();
+    };
+    sorted
+        .iter()
+        .map(|r| {
+            let ms = r.at.duration_since(first).as_secs_f64() * 1000.0;
+            format!("{ms:.3},{},{}\n", r.what, r.status)
+        })
+        .collect()
+}
+
 /// The request log of one run, summed up.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogFigures {
@@ -239,6 +256,17 @@ pub(crate) mod tests {
         // Gaps 100, 200, 300, 100, 200: the longest is before the 429'd PATCH.
         assert_eq!(figures.longest_gap, Some((ms(300), "PATCH".into())));
         assert_eq!(figures.median_gap, Some(ms(200)));
+    }
+
+    #[test]
+    fn the_log_as_csv_is_in_arrival_order_from_the_first_request() {
+        let csv = arrivals_csv(&log(&[
+            (302, "PATCH", 429),
+            (300, "query", 200),
+            (0, "GET", 200),
+        ]));
+        assert_eq!(csv, "0.000,GET,200\n300.000,query,200\n302.000,PATCH,429\n");
+        assert_eq!(arrivals_csv(&[]), "");
     }
 
     #[test]

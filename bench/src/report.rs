@@ -118,7 +118,8 @@ pub fn sweep_table(results: &[Measured], rate: f64, expected: usize, ideal: f64)
 }
 
 impl Contender {
-    fn name(self) -> &'static str {
+    /// The column's short name: `pipelined`, `baseline`, `sequential`.
+    pub fn name(self) -> &'static str {
         match self {
             Contender::Pipelined => "pipelined",
             Contender::Baseline => "baseline",

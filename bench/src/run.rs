@@ -119,8 +119,13 @@ fn cpu_time_in(stat: &str) -> Option<Duration> {
 }
 
 /// `notion-sweep sweep <db> --output json` against a sandbox, with a cleared
-/// environment (no `.env` either: it runs in the temporary directory).
+/// environment (no `.env` either: it runs in the temporary directory) and a
+/// lock directory of this bench process's own: two benches on one machine
+/// sweep boards of the same data source id (the same seed), and with the
+/// default lock directory one of them would find the other's lock and exit 6.
 pub fn sweep_command(bin: &Path, sb: &Sandbox, database_id: &str, rate: f64) -> Command {
+    let lock_dir =
+        std::env::temp_dir().join(format!("notion-sweep-bench-locks-{}", std::process::id()));
     let mut cmd = Command::new(bin);
     cmd.args(["sweep", database_id, "--output", "json"])
         .env_clear()
@@ -130,6 +135,7 @@ pub fn sweep_command(bin: &Path, sb: &Sandbox, database_id: &str, rate: f64) -> 
         .env("SWEEP_TZ", "UTC")
         .env("NOTION_RATE", rate.to_string())
         .env("NOTION_TIMEOUT", TIMEOUT_SECS.to_string())
+        .env("NOTION_SWEEP_LOCK_DIR", lock_dir)
         .current_dir(std::env::temp_dir());
     cmd
 }

@@ -48,6 +48,8 @@ pub struct Setup {
     pub seed: u64,
     /// Repetitions of each startup measurement (at least 1).
     pub runs: usize,
+    /// Where a sweep writes each column's request log, if anywhere.
+    pub log_dir: Option<PathBuf>,
 }
 
 /// The binaries to measure: the build under test and, for a before/after

@@ -6,7 +6,7 @@
 use notion_sandbox::Board;
 
 use crate::board::{board_spec, changes, overdue_ids, sandbox_config, serve, statuses};
-use crate::measure::{ideal_secs, Arrival, Contender, LogFigures, Measured};
+use crate::measure::{arrivals_csv, ideal_secs, Arrival, Contender, LogFigures, Measured};
 use crate::report::{fmt_rate, sweep_table};
 use crate::run::{cpu_time, pipelined, StrategyRun};
 use crate::script::{query_cost, sequential, SCRIPT_SLEEP};
@@ -111,6 +111,11 @@ fn sweep(setup: &Setup, builds: &Builds, comment: bool) -> Result<(), String> {
             .zip(cpu_before)
             .map(|(after, before)| after.saturating_sub(before));
         let log: Vec<Arrival> = sb.requests().iter().map(Arrival::of).collect();
+        if let Some(dir) = &setup.log_dir {
+            let path = dir.join(format!("{}.csv", contender.name()));
+            std::fs::write(&path, arrivals_csv(&log))
+                .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        }
         let pages = sb.pages(&ds_id);
         let commented = overdue_ids
             .iter()

@@ -1,5 +1,7 @@
 //! The Notion HTTP client: every call passes one rate limiter and one retry
-//! policy, in a fixed order: wait out any pause, take a rate permit, send.
+//! policy, in a fixed order: take a place among the requests on their way,
+//! wait out any pause, take a rate permit, send, and give the place back
+//! once the answer is read.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,7 +17,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::error::{ApiError, NotionError};
-use super::limiter::Limiter;
+use super::limiter::{Limiter, Turn};
 use super::retry::{self, RetryPolicy, Retryable, Verdict};
 use super::wire::{self, DataSource, Database, ErrorBody, QueryBody, QueryPage};
 use crate::guards::limits::{self, BodyError};
@@ -278,7 +280,8 @@ impl NotionClient {
             }
         };
         loop {
-            self.wait_for_turn()
+            let turn = self
+                .wait_for_turn()
                 .await
                 .map_err(unknown_if(maybe_applied))?;
             self.counters.sent.fetch_add(1, Ordering::Relaxed);
@@ -286,7 +289,11 @@ impl NotionClient {
                 self.counters.retried.fetch_add(1, Ordering::Relaxed);
             }
             let sent_at = Instant::now();
-            match self.attempt(&call).await {
+            let attempt = self.attempt(&call).await;
+            // Answered (or given up): the place goes to the next request,
+            // not held through a back-off.
+            drop(turn);
+            match attempt {
                 Ok(value) => {
                     let took = sent_at.elapsed();
                     tracing::debug!(method = %call.method, path = call.url.path(), elapsed_ms = took.as_millis() as u64, "ok");
@@ -353,13 +360,14 @@ impl NotionClient {
         }
     }
 
-    /// Waits out a pause set by a 429/529 and then for a rate permit; a stop ends the wait.
-    async fn wait_for_turn(&self) -> Result<(), NotionError> {
+    /// Waits for a place among the requests on their way, out a pause set by
+    /// a 429/529, and then for a rate permit; a stop ends the wait.
+    async fn wait_for_turn(&self) -> Result<Turn, NotionError> {
         if let Some(reason) = self.stop.reason() {
             return Err(NotionError::Stopped(reason));
         }
         tokio::select! {
-            _ = self.limiter.wait_for_turn() => Ok(()),
+            turn = self.limiter.wait_for_turn() => Ok(turn),
             reason = self.stop.stopped() => Err(NotionError::Stopped(reason)),
         }
     }

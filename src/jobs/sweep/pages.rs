@@ -15,6 +15,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use tokio::task::JoinHandle;
@@ -27,11 +28,29 @@ use crate::guards::stop::{Stop, StopReason};
 use crate::jobs::board::Board;
 use crate::jobs::rule::{utc_day, Action, Calendar, Pass, Plan};
 use crate::jobs::summary::{CommentCounts, Outcome, TaskResult};
+use crate::notion::limiter::UNANSWERED;
 use crate::notion::wire::{self, QueryBody, QueryPage, RequestStatusKind};
 use crate::notion::{NotionClient, NotionError};
 
 /// Rows per query page: Notion's maximum.
 const PAGE_SIZE: u32 = 100;
+
+/// Rows left on a page when its restart query is sent, after a query that
+/// Notion answered in `answer_time`: enough writes to keep the limiter busy
+/// while Notion answers the restart (twice the rows the rate allows in that
+/// time, and one more), but never more than can be on their way beside it
+/// ([`UNANSWERED`] requests in all). A row still unwritten when Notion reads
+/// the restart query comes back in its answer, still overdue, and is passed
+/// over: every row left costs a row of the next page, and a query sooner.
+/// Rows beyond what can be on their way gain nothing for it when answers are
+/// slow, since they wait for a place anyway: at 500/s with 30 ms answers,
+/// twice the rate's worth was a third of every page and a third more queries.
+fn restart_depth(rate: f64, answer_time: Duration) -> usize {
+    ((rate * answer_time.as_secs_f64() * 2.0).ceil() as usize)
+        .saturating_add(1)
+        .min(PAGE_SIZE as usize / 2)
+        .min(UNANSWERED)
+}
 
 /// Why a sweep ended before it had seen every overdue task.
 #[derive(Debug, Clone)]
@@ -59,7 +78,7 @@ pub(crate) struct SweepOutcome {
     pub(crate) limit_reached: bool,
 }
 
-type PendingQuery = JoinHandle<Result<(QueryPage, std::time::Duration), NotionError>>;
+type PendingQuery = JoinHandle<Result<(QueryPage, Duration), NotionError>>;
 
 /// Finds and moves overdue tasks. Never fails as a whole: what went wrong is
 /// in the outcome, task by task, and in `halt`.
@@ -229,13 +248,9 @@ impl Run<'_> {
                 }
             };
             let (page, answer_time) = self.answer(pending).await?;
-            // Rows left on the page when the restart query is sent: enough
-            // writes to keep the limiter busy while Notion answers it. The
-            // last page needs no restart: every row has been read.
+            // The last page needs no restart: every row has been read.
             let depth = if page.has_more {
-                ((self.client.rate() * answer_time.as_secs_f64() * 2.0).ceil() as usize)
-                    .saturating_add(1)
-                    .min(PAGE_SIZE as usize / 2)
+                restart_depth(self.client.rate(), answer_time)
             } else {
                 0
             };
@@ -272,10 +287,7 @@ impl Run<'_> {
     }
 
     /// The answer of a query, or why the sweep halts.
-    async fn answer(
-        &mut self,
-        pending: PendingQuery,
-    ) -> Result<(QueryPage, std::time::Duration), Halt> {
+    async fn answer(&mut self, pending: PendingQuery) -> Result<(QueryPage, Duration), Halt> {
         let answer = pending.await.unwrap_or_else(|e| {
             Err(NotionError::Connection(format!(
                 "the query task failed: {e}"
@@ -528,5 +540,22 @@ impl Run<'_> {
         tracing::warn!(task = %id, "could not read a task the filter returned: {}", escape_control(&why));
         self.tally(true, Outcome::Failed);
         self.outcome.tasks.push(TaskResult::unreadable(id, why));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restart_leaves_the_rate_twice_over_and_never_more_than_can_be_on_their_way() {
+        let ms = Duration::from_millis;
+        // Notion's 3/s with 700 ms answers: 4.2 rows, and one more.
+        assert_eq!(restart_depth(3.0, ms(700)), 6);
+        // 30/s with 65 ms answers.
+        assert_eq!(restart_depth(30.0, ms(65)), 5);
+        // 500/s with 30 ms answers: 31 rows by the rate, 8 can be on their way.
+        assert_eq!(restart_depth(500.0, ms(30)), UNANSWERED);
+        assert_eq!(restart_depth(3.0, Duration::ZERO), 1);
     }
 }

@@ -1,7 +1,10 @@
-//! The writes of a sweep (and of `stale --move-to`): up to [`IN_FLIGHT`]
-//! status updates on their way at once (the limiter sets the pace; this
-//! only keeps the pipeline full when Notion answers slowly), and what each
-//! answer means for its task.
+//! The writes of a sweep (and of `stale --move-to`): up to [`STARTED`]
+//! status updates started at once, each on its way or queued for the
+//! limiter (which sets the pace and keeps at most [`UNANSWERED`] requests on
+//! their way: the rest wait in line, so that the limiter never waits for the
+//! sweep to read the next row), and what each answer means for its task.
+//!
+//! [`UNANSWERED`]: crate::notion::limiter::UNANSWERED
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,8 +19,8 @@ use crate::guards::stop::{Stop, StopReason};
 use crate::jobs::summary::{CommentCounts, OurCode, Outcome, TaskError, TaskErrorCode, TaskResult};
 use crate::notion::{NotionClient, NotionError};
 
-/// Writes in flight at once.
-const IN_FLIGHT: usize = 16;
+/// Writes started at once: on their way or queued for the limiter.
+const STARTED: usize = 16;
 
 /// What a write does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +86,7 @@ pub(crate) struct Writes {
     running: JoinSet<WriteResult>,
     /// The task of each running write, to name it should it panic.
     tasks: HashMap<Id, (usize, Write)>,
-    in_flight: Arc<Semaphore>,
+    started: Arc<Semaphore>,
     /// Writes that Notion applied.
     pub(crate) succeeded: usize,
     comments: Arc<Comments>,
@@ -140,7 +143,7 @@ impl Writes {
             stop,
             running: JoinSet::new(),
             tasks: HashMap::new(),
-            in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
+            started: Arc::new(Semaphore::new(STARTED)),
             succeeded: 0,
             comments: Arc::default(),
         }
@@ -172,7 +175,7 @@ impl Writes {
         comment: Option<String>,
     ) -> bool {
         let permit = tokio::select! {
-            permit = self.in_flight.clone().acquire_owned() => permit.ok(),
+            permit = self.started.clone().acquire_owned() => permit.ok(),
             _ = self.stop.stopped() => None,
         };
         let Some(permit) = permit else {
