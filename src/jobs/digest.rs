@@ -195,7 +195,8 @@ async fn count(opened: &Opened, digest: &mut Digest, stop: &Stop) -> Result<(), 
             {
                 rows += page
                     .into_iter()
-                    .filter(|raw| !matches!(read_row(raw.clone()), Row::Ignored))
+                    .map(read_row)
+                    .filter(|row| !matches!(row, Row::Ignored))
                     .count();
             }
             Ok::<_, Halt>((slot, rows))
