@@ -193,10 +193,8 @@ fn both_ways(given: &BothWaysArgs) -> Result<BothWaysArgs, UsageError> {
                 defaults::FROM
             )));
         }
-        return Ok(BothWaysArgs {
-            restore: given.restore || given.restore_to.is_some(),
-            ..given.clone()
-        });
+        // As for a sweep: --restore-to alone restores nothing.
+        return Ok(given.clone());
     }
     let exempt = |property: &str, value: &str| Exempt {
         property: property.into(),
