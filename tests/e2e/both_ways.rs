@@ -7,7 +7,6 @@ use notion_sandbox::{
     Board, GeneratedBoard, PageState, PropertyKind, PropertySchema, PropertyValue, Sandbox,
     SandboxConfig, SinkKind,
 };
-use serde_json::Value;
 
 use crate::support::*;
 
@@ -109,19 +108,6 @@ fn board() -> (Sandbox, String, String) {
     }
     let sandbox = Sandbox::spawn(board, SandboxConfig::default()).unwrap();
     (sandbox, spec.database_id(), spec.data_source_id())
-}
-
-/// The tasks of the document with this outcome, by title.
-fn titled(doc: &Value, outcome: &str) -> Vec<String> {
-    let mut titles: Vec<String> = doc["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["outcome"] == outcome)
-        .map(|t| t["title"].as_str().unwrap().to_string())
-        .collect();
-    titles.sort();
-    titles
 }
 
 /// Every status now, by title.

@@ -38,19 +38,6 @@ fn demo_never_talks_to_the_configured_notion_or_slack() {
     assert!(elsewhere.sink_messages(SinkKind::Slack).is_empty());
 }
 
-/// The titles of the demo's tasks with this outcome.
-fn titled(doc: &serde_json::Value, outcome: &str) -> Vec<String> {
-    let mut titles: Vec<String> = doc["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["outcome"] == outcome)
-        .map(|t| t["title"].as_str().unwrap().to_string())
-        .collect();
-    titles.sort();
-    titles
-}
-
 #[test]
 fn demo_shows_the_rule_both_ways_unless_told_otherwise() {
     let run = notion_sweep(&["demo", "--dry-run", "--output", "json"], &[]);

@@ -85,6 +85,19 @@ pub fn ids_with(doc: &Value, outcome: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Titles of the tasks in the JSON document with the given outcome, sorted.
+pub fn titled(doc: &Value, outcome: &str) -> Vec<String> {
+    let mut titles: Vec<String> = doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["outcome"] == outcome)
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    titles
+}
+
 /// The overdue tasks of a generated board with the default names, in UTC.
 pub fn overdue(sandbox: &Sandbox, spec: &GeneratedBoard) -> BTreeSet<String> {
     let pages = sandbox.pages(&spec.data_source_id());
